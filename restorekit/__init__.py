@@ -1,0 +1,71 @@
+"""restorekit: explore Azure VM backups and run restores from Jupyter.
+
+>>> import restorekit as rk
+>>> az = rk.connect()                  # no Azure settings: starts the local emulator and says so
+>>> item = az.vault("testVaultRG", "testVault").vm("testRG", "testVM")
+>>> df = item.recovery_points().to_frame()
+
+Names are imported lazily, so ``import restorekit`` stays fast and loads neither pandas, matplotlib,
+ipywidgets nor azure-identity.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ._version import __version__
+
+_EXPORTS = {
+    # connecting and resources
+    "connect": "connection",
+    "Connection": "connection",
+    "DevTokenCredential": "connection",
+    "Vault": "resources",
+    "ProtectedItem": "resources",
+    "RecoveryPoint": "points",
+    "RecoveryPoints": "points",
+    "ItemRef": "ids",
+    # errors
+    "RestorekitError": "errors",
+    "ArmError": "errors",
+    "TransportError": "errors",
+    "InsecureTransportError": "errors",
+    "NotFoundError": "errors",
+    "ValidationError": "errors",
+    "ConfirmationRequired": "errors",
+    "OperationFailed": "errors",
+    # data
+    "recovery_points_frame": "frames",
+    "latest_points": "analysis",
+    "rpo_gaps": "analysis",
+    "summary": "analysis",
+    "plot_timeline": "timeline",
+    # restores
+    "RestoreDisks": "restore",
+    "ReplaceDisks": "restore",
+    "RestoreAsNewVM": "restore",
+    "trigger": "operations",
+    "RestoreOperation": "operations",
+    "Job": "operations",
+    # widgets
+    "RecoveryPointPicker": "widgets",
+    "RestoreForm": "widgets",
+}
+
+__all__ = ["__version__", "emulator", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "emulator":
+        return importlib.import_module(".emulator", __name__)
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'restorekit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,96 @@
+"""Exceptions raised by restorekit: every one names what went wrong and what to do about it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class RestorekitError(Exception):
+    """Base class of every error restorekit raises on purpose."""
+
+
+class ArmError(RestorekitError):
+    """Azure Resource Manager answered with an error (its error envelope, decoded).
+
+    Attributes: ``status`` (HTTP status), ``code`` and ``message`` from the envelope,
+    ``details`` (list of dicts), ``request_id`` (``x-ms-request-id``), ``url`` (without secrets),
+    ``target`` and ``recommendations`` when the service gave them.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        url: str = "",
+        request_id: str | None = None,
+        details: list[dict[str, Any]] | None = None,
+        target: str | None = None,
+        recommendations: list[str] | None = None,
+        method: str | None = None,
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.message = message
+        self.url = url
+        self.request_id = request_id
+        self.details = list(details or [])
+        self.target = target
+        self.recommendations = list(recommendations or [])
+        self.method = method
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.method} {self.url}" if self.method else self.url
+        text = f"{self.code}: {self.message} (HTTP {self.status}"
+        if self.request_id:
+            text += f", x-ms-request-id {self.request_id}"
+        text += f"{', ' + where if where else ''})"
+        for detail in self.details:
+            if isinstance(detail, dict) and (detail.get("code") or detail.get("message")):
+                text += f"\n  - {detail.get('code', '')}: {detail.get('message', '')}"
+        for rec in self.recommendations:
+            text += f"\n  recommendation: {rec}"
+        return text
+
+    def __reduce__(self):  # keep pickling (multiprocessing, papermill) working
+        return (
+            _rebuild_arm_error,
+            (self.status, self.code, self.message, self.url, self.request_id, self.details,
+             self.target, self.recommendations, self.method),
+        )
+
+
+def _rebuild_arm_error(status, code, message, url, request_id, details, target, recommendations, method):
+    return ArmError(status, code, message, url=url, request_id=request_id, details=details,
+                    target=target, recommendations=recommendations, method=method)
+
+
+class TransportError(RestorekitError):
+    """The endpoint could not be reached, or answered something that is not ARM JSON."""
+
+
+class InsecureTransportError(RestorekitError):
+    """Refused to send a bearer token over plain http to a host that is not loopback."""
+
+
+class NotFoundError(RestorekitError, LookupError):
+    """A vault, VM, protected item, recovery point or job does not exist; the message names what does."""
+
+
+class ValidationError(RestorekitError, ValueError):
+    """A restore request is invalid; ``problems`` lists every problem, each naming a field and the fix."""
+
+    def __init__(self, problems: list[Any], what: str = "restore request") -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) with the {what}:\n{lines}")
+
+
+class ConfirmationRequired(RestorekitError):
+    """A destructive action (replacing a VM's disks) was asked for without an explicit confirmation."""
+
+
+class OperationFailed(RestorekitError):
+    """A restore operation or job ended in failure; quotes the service's code, message and recommendations."""

@@ -1,0 +1,207 @@
+"""Recovery points of a protected VM: typed objects over the API's resources.
+
+A :class:`RecoveryPoint` wraps one ``RecoveryPointResource`` as the API returned it (``raw``) and
+exposes what a restore needs: time, consistency, tiers, disk LUNs, zones, encryption. The list
+type :class:`RecoveryPoints` keeps API order and adds ``latest()`` and ``to_frame()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, overload
+
+from .ids import ItemRef
+from .tiers import TIER_LABELS, USABLE_STATUSES, usable_tiers
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .resources import ProtectedItem
+
+
+def parse_time(value: Any) -> datetime | None:
+    """A timezone-aware UTC datetime from the API's ISO 8601 text (7-digit fractions accepted)."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    if "." in text:  # Python accepts at most 6 fractional digits
+        head, _, rest = text.partition(".")
+        digits = "".join(ch for ch in rest if ch.isdigit())
+        tail = rest[len(digits):]
+        text = f"{head}.{digits[:6].ljust(6, '0')}{tail}"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+@dataclass(frozen=True, repr=False)
+class RecoveryPoint:
+    """One recovery point of a protected VM.
+
+    ``raw`` is the resource exactly as the API returned it; ``item`` says which vault and VM it
+    belongs to; ``region`` is ``"primary"`` or ``"secondary"`` (cross-region listing);
+    ``vault_location`` is the vault's Azure region when known.
+    """
+
+    raw: dict[str, Any]
+    item: ItemRef
+    region: str = "primary"
+    vault_location: str | None = None
+    owner: ProtectedItem | None = field(default=None, compare=False)
+
+    @classmethod
+    def from_resource(cls, raw: dict[str, Any], item: ItemRef | None = None, **kw: Any) -> RecoveryPoint:
+        """Wrap an API resource; the item reference is parsed from its ``id`` when not given."""
+        if item is None:
+            item = ItemRef.from_id(str(raw.get("id", "")))
+        return cls(raw=raw, item=item, **kw)
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        """The resource's ``properties`` (an empty dict if absent)."""
+        props = self.raw.get("properties")
+        return props if isinstance(props, dict) else {}
+
+    @property
+    def name(self) -> str:
+        """The recovery point's name, which is also its ``recoveryPointId`` in a restore request."""
+        return str(self.raw.get("name") or str(self.raw.get("id", "")).rsplit("/", 1)[-1])
+
+    @property
+    def id(self) -> str:
+        """ARM ID of the recovery point."""
+        return str(self.raw.get("id") or self.item.recovery_point_id(self.name))
+
+    @property
+    def time(self) -> datetime | None:
+        """When the point was taken (UTC), or None if the service did not say."""
+        return parse_time(self.properties.get("recoveryPointTime"))
+
+    @property
+    def consistency(self) -> str | None:
+        """AppConsistent, CrashConsistent, FileSystemConsistent, … (``recoveryPointType``)."""
+        return self.properties.get("recoveryPointType")
+
+    @property
+    def tiers(self) -> dict[str, str]:
+        """``{tier: status}``, e.g. ``{"InstantRP": "Valid", "HardenedRP": "Valid"}``."""
+        return usable_tiers(self.properties.get("recoveryPointTierDetails"))
+
+    @property
+    def tier_labels(self) -> list[str]:
+        """Usable tiers as short labels: ``snapshot``, ``vault``, ``archive``."""
+        return [TIER_LABELS.get(t, t) for t, s in self.tiers.items() if s in USABLE_STATUSES]
+
+    @property
+    def is_archived_only(self) -> bool:
+        """True when the point lives only in the archive tier (a restore needs rehydration)."""
+        usable = {t for t, s in self.tiers.items() if s in USABLE_STATUSES}
+        return "ArchivedRP" in usable and not usable & {"InstantRP", "HardenedRP"}
+
+    @property
+    def disk_luns(self) -> list[int] | None:
+        """LUNs of the disks included in the backup (OS disk is -1), or None if the point has no list."""
+        config = self.properties.get("recoveryPointDiskConfiguration") or self.properties.get("rpDiskConfiguration")
+        if not isinstance(config, dict) or not isinstance(config.get("includedDiskList"), list):
+            return None
+        luns = []
+        for disk in config["includedDiskList"]:
+            if isinstance(disk, dict) and isinstance(disk.get("lun"), int):
+                luns.append(disk["lun"])
+        return luns
+
+    @property
+    def zones(self) -> list[str]:
+        """Availability zones of the VM at backup time (empty for a regional VM)."""
+        zones = self.properties.get("zones")
+        return [str(z) for z in zones] if isinstance(zones, list) else []
+
+    @property
+    def encrypted(self) -> bool:
+        """Whether the source VM was encrypted (Azure Disk Encryption)."""
+        return bool(self.properties.get("isSourceVMEncrypted"))
+
+    @property
+    def managed(self) -> bool | None:
+        """Whether the source VM used managed disks (None if unknown)."""
+        value = self.properties.get("isManagedVirtualMachine")
+        return value if isinstance(value, bool) else None
+
+    @property
+    def vm_size(self) -> str | None:
+        """VM size at backup time, e.g. ``Standard_A1_v2``."""
+        return self.properties.get("virtualMachineSize")
+
+    @property
+    def os_type(self) -> str | None:
+        """Windows or Linux, when the service says."""
+        return self.properties.get("osType")
+
+    def __repr__(self) -> str:
+        when = self.time.strftime("%Y-%m-%d %H:%M UTC") if self.time else "time unknown"
+        tiers = "+".join(self.tier_labels) or "no usable tier"
+        return f"<RecoveryPoint {self.name} {self.item.vm_name} {when} {self.consistency} [{tiers}]>"
+
+
+class RecoveryPoints(list):
+    """A list of :class:`RecoveryPoint` in API order, with ``latest()`` and ``to_frame()``."""
+
+    def __init__(self, points: Iterable[RecoveryPoint] = ()) -> None:
+        super().__init__(points)
+
+    @overload
+    def __getitem__(self, index: int) -> RecoveryPoint: ...
+    @overload
+    def __getitem__(self, index: slice) -> RecoveryPoints: ...
+    def __getitem__(self, index):  # type: ignore[override]
+        result = super().__getitem__(index)
+        return RecoveryPoints(result) if isinstance(index, slice) else result
+
+    def __iter__(self) -> Iterator[RecoveryPoint]:
+        return super().__iter__()
+
+    def latest(self, consistency: str | None = None, tier: str | None = None) -> RecoveryPoint:
+        """The newest point, optionally of one consistency (``"AppConsistent"``) or usable tier (``"vault"``)."""
+        candidates = [p for p in self if p.time is not None]
+        if consistency:
+            candidates = [p for p in candidates if (p.consistency or "").lower() == consistency.lower()]
+        if tier:
+            candidates = [p for p in candidates if tier in p.tier_labels or tier in p.tiers]
+        if not candidates:
+            from .errors import NotFoundError
+
+            raise NotFoundError(f"no recovery point matches consistency={consistency!r} tier={tier!r} "
+                                f"among {len(self)} point(s)")
+        return max(candidates, key=lambda p: p.time)  # type: ignore[arg-type,return-value]
+
+    def get(self, name: str) -> RecoveryPoint:
+        """The point named ``name``; the error lists a few names that exist."""
+        for point in self:
+            if point.name == name:
+                return point
+        from .errors import NotFoundError
+
+        names = ", ".join(p.name for p in self[:5])
+        raise NotFoundError(f"no recovery point {name!r}; {len(self)} exist, e.g. {names}")
+
+    def to_frame(self) -> pd.DataFrame:
+        """One typed row per point (see :func:`restorekit.recovery_points_frame`)."""
+        from .frames import points_to_frame
+
+        return points_to_frame(self)
+
+    def __repr__(self) -> str:
+        if not self:
+            return "<RecoveryPoints: none>"
+        times = [p.time for p in self if p.time]
+        span = f" from {min(times):%Y-%m-%d} to {max(times):%Y-%m-%d}" if times else ""
+        return f"<RecoveryPoints: {len(self)} point(s){span}>"
+
+    def _repr_html_(self) -> str:
+        return self.to_frame()[["vm_name", "recovery_point", "time", "consistency", "tier"]]._repr_html_()

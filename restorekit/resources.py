@@ -1,0 +1,232 @@
+"""Vaults and protected VMs: the Backup API's resources as objects.
+
+>>> vault = az.vault("testVaultRG", "testVault")
+>>> item = vault.vm("testRG", "testVM")
+>>> points = item.recovery_points(start="2026-10-01")
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from .connection import VAULT_API_VERSION
+from .errors import ArmError, NotFoundError
+from .ids import PROVIDER, ItemRef, container_name, protected_item_name, vault_id
+from .points import RecoveryPoint, RecoveryPoints, parse_time
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .connection import Connection
+    from .operations import Job, RestoreOperation
+
+#: The ``$filter`` that selects Azure VMs among a vault's protected items.
+IAAS_VM_FILTER = "backupManagementType eq 'AzureIaasVM' and itemType eq 'VM'"
+
+
+def _is_not_found(exc: ArmError) -> bool:
+    return exc.status == 404
+
+
+def _names(values: list[str], limit: int = 10) -> str:
+    if not values:
+        return "none"
+    shown = ", ".join(values[:limit])
+    return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
+
+
+def filter_time(value: Any) -> str:
+    """A date/time as the Backup API's ``$filter`` wants it: ``2026-10-01 12:00:00 AM`` (UTC)."""
+    moment = to_utc(value)
+    return moment.strftime("%Y-%m-%d %I:%M:%S %p")
+
+
+def to_utc(value: Any) -> datetime:
+    """A timezone-aware UTC datetime from a datetime, a date, an ISO string or a pandas Timestamp."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        parsed = parse_time(value) if "T" in value or ":" in value else None
+        if parsed is None:
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"cannot read {value!r} as a date: use ISO format, e.g. '2026-10-01'") from None
+        else:
+            moment = parsed
+    elif hasattr(value, "to_pydatetime"):
+        moment = value.to_pydatetime()
+    else:
+        raise TypeError(f"expected a date, datetime or ISO string, got {type(value).__name__}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+class Vault:
+    """A Recovery Services vault: its protected VMs, recovery points, restore jobs."""
+
+    def __init__(self, connection: Connection, resource_group: str, name: str, raw: dict[str, Any] | None = None):
+        self.connection = connection
+        self.resource_group = resource_group
+        self.name = name
+        self.raw = raw or {}
+
+    @classmethod
+    def fetch(cls, connection: Connection, resource_group: str, name: str) -> Vault:
+        """Get the vault; if it does not exist, the error lists the vaults that do."""
+        path = vault_id(connection.subscription_id, resource_group, name)
+        try:
+            raw = connection.arm.get(path, api_version=VAULT_API_VERSION)
+        except ArmError as exc:
+            if not _is_not_found(exc):
+                raise
+            existing = [f"{v.resource_group}/{v.name}" for v in cls.list(connection)]
+            raise NotFoundError(
+                f"no Recovery Services vault {name!r} in resource group {resource_group!r} of subscription "
+                f"{connection.subscription_id}; vaults that exist: {_names(existing)}"
+            ) from None
+        return cls(connection, resource_group, raw.get("name", name), raw)
+
+    @classmethod
+    def list(cls, connection: Connection) -> list[Vault]:
+        """Every vault of the connection's subscription."""
+        path = f"/subscriptions/{connection.subscription_id}/providers/{PROVIDER}/vaults"
+        vaults = []
+        for raw in connection.arm.list(path, api_version=VAULT_API_VERSION):
+            ref = str(raw.get("id", "")).split("/")
+            group = ref[4] if len(ref) > 4 else ""
+            vaults.append(cls(connection, group, raw.get("name", ""), raw))
+        return vaults
+
+    @property
+    def id(self) -> str:
+        """ARM ID of the vault."""
+        return vault_id(self.connection.subscription_id, self.resource_group, self.name)
+
+    @property
+    def location(self) -> str | None:
+        """The vault's Azure region (e.g. ``westus``)."""
+        return self.raw.get("location")
+
+    def __repr__(self) -> str:
+        return f"<Vault {self.resource_group}/{self.name} ({self.location or 'region unknown'})>"
+
+    def protected_items(self) -> list[ProtectedItem]:
+        """The vault's protected Azure VMs (``$filter`` on AzureIaasVM / VM), every page."""
+        raws = self.connection.arm.list(f"{self.id}/backupProtectedItems", params={"$filter": IAAS_VM_FILTER})
+        return [ProtectedItem.from_resource(self, raw) for raw in raws]
+
+    def vm(self, resource_group: str, vm_name: str) -> ProtectedItem:
+        """The protected item of VM ``resource_group/vm_name``; the error lists the VMs the vault protects."""
+        ref = ItemRef.for_vm(self.connection.subscription_id, self.resource_group, self.name, resource_group, vm_name)
+        try:
+            raw = self.connection.arm.get(ref.path)
+        except ArmError as exc:
+            if not _is_not_found(exc):
+                raise
+            protected = [f"{i.vm_resource_group}/{i.vm_name}" for i in self.protected_items()]
+            raise NotFoundError(
+                f"vault {self.name!r} does not protect VM {vm_name!r} of resource group {resource_group!r} "
+                f"(container {container_name(resource_group, vm_name)!r}, item "
+                f"{protected_item_name(resource_group, vm_name)!r}); it protects: {_names(protected)}"
+            ) from None
+        return ProtectedItem(self, ref, raw)
+
+    def inventory(self, start: Any = None, end: Any = None, **kwargs: Any) -> pd.DataFrame:
+        """Recovery points of every protected VM of this vault as one DataFrame (see ``restorekit.inventory``)."""
+        from .inventory import vault_inventory
+
+        return vault_inventory(self, start=start, end=end, **kwargs)
+
+    def job(self, job_id: str) -> Job:
+        """Re-attach to a backup job by id (e.g. after a kernel restart)."""
+        from .operations import Job
+
+        return Job.fetch(self, job_id)
+
+    def jobs(self, operation: str | None = "Restore", status: str | None = None,
+             start: Any = None, end: Any = None) -> pd.DataFrame:
+        """The vault's backup jobs as a DataFrame, filtered by the API (``$filter``)."""
+        from .operations import list_jobs
+
+        return list_jobs(self, operation=operation, status=status, start=start, end=end)
+
+
+class ProtectedItem:
+    """A VM protected by a vault: its recovery points, and restores from them."""
+
+    def __init__(self, vault: Vault, ref: ItemRef, raw: dict[str, Any] | None = None):
+        self.vault = vault
+        self.ref = ref
+        self.raw = raw or {}
+
+    @classmethod
+    def from_resource(cls, vault: Vault, raw: dict[str, Any]) -> ProtectedItem:
+        """Wrap a ``ProtectedItemResource`` of ``vault``."""
+        return cls(vault, ItemRef.from_id(str(raw.get("id", ""))), raw)
+
+    @property
+    def connection(self) -> Connection:
+        """The connection this item was read through."""
+        return self.vault.connection
+
+    @property
+    def vm_name(self) -> str:
+        """Name of the protected VM."""
+        return self.ref.vm_name
+
+    @property
+    def vm_resource_group(self) -> str:
+        """Resource group of the protected VM."""
+        return self.ref.vm_resource_group
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        """The item's ``properties`` as the API returned them."""
+        props = self.raw.get("properties")
+        return props if isinstance(props, dict) else {}
+
+    def __repr__(self) -> str:
+        state = self.properties.get("protectionState") or self.properties.get("protectionStatus") or ""
+        return f"<ProtectedItem VM {self.vm_resource_group}/{self.vm_name} in vault {self.vault.name} {state}>".replace(" >", ">")
+
+    def _point(self, raw: dict[str, Any]) -> RecoveryPoint:
+        return RecoveryPoint(raw=raw, item=self.ref, vault_location=self.vault.location, owner=self)
+
+    def recovery_points(self, start: Any = None, end: Any = None) -> RecoveryPoints:
+        """Every recovery point (all pages), optionally between ``start`` and ``end`` (API ``$filter``)."""
+        params = {}
+        if start is not None or end is not None:
+            begin = to_utc(start) if start is not None else datetime(1970, 1, 1, tzinfo=UTC)
+            finish = to_utc(end) if end is not None else datetime.now(UTC) + timedelta(days=1)
+            if finish < begin:
+                raise ValueError(f"end ({finish:%Y-%m-%d %H:%M}) is before start ({begin:%Y-%m-%d %H:%M})")
+            params["$filter"] = f"startDate eq '{filter_time(begin)}' and endDate eq '{filter_time(finish)}'"
+        raws = self.connection.arm.list(f"{self.ref.path}/recoveryPoints", params=params)
+        return RecoveryPoints(self._point(raw) for raw in raws)
+
+    def recovery_point(self, name: str) -> RecoveryPoint:
+        """One recovery point with its details; the error names a few points that do exist."""
+        try:
+            raw = self.connection.arm.get(f"{self.ref.path}/recoveryPoints/{name}")
+        except ArmError as exc:
+            if not _is_not_found(exc):
+                raise
+            recent = sorted(self.recovery_points(), key=lambda p: p.time or datetime.min.replace(tzinfo=UTC),
+                            reverse=True)
+            raise NotFoundError(
+                f"VM {self.vm_name!r} has no recovery point {name!r} ({exc.code}); "
+                f"{len(recent)} exist, the newest: {_names([p.name for p in recent], 5)}"
+            ) from None
+        return self._point(raw)
+
+    def restore(self, request: Any, *, confirm: bool = False, allow_duplicate: bool = False,
+                **kwargs: Any) -> RestoreOperation:
+        """Validate and trigger a restore built by a restore builder; returns a live ``RestoreOperation``."""
+        from .operations import trigger
+
+        return trigger(request, item=self, confirm=confirm, allow_duplicate=allow_duplicate, **kwargs)
