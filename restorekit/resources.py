@@ -66,6 +66,21 @@ def to_utc(value: Any) -> datetime:
     return moment.astimezone(UTC)
 
 
+def points_filter(start: Any = None, end: Any = None) -> dict[str, str]:
+    """Query parameters selecting recovery points between ``start`` and ``end`` (both optional).
+
+    The service wants both bounds when one is given: a missing start is the epoch, a missing end is
+    tomorrow.
+    """
+    if start is None and end is None:
+        return {}
+    begin = to_utc(start) if start is not None else datetime(1970, 1, 1, tzinfo=UTC)
+    finish = to_utc(end) if end is not None else datetime.now(UTC) + timedelta(days=1)
+    if finish < begin:
+        raise ValueError(f"end ({finish:%Y-%m-%d %H:%M}) is before start ({begin:%Y-%m-%d %H:%M})")
+    return {"$filter": f"startDate eq '{filter_time(begin)}' and endDate eq '{filter_time(finish)}'"}
+
+
 class Vault:
     """A Recovery Services vault: its protected VMs, recovery points, restore jobs."""
 
@@ -199,13 +214,7 @@ class ProtectedItem:
 
     def recovery_points(self, start: Any = None, end: Any = None) -> RecoveryPoints:
         """Every recovery point (all pages), optionally between ``start`` and ``end`` (API ``$filter``)."""
-        params = {}
-        if start is not None or end is not None:
-            begin = to_utc(start) if start is not None else datetime(1970, 1, 1, tzinfo=UTC)
-            finish = to_utc(end) if end is not None else datetime.now(UTC) + timedelta(days=1)
-            if finish < begin:
-                raise ValueError(f"end ({finish:%Y-%m-%d %H:%M}) is before start ({begin:%Y-%m-%d %H:%M})")
-            params["$filter"] = f"startDate eq '{filter_time(begin)}' and endDate eq '{filter_time(finish)}'"
+        params = points_filter(start, end)
         raws = self.connection.arm.list(f"{self.ref.path}/recoveryPoints", params=params)
         return RecoveryPoints(self._point(raw) for raw in raws)
 

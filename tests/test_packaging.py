@@ -1,0 +1,57 @@
+"""The README's two commands, CI calling the test command verbatim, and a light ``import restorekit``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    blocks = text.split("```bash\n")[1:3]
+    return [block.split("\n```")[0].strip() for block in blocks]
+
+
+def test_readme_opens_with_the_two_commands():
+    demo, tests = readme_commands()
+    assert demo.endswith("restorekit demo") and "pip install" in demo
+    assert "[test" in tests and tests.endswith("python -m pytest")
+    before = (ROOT / "README.md").read_text().split("```bash")[0]
+    assert "```" not in before  # nothing else comes before them
+
+
+def test_ci_runs_the_readme_test_command_verbatim():
+    _, tests = readme_commands()
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert tests in ci
+    assert "ruff check ." in ci
+
+
+def _import_probe(code: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(out.stdout)
+
+
+def test_import_restorekit_is_light():
+    probe = _import_probe(
+        "import sys, json, restorekit; "
+        "print(json.dumps(sorted(m for m in ('pandas','matplotlib','ipywidgets','azure.identity','flask','numpy') "
+        "if m in sys.modules)))"
+    )
+    assert probe == []
+
+
+def test_core_modules_do_not_import_widgets_or_matplotlib():
+    modules = ["restorekit.arm", "restorekit.connection", "restorekit.resources", "restorekit.points",
+               "restorekit.inventory", "restorekit.frontend", "restorekit.demo", "restorekit.ids"]
+    for extra in ("frames", "restore", "restore_checks", "operations", "lro", "analysis"):
+        if (ROOT / "restorekit" / f"{extra}.py").exists():
+            modules.append(f"restorekit.{extra}")
+    code = ("import sys, json, importlib; "
+            f"[importlib.import_module(m) for m in {modules!r}]; "
+            "print(json.dumps(sorted(m for m in ('matplotlib','ipywidgets') if m in sys.modules)))")
+    assert _import_probe(code) == []
