@@ -1,0 +1,120 @@
+"""A local emulator of the Azure Backup (Recovery Services) REST API, seeded with a demo estate.
+
+Start it in-process (a background thread on loopback)::
+
+    from restorekit import emulator
+    with emulator.start(job_seconds=2) as srv:
+        print(srv.url, srv.subscription_id)
+        srv.state.faults.fail_next(1, status=503)
+
+or from a shell: ``restorekit emulator --port 8765`` / ``python -m restorekit.emulator``.
+Flask/werkzeug are imported only when a server starts.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+from typing import Any
+
+SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
+
+__all__ = ["EmulatorServer", "SUBSCRIPTION_ID", "start"]
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class EmulatorServer:
+    """A running emulator: ``url``, ``subscription_id``, ``state``; ``stop()`` or use as a context manager."""
+
+    def __init__(self, server: Any, state: Any, thread: threading.Thread | None) -> None:
+        self._server = server
+        self._thread = thread
+        self.state = state
+        self.subscription_id = SUBSCRIPTION_ID
+        host, port = server.server_address[:2]
+        shown = f"[{host}]" if ":" in host else host
+        self.url = f"http://{shown}:{port}"
+
+    @property
+    def port(self) -> int:
+        """The TCP port it listens on."""
+        return int(self._server.server_address[1])
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until ``stop()`` (the CLI uses this)."""
+        self._server.serve_forever(poll_interval=0.2)
+
+    def request_stop(self) -> None:
+        """Ask ``serve_forever()`` to return, from any thread (e.g. a signal handler); does not block."""
+        if self._server is not None:
+            threading.Thread(target=self._server.shutdown, daemon=True).start()
+
+    def stop(self) -> None:
+        """Stop serving and close the socket (idempotent)."""
+        if self._server is None:
+            return
+        server, self._server = self._server, None
+        if self._thread is not None:
+            server.shutdown()
+            self._thread.join(timeout=5)
+        server.server_close()
+
+    def __enter__(self) -> EmulatorServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"<EmulatorServer {self.url} subscription={self.subscription_id}>"
+
+
+def start(host: str = "127.0.0.1", port: int = 0, latency_ms: float = 0, job_seconds: float = 20, fleet: int = 0,
+          page_size: int | None = None, throttle: bool = True, read_bucket: int = 250, read_refill: float = 25.0,
+          retry_after: int = 2, fail_rate: float = 0.0, seed: int = 0, *, background: bool = True) -> EmulatorServer:
+    """Start an emulator on ``host:port`` (``port=0`` picks a free one) and return once it listens.
+
+    Only loopback hosts are allowed. With ``background=False`` nothing serves until
+    ``serve_forever()`` is called (the CLI does that in its main thread).
+
+    Example::
+
+        srv = start(job_seconds=1, retry_after=0)
+        requests.get(srv.url + "/subscriptions/...", headers={"Authorization": "Bearer x"})
+        srv.stop()
+    """
+    if not _is_loopback(host):
+        raise ValueError(f"the emulator only binds loopback hosts (127.0.0.1, ::1, localhost), not {host!r}")
+    if page_size is not None and page_size < 1:
+        raise ValueError("page_size must be >= 1")
+    if not 0.0 <= fail_rate <= 1.0:
+        raise ValueError("fail_rate must be between 0 and 1")
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    from .app import EmulatorApp
+    from .state import Settings, State
+
+    class _QuietHandler(WSGIRequestHandler):
+        def log_request(self, *args: Any, **kwargs: Any) -> None:
+            pass
+
+    settings = Settings(latency_ms=latency_ms, job_seconds=job_seconds, fleet=fleet, page_size=page_size,
+                        throttle=throttle, read_bucket=read_bucket, read_refill=read_refill,
+                        retry_after=retry_after, fail_rate=fail_rate, seed=seed)
+    state = State(settings)
+    server = make_server(host, port, EmulatorApp(state), threaded=True, request_handler=_QuietHandler)
+    server.daemon_threads = True
+    thread = None
+    if background:
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                                  name=f"restorekit-emulator-{server.server_address[1]}", daemon=True)
+        thread.start()
+    return EmulatorServer(server, state, thread)

@@ -1,0 +1,652 @@
+"""The WSGI application: ARM gateway behaviour (auth, throttle, api-version, faults) and the routes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from werkzeug.wrappers import Request, Response
+
+from . import shapes, versions
+from .errors import ApiError, bad_request, not_found
+from .estate import SUBSCRIPTION_ID, TENANT_ID, ProtectedVM, RecoveryPoint, Vault
+from .filters import parse_bool, parse_filter, parse_time
+from .jobs import Job, Operation
+from .paging import page
+from .state import State
+from .validation import validate_restore
+
+_S = r"/subscriptions/(?P<sub>[^/]+)"
+_V = _S + r"/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.RecoveryServices/vaults/(?P<vault>[^/]+)"
+_I = _V + (r"/backupFabrics/(?P<fabric>[^/]+)/protectionContainers/(?P<container>[^/]+)"
+           r"/protectedItems/(?P<item>[^/]+)")
+_L = _S + r"/providers/Microsoft\.RecoveryServices/locations/(?P<region>[^/]+)"
+_RG = _S + r"/resourceGroups/(?P<rg>[^/]+)"
+
+BACKUP = versions.BACKUP_VERSIONS
+BOTH = versions.BACKUP_VERSIONS + versions.PASSIVE_VERSIONS
+PASSIVE = versions.PASSIVE_VERSIONS
+
+Handler = Callable[["Call"], Response]
+
+
+class Call:
+    """One request being answered: the parsed request, the route's path groups and the state."""
+
+    def __init__(self, request: Request, groups: dict[str, str], state: State, api_version: str, base_url: str):
+        self.request = request
+        self.groups = groups
+        self.state = state
+        self.api_version = api_version
+        self.base_url = base_url
+
+    @property
+    def now(self) -> datetime:
+        """The clock's now."""
+        return self.state.clock.now()
+
+    def json_body(self) -> Any:
+        """The request body as JSON; 400 ``InvalidRequestContent`` when it does not parse."""
+        raw = self.request.get_data(cache=True)
+        if not raw:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise bad_request("InvalidRequestContent",
+                              "The request content was invalid and could not be deserialized.") from None
+
+    def url(self, path: str, api_version: str | None = None) -> str:
+        """An absolute URL on this server for ``path`` with the api-version."""
+        return f"{self.base_url}{quote(path, safe='/;=,')}?api-version={api_version or self.api_version}"
+
+
+def _number(text: str, digits: int) -> int:
+    """A stable number of ``digits`` digits from ``text`` (ids the service shows as numbers)."""
+    return int(hashlib.sha256(text.encode()).hexdigest()[:16], 16) % 10**digits
+
+
+def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(json.dumps(body), status=status, headers=headers or {}, content_type="application/json")
+
+
+def _empty(status: int, headers: dict[str, str] | None = None) -> Response:
+    resp = Response(b"", status=status, headers=headers or {})
+    resp.headers.pop("Content-Type", None)
+    return resp
+
+
+class EmulatorApp:
+    """The WSGI callable. ``EmulatorApp(state)(environ, start_response)``."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self.routes: list[tuple[str, re.Pattern[str], Handler, tuple[str, ...]]] = []
+        for method, pattern, handler, api_versions in _ROUTES:
+            self.routes.append((method, re.compile("^" + pattern + "/?$", re.I), handler, api_versions))
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        request = Request(environ)
+        settings = self.state.settings
+        if settings.latency_ms:
+            time.sleep(settings.latency_ms / 1000.0)
+        fault = self.state.faults.take(request.method, request.path)
+        if fault and fault.kind == "drop":
+            sock = environ.get("werkzeug.socket")
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            return _empty(500)(environ, start_response)
+        response = self._answer(request, fault)
+        self._stamp(request, response)
+        return response(environ, start_response)
+
+    def _answer(self, request: Request, fault: Any) -> Response:
+        try:
+            if fault and fault.kind == "html":
+                return Response(_HTML_PAGE.format(status=fault.status), status=fault.status,
+                                content_type="text/html; charset=utf-8")
+            if fault:
+                headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+                code = {500: "InternalServerError", 502: "BadGateway", 503: "ServiceUnavailable",
+                        504: "GatewayTimeout"}.get(fault.status, "InternalServerError")
+                raise ApiError(fault.status, code, "The service is temporarily unavailable. Please retry.",
+                               headers=headers)
+            return self._dispatch(request)
+        except ApiError as err:
+            return _json(err.envelope(), err.status, err.headers)
+
+    def _dispatch(self, request: Request) -> Response:
+        auth = request.headers.get("Authorization", "")
+        if not auth.startswith("Bearer ") or not auth[7:].strip():
+            code = "AuthenticationFailed" if not auth else "InvalidAuthenticationToken"
+            message = ("Authentication failed. The 'Authorization' header is missing." if not auth else
+                       "The access token is invalid.")
+            raise ApiError(401, code, message, headers={"WWW-Authenticate": (
+                'Bearer authorization_uri="https://login.microsoftonline.com/common", '
+                'error="invalid_token", error_description="The authentication failed because of missing '
+                "'Authorization' header.\"")})
+        path = request.path
+        if request.method == "GET" and self.state.settings.throttle:
+            sub = re.match(r"^/subscriptions/([^/]+)", path, re.I)
+            ok, value = self.state.bucket(sub.group(1) if sub else "-").take()
+            if not ok:
+                raise ApiError(429, "SubscriptionRequestsThrottled",
+                               f"Number of 'read' requests for subscription actor exceeded. Please try again after "
+                               f"'{value}' seconds after the first request.",
+                               headers={"Retry-After": str(value),
+                                        "x-ms-ratelimit-remaining-subscription-reads": "0"})
+        allowed_methods = set()
+        for method, pattern, handler, api_versions in self.routes:
+            m = pattern.match(path)
+            if not m:
+                continue
+            if method != request.method:
+                allowed_methods.add(method)
+                continue
+            api_version = _api_version(request, api_versions)
+            groups = m.groupdict()
+            if "sub" in groups and groups["sub"].lower() != SUBSCRIPTION_ID:
+                raise not_found("SubscriptionNotFound", f"The subscription '{groups['sub']}' could not be found.")
+            base = request.host_url.rstrip("/")
+            return handler(Call(request, groups, self.state, api_version, base))
+        if allowed_methods:
+            raise ApiError(405, "MethodNotAllowed",
+                           f"The requested resource does not support http method '{request.method}'.")
+        if request.args.get("api-version") is None:
+            raise bad_request("MissingApiVersionParameter",
+                              "The api-version query parameter (?api-version=) is required for all requests.")
+        raise not_found("InvalidResourceType", f"The resource type could not be found for path '{path}'.")
+
+    def _stamp(self, request: Request, response: Response) -> None:
+        h = response.headers
+        rid = str(uuid.uuid4())
+        h["x-ms-request-id"] = rid
+        h["x-ms-correlation-request-id"] = request.headers.get("x-ms-correlation-request-id") or rid
+        if request.headers.get("x-ms-client-request-id"):
+            h["x-ms-client-request-id"] = request.headers["x-ms-client-request-id"]
+        h["x-ms-routing-request-id"] = f"WESTUS:{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}:{rid}"
+        if request.method == "GET":
+            if "x-ms-ratelimit-remaining-subscription-reads" not in h:
+                remaining = 11999
+                if self.state.settings.throttle:
+                    sub = re.match(r"^/subscriptions/([^/]+)", request.path, re.I)
+                    remaining = self.state.bucket(sub.group(1) if sub else "-").remaining
+                h["x-ms-ratelimit-remaining-subscription-reads"] = str(remaining)
+        else:
+            h["x-ms-ratelimit-remaining-subscription-writes"] = str(self.state.take_write())
+        h["Cache-Control"] = "no-cache"
+        h["Pragma"] = "no-cache"
+        h["X-Content-Type-Options"] = "nosniff"
+        h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+
+
+_HTML_PAGE = ("<!DOCTYPE html><html><head><title>{status} - Service unavailable</title></head>"
+              "<body><h1>{status}</h1><p>The gateway did not receive a timely response.</p></body></html>")
+
+
+def _api_version(request: Request, accepted: tuple[str, ...]) -> str:
+    value = request.args.get("api-version")
+    if value is None:
+        raise bad_request("MissingApiVersionParameter",
+                          "The api-version query parameter (?api-version=) is required for all requests.")
+    if value not in accepted:
+        raise bad_request("InvalidApiVersionParameter",
+                          f"The api-version '{value}' is invalid. The supported versions are "
+                          f"'{','.join(sorted(accepted, reverse=True))}'.")
+    return value
+
+
+# --- lookups --------------------------------------------------------------------------------------
+
+def _vault(call: Call) -> Vault:
+    vault = call.state.estate.vault(call.groups["rg"], call.groups["vault"])
+    if vault is None:
+        raise not_found("ResourceNotFound",
+                        f"The Resource 'Microsoft.RecoveryServices/vaults/{call.groups['vault']}' under resource "
+                        f"group '{call.groups['rg']}' was not found. For more details please go to "
+                        "https://aka.ms/ARMResourceNotFoundFix")
+    if call.api_version in PASSIVE and not vault.crr:
+        raise bad_request("BMSUserErrorCrossRegionRestoreNotEnabled",
+                          f"Cross region restore is not enabled on vault '{vault.name}'.")
+    return vault
+
+
+def _item(call: Call) -> tuple[Vault, ProtectedVM]:
+    vault = _vault(call)
+    g = call.groups
+    container, item = g["container"].split(";"), g["item"].split(";")
+    ok = (g["fabric"].lower() == "azure" and len(container) >= 3 and len(item) >= 3
+          and container[-3].lower() in ("iaasvmcontainerv2", "iaasvmcontainer")
+          and (container[0].lower() == "iaasvmcontainer" or len(container) == 3)
+          and item[0].lower() == "vm"
+          and [c.lower() for c in container[-2:]] == [i.lower() for i in item[-2:]])
+    vm = vault.items.get((container[-2].lower(), container[-1].lower())) if ok else None
+    if vm is None:
+        raise not_found("BMSUserErrorObjectNotFound",
+                        f"Item not found: the protected item '{g['item']}' in container '{g['container']}' does not "
+                        f"exist in vault '{vault.name}'.")
+    return vault, vm
+
+
+def _point(call: Call, vm: ProtectedVM) -> RecoveryPoint:
+    point = vm.point(call.groups["rp"])
+    if point is None:
+        raise not_found("UserErrorRecoveryPointNotFound",
+                        f"Recovery point '{call.groups['rp']}' was not found for item '{vm.item}'.")
+    return point
+
+
+def _paged(call: Call, items: list[dict[str, Any]]) -> Response:
+    params = {"api-version": call.api_version}
+    if call.request.args.get("$filter") is not None:
+        params["$filter"] = call.request.args["$filter"]
+    body = page(items, base_url=call.base_url, path=call.request.path, params=params,
+                skip_token=call.request.args.get("$skipToken"), page_size=call.state.settings.effective_page_size)
+    return _json(body)
+
+
+# --- vaults and other providers -------------------------------------------------------------------
+
+def list_vaults(call: Call) -> Response:
+    """GET vaults of the subscription or of a resource group."""
+    rg = call.groups.get("rg")
+    vaults = [v for v in call.state.estate.vaults.values() if rg is None or v.resource_group.lower() == rg.lower()]
+    return _paged(call, [shapes.vault(v) for v in vaults])
+
+
+def get_vault(call: Call) -> Response:
+    """GET one vault."""
+    return _json(shapes.vault(_vault(call)))
+
+
+def get_storage_account(call: Call) -> Response:
+    """GET a storage account."""
+    acc = call.state.estate.storage_account(call.groups["rg"], call.groups["name"])
+    if acc is None:
+        raise not_found("ResourceNotFound", f"The Resource 'Microsoft.Storage/storageAccounts/{call.groups['name']}' "
+                        f"under resource group '{call.groups['rg']}' was not found.")
+    return _json(shapes.storage_account(acc))
+
+
+def get_network(call: Call) -> Response:
+    """GET a virtual network."""
+    net = call.state.estate.network(call.groups["rg"], call.groups["name"])
+    if net is None:
+        raise not_found("ResourceNotFound", f"The Resource 'Microsoft.Network/virtualNetworks/{call.groups['name']}' "
+                        f"under resource group '{call.groups['rg']}' was not found.")
+    return _json(shapes.virtual_network(net))
+
+
+def get_subnet(call: Call) -> Response:
+    """GET a subnet."""
+    net = call.state.estate.network(call.groups["rg"], call.groups["name"])
+    names = [s.lower() for s in net.subnets] if net else []
+    if net is None or call.groups["subnet"].lower() not in names:
+        raise not_found("NotFound", f"Resource '{call.groups['subnet']}' was not found.")
+    index = names.index(call.groups["subnet"].lower())
+    return _json(shapes.subnet(net, net.subnets[index], index))
+
+
+def get_vm(call: Call) -> Response:
+    """GET a virtual machine (the protected ones exist)."""
+    vm = call.state.estate.protected_vm(call.groups["rg"], call.groups["name"])
+    if vm is None:
+        raise not_found("ResourceNotFound", f"The Resource 'Microsoft.Compute/virtualMachines/{call.groups['name']}' "
+                        f"under resource group '{call.groups['rg']}' was not found.")
+    return _json(shapes.virtual_machine(vm))
+
+
+def get_resource_group(call: Call) -> Response:
+    """GET a resource group."""
+    found = call.state.estate.resource_groups.get(call.groups["rg"].lower())
+    if found is None:
+        raise not_found("ResourceGroupNotFound", f"Resource group '{call.groups['rg']}' could not be found.")
+    return _json(shapes.resource_group(*found))
+
+
+# --- protected items and recovery points ----------------------------------------------------------
+
+_ITEM_FILTER = ("healthState", "backupManagementType", "itemType", "policyName", "containerName", "backupEngineName",
+                "friendlyName", "fabricName", "backupSetName")
+
+
+def list_items(call: Call) -> Response:
+    """GET {vault}/backupProtectedItems with an optional $filter."""
+    vault = _vault(call)
+    flt = parse_filter(call.request.args.get("$filter"), _ITEM_FILTER)
+    out = []
+    for vm in sorted(vault.items.values(), key=lambda v: (v.resource_group.lower(), v.name.lower())):
+        body = shapes.protected_item(vm, call.api_version)
+        p = body["properties"]
+        values = {"backupManagementType": "AzureIaasVM", "itemType": "VM", "policyName": vm.policy,
+                  "containerName": p["containerName"], "friendlyName": vm.name, "fabricName": "Azure",
+                  "healthState": "Passed"}
+        if all(str(values.get(k, "")).lower() == v.lower() for k, v in flt.items()):
+            out.append(body)
+    return _paged(call, out)
+
+
+def get_item(call: Call) -> Response:
+    """GET {item}."""
+    _, vm = _item(call)
+    return _json(shapes.protected_item(vm, call.api_version))
+
+
+_RP_FILTER = ("startDate", "endDate", "restorePointQueryType", "extendedInfo", "moveReadyRPOnly",
+              "includeSoftDeletedRP")
+
+
+def list_points(call: Call) -> Response:
+    """GET {item}/recoveryPoints with an optional startDate/endDate $filter."""
+    _, vm = _item(call)
+    flt = parse_filter(call.request.args.get("$filter"), _RP_FILTER)
+    start = parse_time(flt["startDate"], "startDate") if "startDate" in flt else None
+    end = parse_time(flt["endDate"], "endDate") if "endDate" in flt else None
+    if start and end and start > end:
+        raise bad_request("BMSUserErrorInvalidFilter", "startDate must not be after endDate.", "$filter")
+    move_ready = parse_bool(flt["moveReadyRPOnly"], "moveReadyRPOnly") if "moveReadyRPOnly" in flt else False
+    for key in ("extendedInfo", "includeSoftDeletedRP"):
+        if key in flt:
+            parse_bool(flt[key], key)
+    points = [p for p in vm.points() if (start is None or p.time >= start) and (end is None or p.time <= end)
+              and (not move_ready or p.move_ready)]
+    return _paged(call, [shapes.recovery_point(vm, p, call.api_version) for p in points])
+
+
+def get_point(call: Call) -> Response:
+    """GET {item}/recoveryPoints/{rp}."""
+    _, vm = _item(call)
+    return _json(shapes.recovery_point(vm, _point(call, vm), call.api_version))
+
+
+# --- restore and its long-running operation -------------------------------------------------------
+
+def trigger_restore(call: Call) -> Response:
+    """POST {item}/recoveryPoints/{rp}/restore: validate, then 202 with Azure-AsyncOperation and Location."""
+    _, vm = _item(call)
+    point = _point(call, vm)
+    plan = validate_restore(call.json_body(), estate=call.state.estate, vm=vm, point=point,
+                            api_version=call.api_version)
+    op = call.state.start_restore(vm, plan, scope=vm.item_path.lower())
+    return _empty(202, _lro_headers(call, vm.item_path, op))
+
+
+def _lro_headers(call: Call, item_path: str, op: Operation) -> dict[str, str]:
+    return {"Azure-AsyncOperation": call.url(f"{item_path}/operationsStatus/{op.id}"),
+            "Location": call.url(f"{item_path}/operationResults/{op.id}"),
+            "Retry-After": str(call.state.settings.retry_after)}
+
+
+def _operation(call: Call, scope: str | None) -> Operation:
+    op = call.state.operations.get(call.groups["op"].lower())
+    if op is None or (scope is not None and op.scope and op.scope != scope):
+        raise not_found("BMSUserErrorOperationNotFound", f"Operation '{call.groups['op']}' was not found.")
+    return op
+
+
+def _status_answer(call: Call, op: Operation) -> Response:
+    body = shapes.operation_status(op, call.now)
+    headers = {"Retry-After": str(call.state.settings.retry_after)} if body["status"] == "InProgress" else {}
+    return _json(body, 200, headers)
+
+
+def item_operation_status(call: Call) -> Response:
+    """GET {item}/operationsStatus/{op}."""
+    _, vm = _item(call)
+    return _status_answer(call, _operation(call, vm.item_path.lower()))
+
+
+def vault_operation_status(call: Call) -> Response:
+    """GET {vault}/backupOperations/{op}."""
+    _vault(call)
+    return _status_answer(call, _operation(call, None))
+
+
+def _result_answer(call: Call, op: Operation, location: str) -> Response:
+    status = op.status(call.now)
+    if status == "InProgress":
+        return _empty(202, {"Location": location, "Retry-After": str(call.state.settings.retry_after)})
+    if status == "Failed" and op.error:
+        raise bad_request(op.error.get("code", "OperationFailed"), op.error.get("message", "The operation failed."))
+    return _empty(204)
+
+
+def item_operation_result(call: Call) -> Response:
+    """GET {item}/operationResults/{op}: 202 while running, then 204."""
+    _, vm = _item(call)
+    op = _operation(call, vm.item_path.lower())
+    return _result_answer(call, op, call.url(f"{vm.item_path}/operationResults/{op.id}"))
+
+
+def vault_operation_result(call: Call) -> Response:
+    """GET {vault}/backupOperationResults/{op}."""
+    vault = _vault(call)
+    op = _operation(call, None)
+    return _result_answer(call, op, call.url(f"{vault.id}/backupOperationResults/{op.id}"))
+
+
+# --- jobs -----------------------------------------------------------------------------------------
+
+_JOB_FILTER = ("status", "backupManagementType", "operation", "jobId", "startTime", "endTime")
+
+
+def _job(call: Call, vault: Vault) -> Job:
+    job = call.state.find_job(vault, call.groups["job"])
+    if job is None:
+        raise not_found("BMSUserErrorJobNotFound", f"Job '{call.groups['job']}' was not found in vault '{vault.name}'.")
+    return job
+
+
+def get_job(call: Call) -> Response:
+    """GET {vault}/backupJobs/{job}."""
+    vault = _vault(call)
+    return _json(shapes.job(_job(call, vault), vault.id, call.now, call.api_version))
+
+
+def list_jobs(call: Call) -> Response:
+    """GET {vault}/backupJobs with $filter (operation, status, startTime, endTime, backupManagementType, jobId)."""
+    vault = _vault(call)
+    return _paged(call, _filtered_jobs(call, vault, call.request.args.get("$filter")))
+
+
+def _filtered_jobs(call: Call, vault: Vault, text: str | None) -> list[dict[str, Any]]:
+    flt = parse_filter(text, _JOB_FILTER)
+    start = parse_time(flt["startTime"], "startTime") if "startTime" in flt else None
+    end = parse_time(flt["endTime"], "endTime") if "endTime" in flt else None
+    out = []
+    for job in call.state.vault_jobs(vault):
+        body = shapes.job(job, vault.id, call.now, call.api_version)
+        p = body["properties"]
+        if start and job.start < start or end and job.start > end:
+            continue
+        checks = {"status": p["status"], "operation": p["operation"],
+                  "backupManagementType": p["backupManagementType"], "jobId": job.id}
+        if all(checks[k].lower() == v.lower() for k, v in flt.items() if k in checks):
+            out.append(body)
+    return out
+
+
+def cancel_job(call: Call) -> Response:
+    """POST {vault}/backupJobs/{job}/cancel: 202 with Location."""
+    vault = _vault(call)
+    job = _job(call, vault)
+    status = job.state(call.now)[0]
+    if status not in ("InProgress", "Cancelling"):
+        raise bad_request("BMSUserErrorJobNotCancellable",
+                          f"Job '{job.id}' is {status} and cannot be cancelled.")
+    op = call.state.cancel(job)
+    return _empty(202, {"Location": call.url(f"{vault.id}/backupJobs/{job.id}/operationResults/{op.id}"),
+                        "Retry-After": str(call.state.settings.retry_after)})
+
+
+def job_operation_result(call: Call) -> Response:
+    """GET {vault}/backupJobs/{job}/operationResults/{op}: 202, then 204."""
+    vault = _vault(call)
+    job = _job(call, vault)
+    op = _operation(call, None)
+    return _result_answer(call, op, call.url(f"{vault.id}/backupJobs/{job.id}/operationResults/{op.id}"))
+
+
+# --- cross-region restore (passive stamp) ---------------------------------------------------------
+
+def aad_properties(call: Call) -> Response:
+    """GET {loc}/backupAadProperties."""
+    region = call.groups["region"].lower()
+    short = {"westus": "wus", "eastus": "eus"}.get(region, region[:3])
+    props = {"tenantId": TENANT_ID, "audience": f"https://RecoveryServices/IaasCoord/aadmgmt/{short}",
+             "servicePrincipalObjectId": "00000000-0000-0000-0000-000000000000",
+             "servicePrincipalClientId": "262044b1-e2ce-469f-a196-69ab7ada62d3",
+             "authority": "https://login.windows.net"}
+    return _json({"properties": props})
+
+
+def access_token(call: Call) -> Response:
+    """POST {item}/recoveryPoints/{rp}/accessToken: a CRR access token for the point."""
+    vault, vm = _item(call)
+    point = _point(call, vm)
+    body = call.json_body()
+    if not isinstance(body, dict) or not isinstance(body.get("properties"), dict) \
+            or not body["properties"].get("audience"):
+        raise bad_request("BMSUserErrorInvalidInput", "The body must be the AAD properties of the secondary region.")
+    token = secrets.token_urlsafe(48)
+    with call.state.lock:
+        call.state.crr_tokens[token] = (vm, point.name)
+    t = point.time
+    props = {
+        "objectType": "WorkloadCrrAccessToken", "accessTokenString": token,
+        "subscriptionId": SUBSCRIPTION_ID, "resourceGroupName": vault.resource_group, "resourceName": vault.name,
+        "resourceId": str(_number(vault.id, 18)), "protectionContainerId": _number(vm.container, 6),
+        "recoveryPointId": point.name,
+        "recoveryPointTime": f"{t.month}/{t.day}/{t.year} {(t.hour % 12) or 12}:{t.minute:02d}:{t.second:02d} "
+                             f"{'PM' if t.hour >= 12 else 'AM'}",
+        "containerName": f"iaasvmcontainerv2;{vm.resource_group};{vm.name}", "containerType": "IaasVMContainer",
+        "backupManagementType": "AzureIaasVM", "datasourceType": "VM", "datasourceName": vm.name.lower(),
+        "datasourceId": str(_number(vm.vm_id, 18)),
+        "datasourceContainerName": f"iaasvmcontainerv2;{vm.resource_group};{vm.name}",
+        "coordinatorServiceStampUri": "https://pod01-coord1.eus.backup.windowsazure.com",
+        "protectionServiceStampId": "00000000-0000-0000-0000-000000000000",
+        "protectionServiceStampUri": "https://pod01-prot1h.eus.backup.windowsazure.com",
+        "rpTierInformation": dict(point.tiers), "rpOriginalSAOption": False,
+        "rpIsManagedVirtualMachine": vm.managed, "rpVMSizeDescription": vm.size,
+        "bMSActiveRegion": vault.location, "policyName": vm.policy,
+        "policyId": f"{vault.id}/backupPolicies/{vm.policy}",
+        "protectableObjectUniqueName": vm.item, "protectableObjectFriendlyName": vm.name,
+    }
+    return _json({"id": f"{vm.item_path}/recoveryPoints/{point.name}", "name": point.name,
+                  "type": shapes.RP_TYPE, "properties": props})
+
+
+def crr_trigger(call: Call) -> Response:
+    """POST {loc}/backupCrossRegionRestore: checks the access token, then 202."""
+    body = call.json_body()
+    if not isinstance(body, dict) or not isinstance(body.get("crossRegionRestoreAccessDetails"), dict):
+        raise bad_request("BMSUserErrorInvalidInput", "'crossRegionRestoreAccessDetails' is required.")
+    token = body["crossRegionRestoreAccessDetails"].get("accessTokenString")
+    with call.state.lock:
+        found = call.state.crr_tokens.get(token or "")
+    if found is None:
+        raise bad_request("UserErrorCrrAccessTokenInvalid",
+                          "The cross region restore access token is invalid or expired. Get a new access token.")
+    vm, point_name = found
+    region = call.groups["region"].lower()
+    if region != (vm.vault.secondary_region or ""):
+        raise bad_request("UserErrorRestoreRegionMismatch",
+                          f"Cross region restore must be sent to the secondary region '{vm.vault.secondary_region}'.")
+    point = vm.point(point_name)
+    assert point is not None
+    plan = validate_restore(body.get("restoreRequest"), estate=call.state.estate, vm=vm, point=point,
+                            api_version=call.api_version, region=region, wrapped=False)
+    path = call.request.path.rsplit("/", 1)[0]
+    op = call.state.start_restore(vm, plan, operation="CrossRegionRestore", scope="crr")
+    return _empty(202, {"Azure-AsyncOperation": call.url(f"{path}/backupCrrOperationsStatus/{op.id}"),
+                        "Location": call.url(f"{path}/backupCrrOperationResults/{op.id}"),
+                        "Retry-After": str(call.state.settings.retry_after)})
+
+
+def crr_status(call: Call) -> Response:
+    """GET {loc}/backupCrrOperationsStatus/{op}."""
+    return _status_answer(call, _operation(call, "crr"))
+
+
+def crr_result(call: Call) -> Response:
+    """GET {loc}/backupCrrOperationResults/{op}: 202 while running, then 200."""
+    op = _operation(call, "crr")
+    if op.status(call.now) == "InProgress":
+        return _empty(202, {"Location": call.url(call.request.path),
+                            "Retry-After": str(call.state.settings.retry_after)})
+    return _empty(200)
+
+
+def _crr_job_request(call: Call) -> tuple[Vault, str | None]:
+    body = call.json_body()
+    if not isinstance(body, dict) or not body.get("resourceId"):
+        raise bad_request("BMSUserErrorInvalidInput", "'resourceId' (the vault's ARM id) is required.")
+    m = re.match("^" + _V + "/?$", str(body["resourceId"]), re.I)
+    vault = call.state.estate.vault(m.group("rg"), m.group("vault")) if m else None
+    if vault is None or not vault.crr:
+        raise not_found("ResourceNotFound", f"Vault '{body['resourceId']}' was not found or has no CRR.")
+    return vault, body.get("jobName")
+
+
+def crr_job(call: Call) -> Response:
+    """POST {loc}/backupCrrJob {resourceId, jobName}."""
+    vault, name = _crr_job_request(call)
+    job = call.state.find_job(vault, name or "")
+    if job is None:
+        raise not_found("BMSUserErrorJobNotFound", f"Job '{name}' was not found.")
+    return _json(shapes.job(job, vault.id, call.now, call.api_version))
+
+
+def crr_jobs(call: Call) -> Response:
+    """POST {loc}/backupCrrJobs {resourceId}: the vault's cross-region restore jobs."""
+    vault, _ = _crr_job_request(call)
+    jobs = [j for j in _filtered_jobs(call, vault, call.request.args.get("$filter"))
+            if j["properties"]["operation"] == "CrossRegionRestore"]
+    return _paged(call, jobs)
+
+
+_ROUTES: list[tuple[str, str, Handler, tuple[str, ...]]] = [
+    ("GET", _S + r"/providers/Microsoft\.RecoveryServices/vaults", list_vaults, versions.VAULT_VERSIONS),
+    ("GET", _RG + r"/providers/Microsoft\.RecoveryServices/vaults", list_vaults, versions.VAULT_VERSIONS),
+    ("GET", _V, get_vault, versions.VAULT_VERSIONS),
+    ("GET", _V + r"/backupProtectedItems", list_items, BOTH),
+    ("GET", _I, get_item, BACKUP),
+    ("GET", _I + r"/recoveryPoints", list_points, BOTH),
+    ("GET", _I + r"/recoveryPoints/(?P<rp>[^/]+)", get_point, BOTH),
+    ("POST", _I + r"/recoveryPoints/(?P<rp>[^/]+)/restore", trigger_restore, BACKUP),
+    ("POST", _I + r"/recoveryPoints/(?P<rp>[^/]+)/accessToken", access_token, PASSIVE),
+    ("GET", _I + r"/operationsStatus/(?P<op>[^/]+)", item_operation_status, BACKUP),
+    ("GET", _I + r"/operationResults/(?P<op>[^/]+)", item_operation_result, BACKUP),
+    ("GET", _V + r"/backupOperations/(?P<op>[^/]+)", vault_operation_status, BACKUP),
+    ("GET", _V + r"/backupOperationResults/(?P<op>[^/]+)", vault_operation_result, BACKUP),
+    ("GET", _V + r"/backupJobs", list_jobs, BACKUP),
+    ("GET", _V + r"/backupJobs/(?P<job>[^/]+)", get_job, BACKUP),
+    ("POST", _V + r"/backupJobs/(?P<job>[^/]+)/cancel", cancel_job, BACKUP),
+    ("GET", _V + r"/backupJobs/(?P<job>[^/]+)/operationResults/(?P<op>[^/]+)", job_operation_result, BACKUP),
+    ("GET", _L + r"/backupAadProperties", aad_properties, PASSIVE),
+    ("POST", _L + r"/backupCrossRegionRestore", crr_trigger, PASSIVE),
+    ("GET", _L + r"/backupCrrOperationsStatus/(?P<op>[^/]+)", crr_status, PASSIVE),
+    ("GET", _L + r"/backupCrrOperationResults/(?P<op>[^/]+)", crr_result, PASSIVE),
+    ("POST", _L + r"/backupCrrJob", crr_job, PASSIVE),
+    ("POST", _L + r"/backupCrrJobs", crr_jobs, PASSIVE),
+    ("GET", _RG + r"/providers/Microsoft\.Storage/storageAccounts/(?P<name>[^/]+)", get_storage_account,
+     versions.STORAGE_VERSIONS),
+    ("GET", _RG + r"/providers/Microsoft\.Network/virtualNetworks/(?P<name>[^/]+)", get_network,
+     versions.NETWORK_VERSIONS),
+    ("GET", _RG + r"/providers/Microsoft\.Network/virtualNetworks/(?P<name>[^/]+)/subnets/(?P<subnet>[^/]+)",
+     get_subnet, versions.NETWORK_VERSIONS),
+    ("GET", _RG + r"/providers/Microsoft\.Compute/virtualMachines/(?P<name>[^/]+)", get_vm, versions.COMPUTE_VERSIONS),
+    ("GET", _RG, get_resource_group, versions.RESOURCE_GROUP_VERSIONS),
+]

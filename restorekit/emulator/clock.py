@@ -1,0 +1,52 @@
+"""The emulator's clock: real time, plus an offset tests can move forward without sleeping."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+
+class Clock:
+    """Wall-clock time in UTC that tests may ``advance()``.
+
+    Jobs and operations compare ``now()`` with their start time, so advancing the clock finishes
+    them at once.
+    """
+
+    def __init__(self) -> None:
+        self._offset = 0.0
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        """The current (possibly advanced) UTC time."""
+        return datetime.now(UTC) + timedelta(seconds=self._offset)
+
+    def monotonic(self) -> float:
+        """Seconds on a monotonic scale that also moves with ``advance()``."""
+        return time.monotonic() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward by ``seconds``."""
+        with self._lock:
+            self._offset += seconds
+
+
+def iso(t: datetime) -> str:
+    """ARM's date-time form with 7 fractional digits and ``Z``: ``2018-06-04T06:06:00.5121087Z``."""
+    t = t.astimezone(UTC)
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond:06d}0Z"
+
+
+def iso_duration(seconds: float) -> str:
+    """An ISO 8601 duration as the Backup service writes it: ``PT1M2.3S``, ``PT0S``, ``PT1H0M5S``."""
+    seconds = max(0.0, seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    out = "PT"
+    if hours >= 1:
+        out += f"{int(hours)}H"
+    if minutes >= 1 or hours >= 1:
+        out += f"{int(minutes)}M"
+    text = f"{secs:.7f}".rstrip("0").rstrip(".")
+    return out + (text or "0") + "S"

@@ -1,0 +1,357 @@
+"""The demo estate: vaults, protected VMs, their recovery points, storage accounts and networks.
+
+Everything is deterministic: names and times come from hashes of the VM name and the day, so two
+emulators started the same day serve the same points. Recovery points are generated lazily, the
+first time a VM's points are asked for, so a fleet of hundreds of VMs seeds at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
+TENANT_ID = "00000000-0000-0000-0000-000000000000"
+
+#: Regions that have availability zones (a zone-pinned restore elsewhere is refused).
+ZONAL_REGIONS = frozenset({"eastus", "eastus2", "westus2", "westus3", "centralus", "westeurope",
+                           "northeurope", "francecentral", "uksouth"})
+#: The paired (secondary) region of each region used by the estate.
+PAIRED_REGION = {"eastus": "westus", "westus": "eastus", "westus2": "westcentralus"}
+
+
+def _digest(*parts: object) -> int:
+    return int.from_bytes(hashlib.sha256("|".join(map(str, parts)).encode()).digest()[:8], "big")
+
+
+def _unit(*parts: object) -> float:
+    """A deterministic number in [0, 1) from ``parts``."""
+    return _digest(*parts) / 2**64
+
+
+@dataclass(frozen=True)
+class StorageAccount:
+    """A storage account a restore may stage to."""
+
+    name: str
+    resource_group: str
+    location: str
+    sku: str = "Standard_LRS"
+    kind: str = "StorageV2"
+
+    @property
+    def id(self) -> str:
+        """Its ARM id."""
+        return (f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{self.resource_group}"
+                f"/providers/Microsoft.Storage/storageAccounts/{self.name}")
+
+
+@dataclass(frozen=True)
+class VirtualNetwork:
+    """A virtual network and its subnets' names."""
+
+    name: str
+    resource_group: str
+    location: str
+    subnets: tuple[str, ...] = ("default",)
+    address_prefix: str = "10.0.0.0/16"
+
+    @property
+    def id(self) -> str:
+        """Its ARM id."""
+        return (f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{self.resource_group}"
+                f"/providers/Microsoft.Network/virtualNetworks/{self.name}")
+
+
+@dataclass
+class RecoveryPoint:
+    """One recovery point as the service stores it (rendered per api-version by ``shapes``)."""
+
+    name: str
+    time: datetime
+    rp_type: str
+    tiers: list[tuple[str, str]]
+    included_luns: tuple[int, ...]
+    excluded_luns: tuple[int, ...] = ()
+    rule_name: str | None = "Daily"
+    expiry: datetime | None = None
+    move_ready: bool | None = None
+    time_text: str | None = None
+    id_override: str | None = None
+    verbatim: bool = False
+
+    @property
+    def archived_only(self) -> bool:
+        """True when the point lives in the archive tier only (needs rehydration to restore)."""
+        return [t for t, _ in self.tiers] == ["ArchivedRP"]
+
+
+@dataclass
+class ProtectedVM:
+    """An Azure VM protected in a vault, with its backup history settings."""
+
+    vault: Vault
+    resource_group: str
+    name: str
+    size: str = "Standard_A1_v2"
+    os_type: str = "Windows"
+    managed: bool = True
+    encrypted: bool = False
+    zones: tuple[str, ...] = ()
+    disks: tuple[tuple[int, str], ...] = ()
+    excluded_recently: tuple[int, ...] = ()
+    daily_days: int = 120
+    long_term: bool = True
+    instant_days: int = 5
+    hour: int = 6
+    minute: int = 6
+    storage_type: str = "NormalStorage"
+    policy: str = "DefaultPolicy"
+    extra_points: list[RecoveryPoint] = field(default_factory=list)
+    renamed: dict[date, str] = field(default_factory=dict)
+    _points: list[RecoveryPoint] | None = field(default=None, repr=False)
+    _by_name: dict[str, RecoveryPoint] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def vm_id(self) -> str:
+        """The VM's ARM id."""
+        return (f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{self.resource_group}"
+                f"/providers/Microsoft.Compute/virtualMachines/{self.name}")
+
+    @property
+    def container(self) -> str:
+        """Container name as the service writes it."""
+        return f"IaasVMContainer;iaasvmcontainerv2;{self.resource_group};{self.name}"
+
+    @property
+    def item(self) -> str:
+        """Protected item name as the service writes it."""
+        return f"VM;iaasvmcontainerv2;{self.resource_group};{self.name}"
+
+    @property
+    def item_path(self) -> str:
+        """ARM id of the protected item."""
+        return (f"{self.vault.id}/backupFabrics/Azure/protectionContainers/{self.container}"
+                f"/protectedItems/{self.item}")
+
+    @property
+    def disk_luns(self) -> tuple[int, ...]:
+        """LUNs of the VM's disks (``-1`` is the OS disk)."""
+        return tuple(lun for lun, _ in self.disks)
+
+    def points(self) -> list[RecoveryPoint]:
+        """All recovery points, newest first (generated on first use)."""
+        with self._lock:
+            if self._points is None:
+                self._points = _generate(self)
+                self._by_name = {p.name: p for p in self._points}
+            return self._points
+
+    def point(self, name: str) -> RecoveryPoint | None:
+        """The recovery point named ``name`` or None."""
+        self.points()
+        return self._by_name.get(name)
+
+
+@dataclass
+class Vault:
+    """A Recovery Services vault and the VMs it protects."""
+
+    name: str
+    resource_group: str
+    location: str
+    crr: bool = False
+    sku: str = "Standard"
+    seeded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    items: dict[tuple[str, str], ProtectedVM] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        """Its ARM id."""
+        return (f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{self.resource_group}"
+                f"/providers/Microsoft.RecoveryServices/vaults/{self.name}")
+
+    @property
+    def secondary_region(self) -> str | None:
+        """The paired region when cross-region restore is on."""
+        return PAIRED_REGION.get(self.location) if self.crr else None
+
+    def protect(self, resource_group: str, name: str, **kw: object) -> ProtectedVM:
+        """Add a protected VM."""
+        vm = ProtectedVM(self, resource_group, name, **kw)  # type: ignore[arg-type]
+        self.items[(resource_group.lower(), name.lower())] = vm
+        return vm
+
+
+@dataclass
+class Estate:
+    """All resources of the demo subscription."""
+
+    today: date
+    vaults: dict[tuple[str, str], Vault] = field(default_factory=dict)
+    storage_accounts: dict[tuple[str, str], StorageAccount] = field(default_factory=dict)
+    networks: dict[tuple[str, str], VirtualNetwork] = field(default_factory=dict)
+    resource_groups: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def add_vault(self, vault: Vault) -> Vault:
+        """Register a vault."""
+        self.vaults[(vault.resource_group.lower(), vault.name.lower())] = vault
+        return vault
+
+    def vault(self, resource_group: str, name: str) -> Vault | None:
+        """Look up a vault (case-insensitive)."""
+        return self.vaults.get((resource_group.lower(), name.lower()))
+
+    def storage_account(self, resource_group: str, name: str) -> StorageAccount | None:
+        """Look up a storage account (case-insensitive)."""
+        return self.storage_accounts.get((resource_group.lower(), name.lower()))
+
+    def network(self, resource_group: str, name: str) -> VirtualNetwork | None:
+        """Look up a virtual network (case-insensitive)."""
+        return self.networks.get((resource_group.lower(), name.lower()))
+
+    def protected_vm(self, resource_group: str, name: str) -> ProtectedVM | None:
+        """The protected VM with this resource group and name, in whichever vault."""
+        for vault in self.vaults.values():
+            vm = vault.items.get((resource_group.lower(), name.lower()))
+            if vm:
+                return vm
+        return None
+
+
+# --- recovery point generation -------------------------------------------------------------------
+
+_RETENTION = {"Daily": 120, "Weekly": 7 * 52, "Monthly": 31 * 36, "Yearly": 366 * 5}
+_ARCHIVE_AFTER_DAYS = 180
+
+
+def point_name(vm: ProtectedVM, day: date) -> str:
+    """The 14-digit recovery point name of ``vm``'s backup on ``day``."""
+    return str(10**13 + _digest(vm.vault.name, vm.resource_group, vm.name, day) % (9 * 10**13))
+
+
+def _rule(vm: ProtectedVM, day: date, age: int) -> str | None:
+    """The retention rule that keeps ``day``'s point at ``age`` days (the longest one wins)."""
+    if vm.long_term and day.weekday() == 6:
+        first_sunday = day.day <= 7
+        if first_sunday and day.month == 1 and age < _RETENTION["Yearly"]:
+            return "Yearly"
+        if first_sunday and age < _RETENTION["Monthly"]:
+            return "Monthly"
+        if age < _RETENTION["Weekly"]:
+            return "Weekly"
+    return "Daily" if age < vm.daily_days else None
+
+
+def _generate(vm: ProtectedVM) -> list[RecoveryPoint]:
+    now = vm.vault.seeded_at
+    today = now.date()
+    horizon = _RETENTION["Yearly"] if vm.long_term else vm.daily_days
+    out: list[RecoveryPoint] = []
+    all_luns = vm.disk_luns
+    for age in range(horizon):
+        day = today - timedelta(days=age)
+        rule = _rule(vm, day, age)
+        if rule is None:
+            continue
+        if age > 1 and _unit(vm.name, day, "gap") < 0.03:
+            continue  # the odd missed backup
+        seconds = int(_unit(vm.name, day, "t") * 900)
+        t = datetime.combine(day, time(vm.hour, vm.minute), UTC) + timedelta(
+            seconds=seconds, microseconds=int(_unit(vm.name, day, "us") * 1e6))
+        if vm.os_type == "Linux":
+            kind = "FileSystemConsistent"
+        else:
+            kind = "CrashConsistent" if _unit(vm.name, day, "k") < 0.1 else "AppConsistent"
+        if age < vm.instant_days:
+            tiers = [("InstantRP", "Valid"), ("HardenedRP", "Valid")]
+        elif rule in ("Monthly", "Yearly") and age > _ARCHIVE_AFTER_DAYS:
+            tiers = [("ArchivedRP", "Valid")]
+        else:
+            tiers = [("HardenedRP", "Valid")]
+        excluded = vm.excluded_recently if age < 30 else ()
+        included = tuple(lun for lun in all_luns if lun not in excluded)
+        move_ready = None
+        if rule in ("Monthly", "Yearly") and tiers == [("HardenedRP", "Valid")]:
+            move_ready = age > 90
+        out.append(RecoveryPoint(
+            name=vm.renamed.get(day) or point_name(vm, day), time=t, rp_type=kind, tiers=tiers,
+            included_luns=included, excluded_luns=excluded, rule_name=rule,
+            expiry=t + timedelta(days=_RETENTION[rule]), move_ready=move_ready))
+    out = [p for p in out if p.time <= now]
+    out.extend(vm.extra_points)
+    out.sort(key=lambda p: p.time, reverse=True)
+    return out
+
+
+# --- the seed -------------------------------------------------------------------------------------
+
+_DOC_ID = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/testVaultRG/providers/"
+           "microsoft.recoveryservices/vaults/testVault/backupFabrics/Azure/protectionContainers/"
+           "iaasvmcontainer;iaasvmcontainerv2;testRG;testVM/protectedItems/VM;testRG;testVM/recoveryPoints/")
+
+
+def _doc_points() -> list[RecoveryPoint]:
+    """The documentation's two points, verbatim."""
+    out = []
+    for name, stamp, kind in (("20982486783671", "2018-06-04T06:06:00.5121087Z", "AppConsistent"),
+                              ("23358112038108", "2018-06-03T06:20:56.3043878Z", "CrashConsistent")):
+        t = datetime.strptime(stamp[:26] + "Z", "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        out.append(RecoveryPoint(
+            name=name, time=t, rp_type=kind, tiers=[("InstantRP", "Valid"), ("HardenedRP", "Valid")],
+            included_luns=(-1, 0), rule_name=None, time_text=stamp, id_override=_DOC_ID + name,
+            verbatim=True))
+    return out
+
+
+def seed(now: datetime, fleet: int = 0) -> Estate:
+    """Build the demo estate as of ``now`` (plus ``fleet`` VMs in ``fleetVault``)."""
+    estate = Estate(today=now.date())
+    for rg, loc in (("testRG", "westus"), ("targetRG", "westus"), ("testVaultRG", "westus"),
+                    ("crrRG", "eastus"), ("zoneRG", "eastus")):
+        estate.resource_groups[rg.lower()] = (rg, loc)
+    for acc in (StorageAccount("testAccount", "testRG", "westus"),
+                StorageAccount("testingAccount", "testRG", "westus"),
+                StorageAccount("zrsAccount", "testRG", "westus", "Standard_ZRS"),
+                StorageAccount("premiumAccount", "testRG", "westus", "Premium_LRS", "BlockBlobStorage"),
+                StorageAccount("eastAccount", "crrRG", "eastus"),
+                StorageAccount("targetAccount", "targetRG", "westus", "Standard_GRS")):
+        estate.storage_accounts[(acc.resource_group.lower(), acc.name.lower())] = acc
+    for net in (VirtualNetwork("testNet", "targetRG", "westus", ("default", "backend")),
+                VirtualNetwork("eastNet", "crrRG", "eastus", ("default",), "10.1.0.0/16")):
+        estate.networks[(net.resource_group.lower(), net.name.lower())] = net
+
+    vault = estate.add_vault(Vault("testVault", "testVaultRG", "westus"))
+    test_vm = vault.protect("testRG", "testVM", disks=((-1, "testVM_OsDisk_1"), (0, "testVM_DataDisk_0")),
+                            extra_points=_doc_points())
+    test_vm.renamed[now.date() - timedelta(days=1)] = "348916168024334"
+    vault.protect("testRG", "multiDiskVM", size="Standard_D4s_v3", storage_type="PremiumVMOnPartialPremiumStorage",
+                  disks=tuple((lun, f"multiDiskVM_{'OsDisk_1' if lun < 0 else f'DataDisk_{lun}'}")
+                              for lun in (-1, 0, 1, 2, 3)),
+                  excluded_recently=(3,), hour=22, minute=30, policy="EnhancedPolicy")
+    vault.protect("testRG", "encryptedVM", size="Standard_D2s_v3", os_type="Linux", encrypted=True,
+                  disks=((-1, "encryptedVM_OsDisk_1"), (0, "encryptedVM_DataDisk_0")), hour=2, minute=0)
+
+    vault.protect("testRG", "unmanagedVM", size="Standard_A2_v2", managed=False,
+                  disks=((-1, "unmanagedVM-osdisk.vhd"), (0, "unmanagedVM-data0.vhd")), hour=23, minute=0)
+
+    crr = estate.add_vault(Vault("crrVault", "crrRG", "eastus", crr=True))
+    crr.protect("zoneRG", "zoneVM", size="Standard_D2s_v3", zones=("1",),
+                disks=((-1, "zoneVM_OsDisk_1"), (0, "zoneVM_DataDisk_0")), hour=4, minute=15)
+    crr.protect("crrRG", "crrVM", size="Standard_B2ms", os_type="Linux",
+                disks=((-1, "crrVM_OsDisk_1"),), hour=3, minute=45)
+
+    if fleet:
+        estate.resource_groups["fleetrg"] = ("fleetRG", "westus")
+        fv = estate.add_vault(Vault("fleetVault", "fleetRG", "westus"))
+        for i in range(1, fleet + 1):
+            fv.protect("fleetRG", f"fleet-vm-{i:04d}", size="Standard_B2s",
+                       os_type="Linux" if i % 3 == 0 else "Windows",
+                       disks=((-1, f"fleet-vm-{i:04d}_OsDisk_1"), (0, f"fleet-vm-{i:04d}_DataDisk_0")),
+                       daily_days=90, long_term=False, hour=(i * 7) % 24, minute=(i * 13) % 60)
+    for v in estate.vaults.values():
+        v.seeded_at = now
+    return estate

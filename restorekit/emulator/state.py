@@ -1,0 +1,173 @@
+"""The emulator's in-memory state: settings, clock, estate, jobs, operations, faults and throttles."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+
+from .clock import Clock, iso
+from .estate import Estate, ProtectedVM, Vault, seed
+from .faults import Faults
+from .jobs import RESTORE_FAILURES, Job, Operation, new_id
+from .throttle import TokenBucket
+from .validation import RestorePlan
+
+#: Property-bag "Job Type" per recovery type.
+JOB_TYPES = {"RestoreDisks": "Recover disks", "AlternateLocation": "Recover VM",
+             "OriginalLocation": "Replace existing disks"}
+
+
+@dataclass
+class Settings:
+    """Knobs of one emulator (the arguments of ``emulator.start``)."""
+
+    latency_ms: float = 0
+    job_seconds: float = 20
+    fleet: int = 0
+    page_size: int | None = None
+    throttle: bool = True
+    read_bucket: int = 250
+    read_refill: float = 25.0
+    retry_after: int = 2
+    fail_rate: float = 0.0
+    seed: int = 0
+
+    @property
+    def effective_page_size(self) -> int:
+        """Items per page (50 unless set)."""
+        return self.page_size or 50
+
+    @property
+    def operation_seconds(self) -> float:
+        """How long a trigger operation stays InProgress (about 1 s, less for tiny jobs)."""
+        return min(1.0, self.job_seconds / 4)
+
+
+class State:
+    """Everything the emulator remembers; tests may poke it (``faults``, ``clock``, ``jobs``)."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or Clock()
+        self.estate: Estate = seed(self.clock.now(), settings.fleet)
+        self.faults = Faults()
+        self.jobs: dict[str, Job] = {}
+        self.operations: dict[str, Operation] = {}
+        self.crr_tokens: dict[str, tuple[ProtectedVM, str]] = {}
+        self.writes_remaining = 1199
+        self.lock = threading.RLock()
+        self._buckets: dict[str, TokenBucket] = {}
+        self._rng = random.Random(settings.seed)
+        self._seed_jobs()
+
+    def bucket(self, subscription: str) -> TokenBucket:
+        """The read-throttle bucket of a subscription."""
+        with self.lock:
+            key = subscription.lower()
+            if key not in self._buckets:
+                self._buckets[key] = TokenBucket(self.settings.read_bucket, self.settings.read_refill,
+                                                 self.clock.monotonic)
+            return self._buckets[key]
+
+    def take_write(self) -> int:
+        """Count a write; the remaining writes header value."""
+        with self.lock:
+            self.writes_remaining = max(0, self.writes_remaining - 1)
+            return self.writes_remaining
+
+    def vault_jobs(self, vault: Vault) -> list[Job]:
+        """The vault's jobs, newest first."""
+        key = (vault.resource_group.lower(), vault.name.lower())
+        with self.lock:
+            jobs = [j for j in self.jobs.values() if j.vault_key == key]
+        return sorted(jobs, key=lambda j: j.start, reverse=True)
+
+    def _seed_jobs(self) -> None:
+        """Two weeks of nightly backup jobs for the small vaults (one failed), so job lists page."""
+        now = self.clock.now()
+        for vault in self.estate.vaults.values():
+            if vault.name == "fleetVault":
+                continue
+            for vm in vault.items.values():
+                for point in vm.points()[:14]:
+                    if point.verbatim:
+                        continue
+                    start = point.time - timedelta(minutes=2)
+                    job = Job(id=_guid(vm.name, point.name), vault_key=_key(vault), vm_id=vm.vm_id, vm_name=vm.name,
+                              container=vm.container.split(";", 1)[1], operation="Backup", start=start,
+                              seconds=1200 + (int(point.name) % 1800),
+                              property_bag={"VM Name": vm.name, "Backup Size": f"{(int(point.name) % 9000) + 100} MB"},
+                              tasks=("Take Snapshot", "Transfer data to vault"), user_triggered=False)
+                    if job.start + timedelta(seconds=job.seconds) > now:
+                        job.start = now - timedelta(seconds=job.seconds)
+                    self.jobs[job.id] = job
+
+    def start_restore(self, vm: ProtectedVM, plan: RestorePlan, *, operation: str = "Restore",
+                      scope: str = "") -> Operation:
+        """Create the restore job and the operation that reports it; returns the operation."""
+        now = self.clock.now()
+        job_id = new_id()
+        acc = plan.storage_account
+        container = f"{vm.name.lower()}-{job_id[:8]}"
+        bag = {
+            "Job Type": JOB_TYPES[plan.recovery_type],
+            "Target Storage Account Name": acc.name,
+            "Config Blob Name": f"config-{vm.name.lower()}-{job_id}.json",
+            "Config Blob Container Name": container,
+            "Config Blob Uri": f"https://{acc.name.lower()}.blob.core.windows.net/{container}/config-{vm.name.lower()}-{job_id}.json",
+            "Template Blob Uri": f"https://{acc.name.lower()}.blob.core.windows.net/{container}/azuredeploy{job_id}.json",
+            "Target resource group": plan.target_resource_group or vm.resource_group,
+            "Recovery point time": iso(plan.point.time),
+            "Recovery point ID": plan.point.name,
+            "Restore location": plan.region,
+        }
+        if plan.target_vm:
+            bag["Target VM Name"] = plan.target_vm
+        if plan.recovery_type == "OriginalLocation":
+            bag["Source VM"] = vm.name
+        if plan.luns:
+            bag["Restored disk LUNs"] = ",".join(map(str, plan.luns))
+        if plan.rehydrate:
+            bag["Rehydration"] = "Requested"
+        with self.lock:
+            failure = None
+            fraction = 1.0
+            if self.settings.fail_rate > 0 and self._rng.random() < self.settings.fail_rate:
+                failure = self._rng.choice(RESTORE_FAILURES)
+                fraction = 0.3 + 0.6 * self._rng.random()
+            job = Job(id=job_id, vault_key=_key(vm.vault), vm_id=vm.vm_id, vm_name=vm.name,
+                      container=vm.container.split(";", 1)[1], operation=operation, start=now,
+                      seconds=self.settings.job_seconds, property_bag=bag, failure=failure, fail_fraction=fraction)
+            op = Operation(id=new_id(), kind="restore", start=now, seconds=self.settings.operation_seconds,
+                           job_id=job_id, scope=scope)
+            self.jobs[job_id] = job
+            self.operations[op.id] = op
+        return op
+
+    def cancel(self, job: Job) -> Operation:
+        """Ask a job to cancel; returns the cancel operation."""
+        now = self.clock.now()
+        with self.lock:
+            if job.cancelled_at is None:
+                job.cancelled_at = now
+            op = Operation(id=new_id(), kind="cancel", start=now, seconds=min(1.0, job.seconds / 4), job_id=job.id)
+            self.operations[op.id] = op
+        return op
+
+    def find_job(self, vault: Vault, name: str) -> Job | None:
+        """A job of ``vault`` by id (case-insensitive)."""
+        with self.lock:
+            job = self.jobs.get(name) or self.jobs.get(name.lower())
+        return job if job and job.vault_key == _key(vault) else None
+
+
+def _key(vault: Vault) -> tuple[str, str]:
+    return (vault.resource_group.lower(), vault.name.lower())
+
+
+def _guid(*parts: str) -> str:
+    h = hashlib.sha256("|".join(parts).encode()).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
