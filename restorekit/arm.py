@@ -93,6 +93,18 @@ class _BearerAuth(requests.auth.AuthBase):
         return f"<bearer token for {self._scope}>"
 
 
+class Pacer(Protocol):
+    """Spaces requests (e.g. under ARM's read throttle): ``wait()`` before one, ``observe()`` after."""
+
+    def wait(self) -> None:  # pragma: no cover - protocol
+        """Block until a request may be sent."""
+        ...
+
+    def observe(self) -> None:  # pragma: no cover - protocol
+        """Note that a request has been answered."""
+        ...
+
+
 @dataclass
 class ArmResponse:
     """What a call returned: status, headers, decoded JSON body (or None) and the redacted URL."""
@@ -294,16 +306,29 @@ class ArmSession:
         return self.request("POST", path_or_url, params=params, json_body=json_body, api_version=api_version)
 
     def pages(
-        self, path_or_url: str, params: Mapping[str, Any] | None = None, api_version: str | None = None
+        self,
+        path_or_url: str,
+        params: Mapping[str, Any] | None = None,
+        api_version: str | None = None,
+        pacer: Pacer | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Yield each page (``{"value": [...], "nextLink": ...}``) of a list call, following ``nextLink``."""
+        """Yield each page (``{"value": [...], "nextLink": ...}``) of a list call, following ``nextLink``.
+
+        A ``pacer`` is asked to ``wait()`` before each page request and told to ``observe()`` after it.
+        """
         url: str | None = self.url(path_or_url, params, api_version)
         seen: set[str] = set()
         while url:
             if url in seen:
                 raise TransportError(f"GET {redact_url(url)}: the service returned the same nextLink twice")
             seen.add(url)
-            page = self.get(url)
+            if pacer is not None:
+                pacer.wait()
+            try:
+                page = self.get(url)
+            finally:
+                if pacer is not None:
+                    pacer.observe()
             if not isinstance(page, dict) or not isinstance(page.get("value", []), list):
                 raise TransportError(f"GET {redact_url(url)}: expected a list page with 'value', got {_snippet(page)!r}")
             yield page

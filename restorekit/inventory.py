@@ -34,29 +34,32 @@ DEFAULT_WORKERS = 16
 class ReadPacer:
     """Keeps a pool of workers under ARM's subscription read limit.
 
-    Above ``low_water`` remaining reads, requests go at once. Below, each request waits for a slot
-    spaced by the refill rate estimated from the header's recent values (``default_rate`` until two
-    samples are known).
+    While the last ``x-ms-ratelimit-remaining-subscription-reads`` leaves a token for every request in
+    flight (plus ``reserve``), requests go at once. Once the bucket is spent, requests are spaced at
+    the rate the bucket is seen to refill (``default_rate`` until the header has been watched for a
+    second), so the fleet drains the bucket and then follows its refill without drawing 429s.
     """
 
-    def __init__(self, arm: ArmSession, low_water: int, default_rate: float = 10.0,
+    def __init__(self, arm: ArmSession, reserve: int = 1, default_rate: float = 10.0,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
         self.arm = arm
-        self.low_water = low_water
+        self.reserve = reserve
         self.default_rate = default_rate
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
         self._samples: deque[tuple[float, int, int]] = deque(maxlen=128)
         self._done = 0
+        self._inflight = 0
         self._next_slot = 0.0
         self.waited = 0.0
 
     def observe(self) -> None:
-        """Record the remaining-reads header after a response."""
+        """Record the end of a request and the remaining-reads header it brought."""
         remaining = self.arm.remaining_reads
         with self._lock:
             self._done += 1
+            self._inflight = max(self._inflight - 1, 0)
             if remaining is not None:
                 self._samples.append((self._clock(), remaining, self._done))
 
@@ -73,19 +76,21 @@ class ReadPacer:
         return self.default_rate
 
     def wait(self) -> None:
-        """Block until this worker may send its next read."""
-        remaining = self.arm.remaining_reads
-        if remaining is None or remaining > self.low_water:
-            return
+        """Block until this worker may send its next read; call :meth:`observe` when it has answered."""
         rate = max(self.rate(), 0.5)
         with self._lock:
+            remaining = self.arm.remaining_reads
             now = self._clock()
+            if remaining is None or remaining - self._inflight > self.reserve:
+                self._inflight += 1
+                self._next_slot = max(self._next_slot, now)
+                return
             slot = max(self._next_slot, now)
             self._next_slot = slot + 1.0 / rate
-        delay = slot - now
-        if delay > 0:
-            self.waited += delay
-            self._sleep(delay)
+            self._inflight += 1
+        if slot > now:
+            self.waited += slot - now
+            self._sleep(slot - now)
 
 
 @dataclass
@@ -98,8 +103,8 @@ class _Outcome:
 class _Progress:
     """A tqdm bar in notebooks with a live frontend, a text line elsewhere."""
 
-    def __init__(self, total: int, label: str, enabled: bool) -> None:
-        self.total, self.label, self.enabled = total, label, enabled
+    def __init__(self, label: str, enabled: bool) -> None:
+        self.total, self.label, self.enabled = 0, label, enabled
         self.bar = None
         self.started = time.monotonic()
         if not enabled:
@@ -109,11 +114,17 @@ class _Progress:
         if not is_headless():
             from tqdm.auto import tqdm
 
-            self.bar = tqdm(total=total, desc=label, unit="VM")
+            self.bar = tqdm(total=0, desc=label, unit="VM")
         elif sys.stderr.isatty():
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, desc=label, unit="VM", file=sys.stderr)
+            self.bar = tqdm(total=0, desc=label, unit="VM", file=sys.stderr)
+
+    def grow(self) -> None:
+        self.total += 1
+        if self.bar is not None:
+            self.bar.total = self.total
+            self.bar.refresh()
 
     def step(self) -> None:
         if self.bar is not None:
@@ -128,17 +139,11 @@ class _Progress:
 
 
 def _fetch_points(item: ProtectedItem, pacer: ReadPacer, params: dict[str, str]) -> _Outcome:
-    arm = item.connection.arm
-    pages = arm.pages(f"{item.ref.path}/recoveryPoints", params=params)
     points: list[dict[str, Any]] = []
     try:
-        while True:
-            pacer.wait()
-            page = next(pages, None)
-            pacer.observe()
-            if page is None:
-                return _Outcome(item, points)
+        for page in item.connection.arm.pages(f"{item.ref.path}/recoveryPoints", params=params, pacer=pacer):
             points.extend(page.get("value", []))
+        return _Outcome(item, points)
     except RestorekitError as exc:
         return _Outcome(item, points, exc)
 
@@ -158,18 +163,23 @@ def collect(
     from .frames import recovery_points_frame
     from .resources import points_filter
 
-    items = list(items)
     params = points_filter(start, end)
     outcomes: list[_Outcome] = []
-    bar = _Progress(len(items), label, progress)
-    if items:
-        arm = items[0].connection.arm
-        pacer = ReadPacer(arm, low_water=2 * workers)
-        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="restorekit-inventory") as pool:
-            futures = [pool.submit(_fetch_points, item, pacer, params) for item in items]
-            for future in as_completed(futures):
-                outcomes.append(future.result())
-                bar.step()
+    bar = _Progress(label, progress)
+    pacers: dict[int, ReadPacer] = {}
+    submitted: list[ProtectedItem] = []
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="restorekit-inventory") as pool:
+        futures = []
+        for item in items:  # items may arrive page by page: fetching starts with the first page
+            arm = item.connection.arm
+            pacer = pacers.setdefault(id(arm), ReadPacer(arm))
+            futures.append(pool.submit(_fetch_points, item, pacer, params))
+            submitted.append(item)
+            bar.grow()
+        for future in as_completed(futures):
+            outcomes.append(future.result())
+            bar.step()
+    items = submitted
     order = {id(item): n for n, item in enumerate(items)}
     outcomes.sort(key=lambda o: order[id(o.item)])
     raws = [point for outcome in outcomes if outcome.error is None for point in outcome.points]
@@ -192,11 +202,12 @@ def collect(
 
 def vault_inventory(vault: Vault, *, start: Any = None, end: Any = None, **options: Any) -> pd.DataFrame:
     """Every protected VM of ``vault`` with its recovery points (see :func:`collect`)."""
-    return collect(vault.protected_items(), start=start, end=end, label=f"inventory of {vault.name}", **options)
+    return collect(vault.iter_protected_items(), start=start, end=end, label=f"inventory of {vault.name}",
+                   **options)
 
 
 def subscription_inventory(connection: Connection, *, start: Any = None, end: Any = None,
                            **options: Any) -> pd.DataFrame:
     """Every protected VM of every vault of the subscription (see :func:`collect`)."""
-    items = [item for vault in connection.vaults() for item in vault.protected_items()]
+    items = (item for vault in connection.vaults() for item in vault.iter_protected_items())
     return collect(items, start=start, end=end, label="inventory", **options)

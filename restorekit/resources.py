@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -132,8 +133,13 @@ class Vault:
 
     def protected_items(self) -> list[ProtectedItem]:
         """The vault's protected Azure VMs (``$filter`` on AzureIaasVM / VM), every page."""
-        raws = self.connection.arm.list(f"{self.id}/backupProtectedItems", params={"$filter": IAAS_VM_FILTER})
-        return [ProtectedItem.from_resource(self, raw) for raw in raws]
+        return list(self.iter_protected_items())
+
+    def iter_protected_items(self) -> Iterator[ProtectedItem]:
+        """The vault's protected Azure VMs, yielded page by page as they arrive."""
+        for page in self.connection.arm.pages(f"{self.id}/backupProtectedItems", params={"$filter": IAAS_VM_FILTER}):
+            for raw in page.get("value", []):
+                yield ProtectedItem.from_resource(self, raw)
 
     def vm(self, resource_group: str, vm_name: str) -> ProtectedItem:
         """The protected item of VM ``resource_group/vm_name``; the error lists the VMs the vault protects."""
