@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
@@ -77,12 +78,26 @@ class EmulatorServer:
         return f"<EmulatorServer {self.url} subscription={self.subscription_id}>"
 
 
+def _moment(value: Any) -> datetime | None:
+    """A timezone-aware datetime from None, a datetime or ISO 8601 text."""
+    if value is None or isinstance(value, datetime):
+        return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"as_of must be an ISO 8601 date/time, got {value!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def start(host: str = "127.0.0.1", port: int = 0, latency_ms: float = 0, job_seconds: float = 20, fleet: int = 0,
           page_size: int | None = None, throttle: bool = True, read_bucket: int = 250, read_refill: float = 25.0,
-          retry_after: int = 2, fail_rate: float = 0.0, seed: int = 0, *, background: bool = True) -> EmulatorServer:
+          retry_after: int = 2, fail_rate: float = 0.0, seed: int = 0, *, as_of: Any = None,
+          background: bool = True) -> EmulatorServer:
     """Start an emulator on ``host:port`` (``port=0`` picks a free one) and return once it listens.
 
-    Only loopback hosts are allowed. With ``background=False`` nothing serves until
+    ``as_of`` (a datetime or ISO text) fixes the moment the demo estate's recovery points run up to,
+    so that outputs are the same every day (the notebooks' committed outputs rely on it); by default
+    the points run up to now. Only loopback hosts are allowed. With ``background=False`` nothing serves until
     ``serve_forever()`` is called (the CLI does that in its main thread).
 
     Example::
@@ -108,7 +123,7 @@ def start(host: str = "127.0.0.1", port: int = 0, latency_ms: float = 0, job_sec
 
     settings = Settings(latency_ms=latency_ms, job_seconds=job_seconds, fleet=fleet, page_size=page_size,
                         throttle=throttle, read_bucket=read_bucket, read_refill=read_refill,
-                        retry_after=retry_after, fail_rate=fail_rate, seed=seed)
+                        retry_after=retry_after, fail_rate=fail_rate, seed=seed, as_of=_moment(as_of))
     state = State(settings)
     server = make_server(host, port, EmulatorApp(state), threaded=True, request_handler=_QuietHandler)
     server.daemon_threads = True

@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-throttle", action="store_true", help="disable the read throttle")
     p.add_argument("--fail-rate", type=float, default=0.0, help="share of restore jobs that fail (0..1)")
     p.add_argument("--seed", type=int, default=0, help="seed of the failure draws")
+    p.add_argument("--as-of", default=None, help="ISO date/time the demo estate's points run up to (default now)")
     return p
 
 
@@ -35,8 +36,9 @@ def main(argv: list[str] | None = None) -> int:
         srv = start(host=args.host, port=args.port, latency_ms=args.latency_ms, job_seconds=args.job_seconds,
                     fleet=args.fleet, page_size=args.page_size, throttle=not args.no_throttle,
                     read_bucket=args.read_bucket, read_refill=args.read_refill, retry_after=args.retry_after,
-                    fail_rate=args.fail_rate, seed=args.seed, background=False)
-    except (ValueError, OSError) as err:
+                    fail_rate=args.fail_rate, seed=args.seed, as_of=args.as_of,
+                    background=False)
+    except (ValueError, OSError) as err:  # bad option values, port in use
         print(f"restorekit emulator: {err}", file=sys.stderr, flush=True)
         return 2
 

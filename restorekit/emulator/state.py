@@ -6,7 +6,7 @@ import hashlib
 import random
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from .clock import Clock, iso
 from .estate import Estate, ProtectedVM, Vault, seed
@@ -34,6 +34,8 @@ class Settings:
     retry_after: int = 2
     fail_rate: float = 0.0
     seed: int = 0
+    #: The moment the demo estate is generated for (recovery points up to then); None = now.
+    as_of: datetime | None = None
 
     @property
     def effective_page_size(self) -> int:
@@ -52,7 +54,7 @@ class State:
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
         self.clock = clock or Clock()
-        self.estate: Estate = seed(self.clock.now(), settings.fleet)
+        self.estate: Estate = seed(settings.as_of or self.clock.now(), settings.fleet)
         self.faults = Faults()
         self.jobs: dict[str, Job] = {}
         self.operations: dict[str, Operation] = {}

@@ -167,3 +167,21 @@ def test_fleet_seeds_fast(make_srv):
     srv.state.settings.page_size = 500
     points = requests.get(f"{srv.url}{item}?api-version={API}", headers=AUTH).json()["value"]
     assert 80 <= len(points) <= 90
+
+
+def test_as_of_pins_the_estate_to_one_day():
+    import requests
+
+    from restorekit import emulator
+
+    path = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/testVaultRG/providers/"
+            "Microsoft.RecoveryServices/vaults/testVault/backupFabrics/Azure/protectionContainers/"
+            "iaasvmcontainer;iaasvmcontainerv2;testRG;testVM/protectedItems/VM;iaasvmcontainerv2;testRG;testVM/"
+            "recoveryPoints?api-version=2026-02-01")
+    names = []
+    for _ in range(2):
+        with emulator.start(as_of="2026-11-20T12:00:00Z", throttle=False) as srv:
+            page = requests.get(srv.url + path, headers={"Authorization": "Bearer x"}, timeout=10).json()
+            names.append([p["name"] for p in page["value"]])
+            assert max(p["properties"]["recoveryPointTime"] for p in page["value"]) < "2026-11-20T12"
+    assert names[0] == names[1]
