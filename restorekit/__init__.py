@@ -45,6 +45,8 @@ _EXPORTS = {
     "RestoreDisks": "restore",
     "ReplaceDisks": "restore",
     "RestoreAsNewVM": "restore",
+    "build_restore": "restore",
+    "Problem": "restore_checks",
     "trigger": "operations",
     "RestoreOperation": "operations",
     "Job": "operations",
@@ -52,6 +54,9 @@ _EXPORTS = {
     "RecoveryPointPicker": "widgets",
     "RestoreForm": "widgets",
 }
+
+#: Public names that differ from the name inside their module.
+_RENAMED = {"build_restore": "build"}
 
 __all__ = ["__version__", "emulator", *_EXPORTS]
 
@@ -62,7 +67,7 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'restorekit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    value = getattr(importlib.import_module(f".{module}", __name__), _RENAMED.get(name, name))
     globals()[name] = value
     return value
 

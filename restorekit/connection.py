@@ -96,6 +96,13 @@ class Connection:
         """The Backup api-version used for calls that do not say otherwise."""
         return self.arm.api_version
 
+    @property
+    def is_emulator(self) -> bool:
+        """True when talking to a local emulator (started here, or any endpoint on loopback)."""
+        from urllib.parse import urlsplit
+
+        return self.kind == "emulator" or (self.kind == "endpoint" and is_loopback(urlsplit(self.endpoint).hostname))
+
     def __repr__(self) -> str:
         where = {"emulator": "local emulator", "endpoint": "endpoint", "azure": self.cloud.name if self.cloud else "Azure"}
         return (f"<restorekit connection: {where.get(self.kind, self.kind)} {self.endpoint}, "

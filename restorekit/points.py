@@ -180,6 +180,22 @@ class RecoveryPoints(list):
                                 f"among {len(self)} point(s)")
         return max(candidates, key=lambda p: p.time)  # type: ignore[arg-type,return-value]
 
+    def select(self, spec: str) -> RecoveryPoint:
+        """A point chosen the way a runbook says it: ``"latest"``, ``"latest AppConsistent"``,
+        ``"latest vault"`` (a tier: snapshot, vault, archive), ``"latest CrashConsistent snapshot"``,
+        or a recovery point name.
+        """
+        words = spec.split()
+        if not words or words[0].lower() != "latest":
+            return self.get(spec.strip())
+        consistency = tier = None
+        for word in words[1:]:
+            if word.lower() in {"snapshot", "vault", "archive"}:
+                tier = word.lower()
+            else:
+                consistency = word
+        return self.latest(consistency=consistency, tier=tier)
+
     def get(self, name: str) -> RecoveryPoint:
         """The point named ``name``; the error lists a few names that exist."""
         for point in self:
