@@ -1,9 +1,14 @@
 """Where the code runs: a notebook with a live widget frontend, or headless (papermill, nbval, a script).
 
-Rule: ``RESTOREKIT_HEADLESS=1`` forces headless and ``RESTOREKIT_HEADLESS=0`` forces live; otherwise
-code outside an IPython kernel is headless, and inside a kernel a live widget frontend is present
-once ipywidgets' control comm (``jupyter.widget.control``, which JupyterLab's widget manager opens when
-it connects to the kernel) has been opened. papermill and nbval never open it.
+Rule, in order:
+
+1. ``RESTOREKIT_HEADLESS=1`` forces headless, ``RESTOREKIT_HEADLESS=0`` forces live;
+2. outside an IPython kernel (a script, a terminal): headless;
+3. ipywidgets' control comm (``jupyter.widget.control``) is open: live. JupyterLab's widget manager
+   opens it when it connects, but only if ipywidgets was imported in the kernel by then;
+4. the current ``execute_request`` carries JupyterLab 4 / Notebook 7 metadata (``deletedCells`` or
+   ``recordTiming``): live. This covers a fresh kernel that imported ipywidgets lazily;
+5. otherwise headless: papermill and nbval send neither.
 """
 
 from __future__ import annotations
@@ -32,6 +37,18 @@ def widget_frontend_connected() -> bool:
     return getattr(widget_module.Widget, "_control_comm", None) is not None
 
 
+def request_from_lab_frontend() -> bool:
+    """True when the cell being run was sent by JupyterLab 4 / Notebook 7 (their execute metadata)."""
+    shell = sys.modules.get("IPython")
+    try:
+        kernel = shell.get_ipython().kernel  # type: ignore[union-attr]
+        parent = kernel.get_parent("shell") if hasattr(kernel, "get_parent") else kernel._parent_header
+    except Exception:
+        return False
+    metadata = (parent or {}).get("metadata") or {}
+    return "deletedCells" in metadata or "recordTiming" in metadata
+
+
 def is_headless() -> bool:
     """True when nobody can watch a live widget: block and print plain text instead (see module doc)."""
     forced = os.environ.get("RESTOREKIT_HEADLESS", "").strip().lower()
@@ -41,4 +58,4 @@ def is_headless() -> bool:
         return False
     if not in_kernel():
         return True
-    return not widget_frontend_connected()
+    return not (widget_frontend_connected() or request_from_lab_frontend())

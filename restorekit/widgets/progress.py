@@ -1,0 +1,112 @@
+"""Live progress of a restore in a notebook cell: :class:`OperationProgress`.
+
+``display(op)`` of a :class:`~restorekit.operations.RestoreOperation` shows an ``OperationProgress``
+when a widget-capable frontend is connected, and returns at once: the operation's polling thread calls
+:meth:`OperationProgress.update`, which only sets widget traits (no ``Output`` widget, no printing).
+
+The headless rule lives in :mod:`restorekit.frontend` (:func:`is_headless`, re-exported here).
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..frontend import is_headless
+
+__all__ = ["OperationProgress", "is_headless"]
+
+_BAR_STYLES = {"done": "success", "failed": "danger", "cancelled": "warning"}
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "?"
+    from datetime import timedelta
+
+    return str(timedelta(seconds=round(value.total_seconds())))
+
+
+class OperationProgress(widgets.VBox):
+    """A live view of a restore: phase, job status, progress bar, elapsed/remaining time, Cancel.
+
+    ``op`` is a :class:`~restorekit.operations.RestoreOperation` (or anything with ``phase``, ``job``,
+    ``job_id``, ``elapsed``, ``done``, ``error``, ``vm_name``, ``status_line()``, ``add_listener()``,
+    ``start()`` and ``cancel()``). ``start=False`` leaves polling to the caller (tests).
+    """
+
+    def __init__(self, op: Any, *, start: bool = True, **kwargs: Any) -> None:
+        self.op = op
+        self.title = widgets.HTML()
+        self.phase_label = widgets.HTML()
+        self.status_label = widgets.Label()
+        self.bar = widgets.FloatProgress(value=0.0, min=0.0, max=100.0, bar_style="info",
+                                         layout=widgets.Layout(width="320px"))
+        self.times = widgets.Label()
+        self.summary = widgets.HTML()
+        self.cancel_button = widgets.Button(description="Cancel", button_style="warning", icon="stop",
+                                            tooltip="Ask Azure Backup to cancel this restore job")
+        self.cancel_button.on_click(self._on_cancel)
+        self.cancel_clicks = 0
+        super().__init__([self.title, widgets.HBox([self.phase_label, self.status_label]),
+                          widgets.HBox([self.bar, self.times]), self.summary, self.cancel_button], **kwargs)
+        self.update(op)
+        op.add_listener(self.update)
+        if start:
+            op.start()
+
+    def _on_cancel(self, _button: Any = None) -> None:
+        if self.cancel_clicks or self.op.done:
+            return
+        self.cancel_clicks += 1
+        self.cancel_button.disabled = True
+        self.cancel_button.description = "Cancelling…"
+        self.op.cancel()
+
+    def update(self, op: Any = None) -> None:
+        """Refresh every trait from the operation (called from the polling thread: traits only)."""
+        op = op or self.op
+        job = op.job
+        phase = op.phase
+        self.title.value = f"<b>Restore of VM {escape(str(op.vm_name or '?'))}</b>"
+        steps = ["submitted", "operation", "job"]
+        shown = [f"<b>{s}</b>" if s == phase else s for s in steps]
+        if phase not in steps:
+            shown.append(f"<b>{escape(phase)}</b>")
+        self.phase_label.value = " → ".join(shown)
+        status = job.status if job is not None else ("waiting for the job id" if not op.job_id else "looking up job")
+        self.status_label.value = f"  job {op.job_id or '—'}: {status}"
+        progress = job.progress if job is not None else None
+        if progress is not None:
+            self.bar.value = float(max(0.0, min(100.0, progress)))
+        remaining = job.estimated_remaining if job is not None else None
+        text = f"elapsed {_fmt(op.elapsed)}"
+        if remaining is not None and not op.done:
+            text += f", about {_fmt(remaining)} left"
+        self.times.value = text
+        if op.done:
+            self.bar.bar_style = _BAR_STYLES.get(phase, "danger")
+            if phase == "done":
+                self.bar.value = 100.0
+            self.cancel_button.disabled = True
+            self.summary.value = self._summary_html(op)
+
+    def _summary_html(self, op: Any) -> str:
+        line = escape(op.status_line())
+        rows = []
+        job = op.job
+        if job is not None:
+            for label, value in (("storage account", job.target_storage_account),
+                                 ("vmconfig.json", job.config_blob_uri), ("template", job.template_blob_uri)):
+                if value:
+                    rows.append(f"<li>{label}: <code>{escape(str(value))}</code></li>")
+            if op.phase == "done":
+                rows.extend(f"<li>{escape(k)}: {escape(v)}</li>" for k, v in job.property_bag.items()
+                            if not any(k.lower().startswith(s) for s in ("target storage", "config blob uri",
+                                                                         "template blob uri")))
+        if op.error is not None and op.phase == "failed":
+            rows.extend(f"<li>{escape(r)}</li>" for r in str(op.error).splitlines()[1:])
+        listed = f"<ul>{''.join(rows)}</ul>" if rows else ""
+        return f"<div class='restorekit-summary'>{line}{listed}</div>"
