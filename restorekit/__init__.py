@@ -37,6 +37,7 @@ _EXPORTS = {
     "OperationFailed": "errors",
     # data
     "recovery_points_frame": "frames",
+    "points_to_frame": "frames",
     "latest_points": "analysis",
     "rpo_gaps": "analysis",
     "summary": "analysis",

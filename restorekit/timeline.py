@@ -1,0 +1,127 @@
+"""Recovery points on a timeline: one lane per VM, marker by consistency, colour by tier, RPO gaps shaded.
+
+matplotlib is imported when :func:`plot_timeline` runs. The plot stays fast for large fleets: one
+scatter per (consistency, tier) combination and one collection for all gaps, never an artist per
+point or per VM.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+#: Marker of each consistency; other values get :data:`OTHER_MARKER`.
+MARKERS = {"AppConsistent": "o", "FileSystemConsistent": "s", "CrashConsistent": "^"}
+OTHER_MARKER = "D"
+#: Colour of each tier label; other labels get :data:`OTHER_COLOUR`.
+COLOURS = {"snapshot+vault": "tab:blue", "snapshot": "tab:cyan", "vault": "tab:green",
+           "vault+archive": "tab:olive", "archive": "tab:purple", "snapshot+archive": "tab:pink",
+           "snapshot+vault+archive": "tab:brown", "none": "tab:gray"}
+OTHER_COLOUR = "black"
+GAP_COLOUR = "tab:red"
+#: Lane columns that name one VM's backup schedule (gaps are shaded per lane for these).
+_VM_KEYS = ("vm_name", "protected_item")
+#: At most this many lane labels are written on the y axis; the others are skipped evenly.
+MAX_LANE_LABELS = 40
+
+
+def plot_timeline(df: pd.DataFrame, ax: Axes | None = None, *, by: str | None = None, gaps: bool = True,
+                  expected: str | Any = "1D", tolerance: str | Any = "2h", title: str | None = None) -> Axes:
+    """Plot recovery points on a UTC timeline and return the matplotlib ``Axes``.
+
+    One lane per VM (``by="vm_name"``) or, when the frame holds a single VM, one lane per tier
+    (``by="tier"``); pass ``by`` to choose another column. Markers show the consistency, colours the
+    usable tiers; intervals longer than ``expected + tolerance`` between points of a lane are shaded
+    (``gaps=False`` to skip). Draws on ``ax`` when given, else on a new figure.
+
+    >>> ax = plot_timeline(points.to_frame())                  # doctest: +SKIP
+    >>> ax.figure.savefig("points.png")                        # doctest: +SKIP
+    """
+    import matplotlib.dates as mdates
+    import numpy as np
+    import pandas as pd
+    from matplotlib.collections import PolyCollection
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from .analysis import rpo_gaps
+
+    rows = df[df["time"].notna()]
+    if by is None:
+        by = "tier" if rows["vm_name"].nunique(dropna=False) <= 1 else "vm_name"
+    lanes_values = rows[by].astype("object").where(rows[by].notna(), "(unknown)").astype(str)
+    codes, lanes = pd.factorize(lanes_values, sort=True)
+    lane_count = len(lanes)
+
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        height = min(max(2.5, 0.22 * lane_count + 1.6), 14)
+        _, ax = plt.subplots(figsize=(11, height), layout="constrained")
+
+    x = mdates.date2num(rows["time"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy())
+    y = codes.astype(float)
+    consistency = rows["consistency"].astype("object").where(rows["consistency"].notna(), "unknown")
+    tier = rows["tier"].astype("object").where(rows["tier"].notna(), "none")
+    combos = pd.DataFrame({"c": consistency.to_numpy(), "t": tier.to_numpy()})
+    group_codes, uniques = pd.factorize(pd.MultiIndex.from_frame(combos), sort=True)
+    size = 36 if len(rows) < 2000 else (14 if len(rows) < 20000 else 6)
+    for k, (kind, label) in enumerate(uniques):
+        mask = group_codes == k
+        ax.scatter(x[mask], y[mask], s=size, marker=MARKERS.get(kind, OTHER_MARKER),
+                   color=COLOURS.get(label, OTHER_COLOUR), linewidths=0, zorder=3)
+
+    gap_count = 0
+    if gaps and len(rows):
+        if by in _VM_KEYS:  # a lane is a VM's schedule: shade each lane's own gaps
+            holes = rpo_gaps(rows.assign(_lane=lanes_values), expected=expected, tolerance=tolerance, by="_lane")
+            lane_of = pd.Index(lanes).get_indexer(holes["_lane"])
+            y0, y1 = lane_of - 0.4, lane_of + 0.4
+        else:  # lanes split a VM's points (by tier, ...): its gaps span every lane
+            holes = rpo_gaps(rows, expected=expected, tolerance=tolerance, by="vm_name")
+            y0 = np.full(len(holes), -0.45)
+            y1 = np.full(len(holes), lane_count - 0.55)
+        gap_count = len(holes)
+        if gap_count:
+            x0 = mdates.date2num(holes["gap_start"].dt.tz_localize(None).to_numpy())
+            x1 = mdates.date2num(holes["gap_end"].dt.tz_localize(None).to_numpy())
+            verts = np.stack([np.column_stack([x0, y0]), np.column_stack([x0, y1]),
+                              np.column_stack([x1, y1]), np.column_stack([x1, y0])], axis=1)
+            ax.add_collection(PolyCollection(verts, facecolors=GAP_COLOUR, edgecolors="none", alpha=0.25,
+                                             zorder=1), autolim=True)
+
+    # axes: UTC dates, lane labels (a subset when there are many)
+    locator = mdates.AutoDateLocator(tz="UTC")
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz="UTC"))
+    ax.set_xlabel("time (UTC)")
+    if len(rows):
+        pad = max((x.max() - x.min()) * 0.02, 0.5)
+        ax.set_xlim(x.min() - pad, x.max() + pad)
+    step = max(1, int(np.ceil(lane_count / MAX_LANE_LABELS)))
+    ticks = np.arange(0, lane_count, step)
+    ax.set_yticks(ticks, [str(lanes[t]) for t in ticks])
+    ax.set_ylim(lane_count - 0.5 if lane_count else 0.5, -0.5)
+    ax.set_ylabel(by if step == 1 else f"{by} (every {step}th label shown)")
+    ax.grid(axis="x", alpha=0.3)
+
+    # legend: shapes for consistencies, colours for tiers, the gap shading
+    handles: list[Any] = []
+    for kind in dict.fromkeys(kind for kind, _ in uniques):
+        handles.append(Line2D([], [], linestyle="", marker=MARKERS.get(kind, OTHER_MARKER), color="0.3",
+                              label=str(kind)))
+    for label in dict.fromkeys(label for _, label in uniques):
+        handles.append(Patch(color=COLOURS.get(label, OTHER_COLOUR), label=str(label)))
+    if gap_count:
+        handles.append(Patch(color=GAP_COLOUR, alpha=0.25, label=f"gap > {expected} + {tolerance}"))
+    if handles:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
+                  frameon=False, borderaxespad=0)
+    if title is None:
+        what = f"{lane_count} VM(s)" if by == "vm_name" else f"{lane_count} lane(s) by {by}"
+        title = f"{len(rows)} recovery point(s), {what}" + (f", {gap_count} gap(s)" if gap_count else "")
+    ax.set_title(title)
+    return ax

@@ -1,0 +1,106 @@
+"""plot_timeline: lanes, markers, colours, gaps, and a constant number of artists."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.collections import PathCollection, PolyCollection  # noqa: E402
+
+from restorekit.frames import recovery_points_frame  # noqa: E402
+from restorekit.timeline import MAX_LANE_LABELS, plot_timeline  # noqa: E402
+
+ITEM = ("/subscriptions/s/resourceGroups/vrg/providers/Microsoft.RecoveryServices/vaults/v/backupFabrics/Azure/"
+        "protectionContainers/iaasvmcontainer;iaasvmcontainerv2;rg;{vm}/protectedItems/VM;iaasvmcontainerv2;rg;{vm}")
+KINDS = ("AppConsistent", "CrashConsistent")
+TIERS = ([{"type": 1, "status": 1}, {"type": 2, "status": 1}], [{"type": 2, "status": 1}])
+
+
+def fleet(vms: int, days: int, skip_every: int = 0) -> pd.DataFrame:
+    """``vms`` VMs with a daily point for ``days`` days (every ``skip_every``-th day missing)."""
+    start = pd.Timestamp("2026-01-01T22:00:00Z")
+    points = []
+    for v in range(vms):
+        for d in range(days):
+            if skip_every and d % skip_every == skip_every - 1:
+                continue
+            when = (start + pd.Timedelta(days=d, minutes=v)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            points.append({"id": ITEM.format(vm=f"vm{v:03d}") + f"/recoveryPoints/{v}-{d}",
+                           "properties": {"recoveryPointTime": when, "recoveryPointType": KINDS[d % 2],
+                                          "recoveryPointTierDetails": TIERS[(d // 2) % 2]}})
+    return recovery_points_frame(points)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_artists_do_not_grow_with_points_or_vms():
+    small = plot_timeline(fleet(3, 10, skip_every=5))
+    large = plot_timeline(fleet(60, 40, skip_every=5))
+    for ax in (small, large):
+        scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
+        gaps = [c for c in ax.collections if isinstance(c, PolyCollection) and not isinstance(c, PathCollection)]
+        assert len(scatters) == 4  # 2 consistencies x 2 tiers
+        assert len(gaps) == 1
+        assert not ax.lines and not ax.patches
+    assert len(small.collections) == len(large.collections)
+    assert len(large.get_children()) == len(small.get_children())
+    offsets = sum(len(c.get_offsets()) for c in large.collections if isinstance(c, PathCollection))
+    assert offsets == len(fleet(60, 40, skip_every=5))
+
+
+def test_lanes_per_vm_and_subset_of_labels():
+    ax = plot_timeline(fleet(200, 3))
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert 0 < len(labels) <= MAX_LANE_LABELS and labels[0] == "vm000"
+    low, high = sorted(ax.get_ylim())
+    assert high - low == 200
+    few = plot_timeline(fleet(3, 3))
+    assert [t.get_text() for t in few.get_yticklabels()] == ["vm000", "vm001", "vm002"]
+
+
+def test_single_vm_lanes_are_tiers_and_gaps_shaded():
+    df = fleet(1, 12, skip_every=4)
+    ax = plot_timeline(df)
+    assert sorted(t.get_text() for t in ax.get_yticklabels()) == ["snapshot+vault", "vault"]
+    gaps = [c for c in ax.collections if type(c) is PolyCollection]
+    assert len(gaps) == 1 and len(gaps[0].get_paths()) > 0
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert {"AppConsistent", "CrashConsistent", "snapshot+vault", "vault"} <= set(legend)
+    assert any(text.startswith("gap >") for text in legend)
+
+
+def test_no_gaps_option_and_given_axes():
+    fig, ax = plt.subplots()
+    out = plot_timeline(fleet(2, 8, skip_every=3), ax=ax, gaps=False, title="mine", by="vm_name")
+    assert out is ax and ax.get_title() == "mine"
+    assert not [c for c in ax.collections if type(c) is PolyCollection]
+
+
+def test_dates_are_utc_and_concise():
+    from matplotlib.dates import ConciseDateFormatter
+
+    ax = plot_timeline(fleet(2, 5))
+    assert isinstance(ax.xaxis.get_major_formatter(), ConciseDateFormatter)
+    assert "UTC" in ax.get_xlabel()
+    left, right = ax.get_xlim()
+    assert left < matplotlib.dates.date2num(pd.Timestamp("2026-01-01T22:00").to_datetime64()) < right
+
+
+def test_renders_to_png(tmp_path):
+    ax = plot_timeline(fleet(30, 20, skip_every=5))
+    path = tmp_path / "timeline.png"
+    ax.figure.savefig(path)
+    assert path.stat().st_size > 1000
+
+
+def test_empty_frame_plots_nothing():
+    ax = plot_timeline(recovery_points_frame([]))
+    assert not ax.collections
