@@ -878,7 +878,8 @@ class RestoreOperation:
             job = self.job
             key = (self.phase, job.status if job else None,
                    int((job.progress or 0) // 10) if job and not self.done else None)
-            if key != last_key:
+            settling = job is not None and job.done and not self.done  # the final line comes next
+            if key != last_key and not settling:
                 out(self.status_line())
                 last_key = key
             if self.done:

@@ -52,6 +52,10 @@ class OperationProgress(widgets.VBox):
         self.cancel_clicks = 0
         super().__init__([self.title, widgets.HBox([self.phase_label, self.status_label]),
                           widgets.HBox([self.bar, self.times]), self.summary, self.cancel_button], **kwargs)
+        self.add_class("rk-progress")
+        self.bar.add_class("rk-progress-bar")
+        self.summary.add_class("rk-progress-summary")
+        self.cancel_button.add_class("rk-progress-cancel")
         self.update(op)
         op.add_listener(self.update)
         if start:

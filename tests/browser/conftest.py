@@ -53,7 +53,8 @@ def jupyterlab(tmp_path_factory, lab_emulator):
     _require_chromium()
     root = tmp_path_factory.mktemp("lab")
     port = _free_port()
-    env = {**os.environ, "RESTOREKIT_ENDPOINT": lab_emulator.url, "RESTOREKIT_HEADLESS": "0"}
+    env = {k: v for k, v in os.environ.items() if k != "RESTOREKIT_HEADLESS"}
+    env["RESTOREKIT_ENDPOINT"] = lab_emulator.url  # the kernels find out by themselves that a frontend watches
     log = open(root / "jupyterlab.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
