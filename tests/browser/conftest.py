@@ -38,7 +38,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def lab_emulator():
     """The emulator the browser's kernels talk to: short jobs so flows finish quickly."""
     from restorekit import emulator
@@ -47,7 +47,7 @@ def lab_emulator():
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def jupyterlab(tmp_path_factory, lab_emulator):
     """A JupyterLab server on loopback whose kernels reach the emulator; yields (base_url, root_dir)."""
     _require_chromium()
@@ -83,9 +83,9 @@ def jupyterlab(tmp_path_factory, lab_emulator):
     log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
-    """Headless Debian Chromium driven by Playwright."""
+    """Headless Debian Chromium driven by Playwright (package scope: its event loop must not outlive these tests)."""
     _require_chromium()
     from playwright.sync_api import sync_playwright
 
