@@ -1,0 +1,43 @@
+"""``restorekit demo``: runs notebooks headless against an in-process emulator, writes them and a summary."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+
+
+def write(folder, name, cells, parameters=None):
+    notebook = new_notebook(cells=[new_code_cell(c) for c in cells])
+    if parameters is not None:
+        cell = new_code_cell(parameters)
+        cell.metadata["tags"] = ["parameters"]
+        notebook.cells.insert(0, cell)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, folder / name)
+
+
+def test_demo_runs_notebooks_against_the_emulator_and_reports(tmp_path):
+    source = tmp_path / "nbs"
+    source.mkdir()
+    write(source, "a-ok.ipynb", [
+        "import os, restorekit as rk\naz = rk.connect()\nprint(az.kind, os.environ['RESTOREKIT_HEADLESS'])",
+        "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+        "fig, ax = plt.subplots(); fig.savefig(os.path.join(figures_dir, 'a.png'))",
+    ], parameters="figures_dir = None")
+    write(source, "b-broken.ipynb", ["raise RuntimeError('boom')"])
+    out = tmp_path / "out"
+    env = {k: v for k, v in os.environ.items() if k not in ("RESTOREKIT_ENDPOINT", "RESTOREKIT_HEADLESS")}
+    result = subprocess.run([sys.executable, "-m", "restorekit", "demo", "--out", str(out), "--notebooks", str(source)],
+                            capture_output=True, text=True, env=env, timeout=240)
+    assert result.returncode == 1, result.stderr  # one notebook failed
+    assert "a-ok.ipynb" in result.stdout and "ok" in result.stdout
+    assert "b-broken.ipynb" in result.stdout and "FAILED" in result.stdout and "boom" in result.stdout
+    assert "1/2 notebooks ran" in result.stdout
+    executed = nbformat.read(out / "a-ok.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    assert "endpoint 1" in printed  # talked to the demo emulator, headless
+    assert (out / "figures" / "a.png").exists()
