@@ -47,7 +47,9 @@ def sdk_inventory(url: str, subscription: str) -> tuple[set[str], float]:
         def on_request(self, request: Any) -> None:
             request.http_request.headers["Authorization"] = "Bearer dev"
 
-    client = RecoveryServicesBackupClient(credential=None, subscription_id=subscription, base_url=url,
+    from restorekit.connection import DevTokenCredential
+
+    client = RecoveryServicesBackupClient(DevTokenCredential(), subscription, base_url=url,
                                           authentication_policy=DevToken())
     started = time.perf_counter()
     ids: set[str] = set()
