@@ -34,6 +34,7 @@ _EXPORTS = {
     "NotFoundError": "errors",
     "ValidationError": "errors",
     "ConfirmationRequired": "errors",
+    "DuplicateRestore": "errors",
     "OperationFailed": "errors",
     # data
     "recovery_points_frame": "frames",

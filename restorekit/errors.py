@@ -92,5 +92,13 @@ class ConfirmationRequired(RestorekitError):
     """A destructive action (replacing a VM's disks) was asked for without an explicit confirmation."""
 
 
+class DuplicateRestore(ConfirmationRequired):
+    """A restore of the same VM from the same point is already running; ``job_id`` names that job."""
+
+    def __init__(self, message: str, job_id: str) -> None:
+        super().__init__(message)
+        self.job_id = job_id
+
+
 class OperationFailed(RestorekitError):
     """A restore operation or job ended in failure; quotes the service's code, message and recommendations."""

@@ -24,7 +24,14 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from . import lro
-from .errors import ArmError, ConfirmationRequired, NotFoundError, OperationFailed, TransportError
+from .errors import (
+    ArmError,
+    ConfirmationRequired,
+    DuplicateRestore,
+    NotFoundError,
+    OperationFailed,
+    TransportError,
+)
 from .points import parse_time
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -560,12 +567,10 @@ def trigger(request: Any, *, item: ProtectedItem | None = None, confirm: bool = 
         duplicates = find_duplicates(item, point)
         if duplicates:
             ids = ", ".join(f"{j.id} ({j.summary()})" for j in duplicates)
-            exc = ConfirmationRequired(
+            raise DuplicateRestore(
                 f"a restore of VM {vm} from recovery point {point.name} is already in progress: job {ids}. "
                 f"Follow it with RestoreOperation.from_job_id(vault, {duplicates[0].id!r}), or pass "
-                f"allow_duplicate=True to start another one")
-            exc.job_id = duplicates[0].id  # type: ignore[attr-defined]
-            raise exc
+                f"allow_duplicate=True to start another one", duplicates[0].id)
     body = request.to_body()
     posted_at = datetime.now(UTC)
     options: dict[str, Any] = {"poll_interval": poll_interval, "clock": clock, "request": request}

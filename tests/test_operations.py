@@ -164,7 +164,7 @@ def test_replace_disks_with_confirm_posts(env):
 def test_in_progress_restore_of_same_point_is_refused(env, bag):
     s = env.server
     s.replies = [Reply(200, {"value": [job_raw("dup-7", bag=bag), job_raw("other-vm", vm="otherVM")]})]
-    with pytest.raises(ConfirmationRequired) as info:
+    with pytest.raises(rk.DuplicateRestore) as info:
         operations.trigger(StandIn(env.point), item=env.item, display=False)
     assert "dup-7" in str(info.value) and "allow_duplicate=True" in str(info.value)
     assert info.value.job_id == "dup-7" and requests_of(s, "POST") == []
