@@ -55,3 +55,11 @@ def test_core_modules_do_not_import_widgets_or_matplotlib():
             f"[importlib.import_module(m) for m in {modules!r}]; "
             "print(json.dumps(sorted(m for m in ('matplotlib','ipywidgets') if m in sys.modules)))")
     assert _import_probe(code) == []
+
+
+def test_every_sanitize_rule_is_read_by_nbval():
+    from nbval.plugin import get_sanitize_patterns
+
+    text = (ROOT / "notebooks" / "nbval-sanitize.cfg").read_text()
+    sections = [line for line in text.splitlines() if line.startswith("[")]
+    assert len(get_sanitize_patterns(text)) == len(sections)  # nbval silently drops "replace:" without a space
