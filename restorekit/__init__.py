@@ -52,6 +52,11 @@ _EXPORTS = {
     "trigger": "operations",
     "RestoreOperation": "operations",
     "Job": "operations",
+    # cross-region restore
+    "CrossRegion": "crr",
+    "CrossRegionOperation": "crr",
+    "CrrJob": "crr",
+    "CrossRegionRestoreNotEnabled": "crr",
     # widgets
     "RecoveryPointPicker": "widgets",
     "RestoreForm": "widgets",

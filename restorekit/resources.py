@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from .connection import Connection
+    from .crr import CrossRegion
     from .operations import Job, RestoreOperation
 
 #: The ``$filter`` that selects Azure VMs among a vault's protected items.
@@ -238,6 +239,12 @@ class ProtectedItem:
                 f"{len(recent)} exist, the newest: {_names([p.name for p in recent], 5)}"
             ) from None
         return self._point(raw)
+
+    def cross_region(self, **options: Any) -> CrossRegion:
+        """Cross-region restore of this VM: its points in the secondary region and restores there."""
+        from .crr import CrossRegion
+
+        return CrossRegion(self, **options)
 
     def restore(self, request: Any, *, confirm: bool = False, allow_duplicate: bool = False,
                 **kwargs: Any) -> RestoreOperation:
