@@ -40,20 +40,17 @@ from .errors import (
     ArmError,
     ConfirmationRequired,
     NotFoundError,
-    OperationFailed,
     RestorekitError,
     TransportError,
     ValidationError,
 )
 from .ids import PROVIDER
 from .operations import (
-    LOOKUP_ATTEMPTS,
-    LOOKUP_MARGIN,
     Job,
     RestoreOperation,
-    _matches_item,
-    _matches_point,
     job_filter,
+    job_matches_item,
+    job_matches_point,
     jobs_frame,
 )
 from .points import RecoveryPoint, RecoveryPoints
@@ -360,30 +357,14 @@ class CrossRegionOperation(RestoreOperation):
                     raise
                 self.sleep(min(lro.BACKOFF_MAX, lro.BACKOFF_BASE * 2 ** (failures - 1)))
 
-    def _find_created_job(self) -> str:
-        """After a lost POST answer: the cross-region restore job of this VM created since the POST."""
-        item = self.crr.item
-        since = (self.posted_at or datetime.now(UTC)) - LOOKUP_MARGIN
-        why = (f"the cross-region restore POST for VM {item.vm_name} got no usable answer ({self.lost_answer})"
-               if self.lost_answer else f"the cross-region restore operation of VM {item.vm_name} did not name its job")
-        for attempt in range(LOOKUP_ATTEMPTS):
-            if attempt:
-                self.sleep(self._job_interval())
-            jobs = [CrrJob(self.crr, raw, session=self._session)
-                    for raw in self.crr.job_resources(start=since, session=self._session)]
-            found = [j for j in jobs if _matches_item(j, item.vm_name, item.ref.container)
-                     and (j.start_time is None or j.start_time >= since)]
-            if self.point is not None and len(found) > 1:
-                found = [j for j in found if _matches_point(j, self.point)] or found
-            if len(found) == 1:
-                return found[0].id
-            if len(found) > 1:
-                raise OperationFailed(f"{why}; {len(found)} cross-region restore jobs of this VM started since "
-                                      f"{since:%Y-%m-%d %H:%M:%S} UTC ({', '.join(j.id for j in found)}), so "
-                                      "restorekit cannot tell which is yours; attach with crr.attach(job_id)")
-        raise OperationFailed(f"{why}; no cross-region restore job of VM {item.vm_name} started since "
-                              f"{since:%Y-%m-%d %H:%M:%S} UTC ({LOOKUP_ATTEMPTS} lookups), so it most probably did "
-                              "not start. Check crr.jobs() and restore again if needed")
+    kind_label = "cross-region restore"
+    attach_hint = "crr.attach(job_id)"
+    jobs_hint = "crr.jobs()"
+
+    def _recent_jobs(self, since: datetime) -> list[Job]:
+        """Cross-region restore jobs started since ``since``, read in the secondary region."""
+        return [CrrJob(self.crr, raw, session=self._session)
+                for raw in self.crr.job_resources(start=since, session=self._session)]
 
     def cancel(self) -> None:
         """Cross-region restore jobs cannot be cancelled through the API: notes it (status line) and returns."""
@@ -665,8 +646,8 @@ class CrossRegion:
 
     def _refuse_duplicates(self, point: RecoveryPoint) -> None:
         jobs = [CrrJob(self, raw) for raw in self.job_resources(status="InProgress")]
-        same = [j for j in jobs if _matches_item(j, self.item.vm_name, self.item.ref.container)
-                and _matches_point(j, point)]
+        same = [j for j in jobs if job_matches_item(j, self.item.vm_name, self.item.ref.container)
+                and job_matches_point(j, point)]
         if same:
             exc = ConfirmationRequired(
                 f"a cross-region restore of VM {self.item.vm_name} from recovery point {point.name} is already in "

@@ -511,7 +511,8 @@ def list_jobs(vault: Vault, operation: str | None = "Restore", status: str | Non
 
 
 # -- restore operations -------------------------------------------------------------------------------
-def _matches_item(job: Job, item_vm: str, container: str | None) -> bool:
+def job_matches_item(job: Job, item_vm: str, container: str | None) -> bool:
+    """True when the job is about the VM ``item_vm`` (and its container, when the job names one)."""
     if (job.vm_name or "").lower() != item_vm.lower():
         return False
     job_container = job.properties.get("containerName")
@@ -520,7 +521,7 @@ def _matches_item(job: Job, item_vm: str, container: str | None) -> bool:
     return True
 
 
-def _matches_point(job: Job, point: Any) -> bool:
+def job_matches_point(job: Job, point: Any) -> bool:
     """True when the job restores ``point``, or when the job does not say which point (conservative)."""
     point_id, point_time = job.recovery_point_id, job.recovery_point_time
     if point_id is None and point_time is None:
@@ -533,7 +534,7 @@ def _matches_point(job: Job, point: Any) -> bool:
 def find_duplicates(item: ProtectedItem, point: Any) -> list[Job]:
     """In-progress restore jobs of the same VM and recovery point (``$filter`` on Restore/InProgress)."""
     jobs = [Job(item.vault, raw) for raw in job_resources(item.vault, "Restore", "InProgress")]
-    return [j for j in jobs if _matches_item(j, item.vm_name, item.ref.container) and _matches_point(j, point)]
+    return [j for j in jobs if job_matches_item(j, item.vm_name, item.ref.container) and job_matches_point(j, point)]
 
 
 def trigger(request: Any, *, item: ProtectedItem | None = None, confirm: bool = False,
@@ -757,34 +758,42 @@ class RestoreOperation:
             self.cancel_sent = True
             self.job.cancel(wait=False)
 
+    #: How this kind of operation is named, and how a user re-attaches to a job or lists jobs.
+    kind_label = "restore"
+    attach_hint = "RestoreOperation.from_job_id(vault, job_id)"
+    jobs_hint = "vault.jobs()"
+
+    def _recent_jobs(self, since: datetime) -> list[Job]:
+        """Restore jobs of the vault started since ``since`` (where a lost restore would show)."""
+        return [Job(self.vault, raw) for raw in job_resources(self.vault, "Restore", None, since, None)]
+
     def _find_created_job(self) -> str:
         """After a lost POST answer (or a Location-only operation): the restore job created since the POST."""
         item = self.item
         if item is None:
-            raise OperationFailed("cannot look for the restore job: the operation has no protected item")
+            raise OperationFailed(f"cannot look for the {self.kind_label} job: the operation has no protected item")
         since = (self.posted_at or datetime.now(UTC)) - LOOKUP_MARGIN
-        why = (f"the restore POST for VM {item.vm_name} got no usable answer ({self.lost_answer})"
-               if self.lost_answer else f"the restore operation of VM {item.vm_name} did not name its job")
+        why = (f"the {self.kind_label} POST for VM {item.vm_name} got no usable answer ({self.lost_answer})"
+               if self.lost_answer else f"the {self.kind_label} operation of VM {item.vm_name} did not name its job")
         candidates: list[Job] = []
         for attempt in range(LOOKUP_ATTEMPTS):
             if attempt:
                 self.sleep(self._job_interval())
-            jobs = [Job(self.vault, raw) for raw in job_resources(self.vault, "Restore", None, since, None)]
-            candidates = [j for j in jobs if _matches_item(j, item.vm_name, item.ref.container)
+            candidates = [j for j in self._recent_jobs(since) if job_matches_item(j, item.vm_name, item.ref.container)
                           and (j.start_time is None or j.start_time >= since)]
             if self.point is not None and len(candidates) > 1:
-                candidates = [j for j in candidates if _matches_point(j, self.point)] or candidates
+                candidates = [j for j in candidates if job_matches_point(j, self.point)] or candidates
             if len(candidates) == 1:
                 return candidates[0].id
             if len(candidates) > 1:
                 listed = "; ".join(f"{j.id} started {j.start_time:%H:%M:%S} UTC, {j.summary()}" if j.start_time
                                    else f"{j.id} {j.summary()}" for j in candidates)
-                raise OperationFailed(f"{why}; {len(candidates)} restore jobs of this VM started since "
+                raise OperationFailed(f"{why}; {len(candidates)} {self.kind_label} jobs of this VM started since "
                                       f"{since:%Y-%m-%d %H:%M:%S} UTC, so restorekit cannot tell which is yours: "
-                                      f"{listed}. Attach to one with RestoreOperation.from_job_id(vault, job_id)")
-        raise OperationFailed(f"{why}; no restore job of VM {item.vm_name} started since {since:%Y-%m-%d %H:%M:%S} "
-                              f"UTC ({LOOKUP_ATTEMPTS} lookups), so the restore most probably did not start. "
-                              f"Check vault.jobs() and trigger it again if needed")
+                                      f"{listed}. Attach to one with {self.attach_hint}")
+        raise OperationFailed(f"{why}; no {self.kind_label} job of VM {item.vm_name} started since "
+                              f"{since:%Y-%m-%d %H:%M:%S} UTC ({LOOKUP_ATTEMPTS} lookups), so the restore most "
+                              f"probably did not start. Check {self.jobs_hint} and trigger it again if needed")
 
     def wait(self, timeout: float | None = None) -> Job:
         """Block until the restore ends; return the final Job (Completed or Cancelled).
