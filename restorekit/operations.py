@@ -582,6 +582,8 @@ def trigger(request: Any, *, item: ProtectedItem | None = None, confirm: bool = 
     except TransportError as exc:
         op = RestoreOperation(item.vault, item=item, point=point, posted_at=posted_at, lost_answer=str(exc), **options)
     except ArmError as exc:
+        if exc.status == 404:
+            raise point_gone(item, point, exc) from None
         if exc.status < 500:
             raise
         op = RestoreOperation(item.vault, item=item, point=point, posted_at=posted_at, lost_answer=str(exc), **options)
@@ -594,6 +596,16 @@ def trigger(request: Any, *, item: ProtectedItem | None = None, confirm: bool = 
 
         show(op)
     return op
+
+
+def point_gone(item: ProtectedItem, point: Any, exc: ArmError) -> NotFoundError:
+    """The service's 404 for a restore, explained: the point expired (or was deleted) since it was listed."""
+    when = point.time.strftime("%Y-%m-%d %H:%M UTC") if getattr(point, "time", None) else "time unknown"
+    return NotFoundError(
+        f"recovery point {point.name} ({when}) of VM {item.vm_name} is no longer there: the service answered "
+        f"{exc.code}: {exc.message} (HTTP 404, x-ms-request-id {exc.request_id}). Points expire under the "
+        "backup policy's retention, so it probably expired or was deleted after it was listed. Nothing was "
+        "restored: list the points again (item.recovery_points()) and choose another one")
 
 
 def _in_kernel() -> bool:

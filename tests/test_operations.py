@@ -473,3 +473,19 @@ def test_emulator_reattach_by_job_id(emu):
     job_id = op.wait(timeout=30).id
     again = RestoreOperation.from_job_id(emu.item.vault, job_id)
     assert again.wait(timeout=10).status == "Completed"
+
+
+def test_restore_of_a_point_that_expired_meanwhile_is_explained():
+    from restorekit import emulator
+    from restorekit.errors import NotFoundError
+
+    with emulator.start(job_seconds=1, retry_after=1, throttle=False) as srv, rk.connect(srv.url) as az:
+        item = az.vault("testVaultRG", "testVault").vm("testRG", "testVM")
+        point = item.recovery_point("20982486783671")
+        gone = type(point)(raw={**point.raw, "name": "11111111111111",
+                                "id": point.raw["id"].replace("20982486783671", "11111111111111")},
+                           item=point.item, vault_location=point.vault_location, owner=item)
+        with pytest.raises(NotFoundError) as info:
+            item.restore(rk.RestoreDisks(gone, storage_account="testAccount"), display=False)
+    text = str(info.value)
+    assert "11111111111111" in text and "expired" in text and "HTTP 404" in text and "Nothing was restored" in text
