@@ -108,6 +108,14 @@ class Connection:
         return (f"<restorekit connection: {where.get(self.kind, self.kind)} {self.endpoint}, "
                 f"subscription {self.subscription_id}, api-version {self.api_version}>")
 
+    def _repr_html_(self) -> str:
+        from .rendering import fields_table
+
+        kind = {"emulator": "local emulator (started here)", "endpoint": "endpoint", "azure": "Azure"}
+        return fields_table([("talks to", kind.get(self.kind, self.kind)), ("cloud", self.cloud.name if self.cloud else None),
+                             ("endpoint", self.endpoint), ("subscription", self.subscription_id),
+                             ("api-version", self.api_version)], "restorekit-connection", "restorekit connection")
+
     def vault(self, resource_group: str, name: str) -> Vault:
         """The Recovery Services vault ``name`` of ``resource_group`` (checked: the error lists what exists)."""
         from .resources import Vault

@@ -432,7 +432,7 @@ class Job:
         return f"<Job {self.id} {self.operation or ''} {self.vm_name or ''}: {self.summary()}>".replace("  ", " ")
 
     def _repr_html_(self) -> str:
-        from html import escape
+        from .rendering import fields_table
 
         rows = [("job", self.id), ("VM", self.vm_name), ("operation", self.operation), ("status", self.summary()),
                 ("started", self.start_time.strftime("%Y-%m-%d %H:%M:%S UTC") if self.start_time else None),
@@ -441,9 +441,7 @@ class Job:
         for err in self.error_details:
             rows.append(("error", f"{err['code']} {err['title'] or ''}: {err['message']}"))
             rows.extend(("recommendation", rec) for rec in err["recommendations"])
-        body = "".join(f"<tr><th style='text-align:left'>{escape(k)}</th><td style='text-align:left'>"
-                       f"{escape(str(v))}</td></tr>" for k, v in rows if v not in (None, ""))
-        return f"<table class='restorekit-job'>{body}</table>"
+        return fields_table(rows, "restorekit-job")
 
 
 def job_filter(operation: str | None = "Restore", status: str | None = None, start: Any = None,

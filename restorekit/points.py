@@ -148,6 +148,19 @@ class RecoveryPoint:
         tiers = "+".join(self.tier_labels) or "no usable tier"
         return f"<RecoveryPoint {self.name} {self.item.vm_name} {when} {self.consistency} [{tiers}]>"
 
+    def _repr_html_(self) -> str:
+        from .rendering import fields_table
+
+        luns = self.disk_luns
+        return fields_table([
+            ("VM", f"{self.item.vm_resource_group}/{self.item.vm_name}"), ("vault", self.item.vault_name),
+            ("time", self.time.strftime("%Y-%m-%d %H:%M:%S UTC") if self.time else None),
+            ("consistency", self.consistency), ("tiers", ", ".join(self.tier_labels) or "no usable tier"),
+            ("disks (LUN, OS = -1)", ", ".join(map(str, luns)) if luns is not None else None),
+            ("VM size", self.vm_size), ("zones", ", ".join(self.zones)), ("encrypted", self.encrypted or None),
+            ("region", self.region if self.region != "primary" else None),
+        ], "restorekit-point", f"Recovery point {self.name}")
+
 
 class RecoveryPoints(list):
     """A list of :class:`RecoveryPoint` in API order, with ``latest()`` and ``to_frame()``."""

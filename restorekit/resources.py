@@ -132,6 +132,15 @@ class Vault:
     def __repr__(self) -> str:
         return f"<Vault {self.resource_group}/{self.name} ({self.location or 'region unknown'})>"
 
+    def _repr_html_(self) -> str:
+        from .rendering import fields_table
+
+        props = self.raw.get("properties") or {}
+        return fields_table([("resource group", self.resource_group), ("region", self.location),
+                             ("SKU", (self.raw.get("sku") or {}).get("name")),
+                             ("state", props.get("provisioningState")), ("id", self.id)],
+                            "restorekit-vault", f"Recovery Services vault {self.name}")
+
     def protected_items(self) -> list[ProtectedItem]:
         """The vault's protected Azure VMs (``$filter`` on AzureIaasVM / VM), every page."""
         return list(self.iter_protected_items())
@@ -215,6 +224,17 @@ class ProtectedItem:
     def __repr__(self) -> str:
         state = self.properties.get("protectionState") or self.properties.get("protectionStatus") or ""
         return f"<ProtectedItem VM {self.vm_resource_group}/{self.vm_name} in vault {self.vault.name} {state}>".replace(" >", ">")
+
+    def _repr_html_(self) -> str:
+        from .rendering import fields_table
+
+        props = self.properties
+        return fields_table([("vault", self.vault.name), ("protection", props.get("protectionState")),
+                             ("health", props.get("healthStatus")), ("last backup", props.get("lastBackupTime")),
+                             ("last backup status", props.get("lastBackupStatus")),
+                             ("policy", str(props.get("policyId") or "").rsplit("/", 1)[-1] or None),
+                             ("VM", props.get("sourceResourceId") or self.ref.source_vm_id)],
+                            "restorekit-item", f"Protected VM {self.vm_resource_group}/{self.vm_name}")
 
     def _point(self, raw: dict[str, Any]) -> RecoveryPoint:
         return RecoveryPoint(raw=raw, item=self.ref, vault_location=self.vault.location, owner=self)

@@ -105,3 +105,13 @@ def test_unreachable_endpoint_is_named():
     with rk.connect("http://127.0.0.1:9", retries=0) as az, pytest.raises(TransportError) as info:
         az.vault("rg", "v")
     assert "127.0.0.1:9" in str(info.value)
+
+
+def test_notebook_renderings_are_tables_without_secrets(az):
+    vault = az.vault("testVaultRG", "testVault")
+    item = vault.vm("testRG", "testVM")
+    point = item.recovery_point("20982486783671")
+    for obj, expected in ((az, "subscription"), (vault, "westus"), (item, "testVM"), (point, "AppConsistent")):
+        html = obj._repr_html_()
+        assert html.startswith("<table") and expected in html
+        assert "Bearer" not in html and "restorekit-dev-token" not in html
