@@ -67,6 +67,7 @@ def run_demo(out: str | os.PathLike[str] = "restorekit-demo", *, notebooks: str 
                 papermill.execute_notebook(
                     str(notebook), str(target / notebook.name), parameters={"figures_dir": str(figures)},
                     cwd=str(source), execution_timeout=timeout, progress_bar=False, kernel_name="python3",
+                    extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no transport warnings in the summary
                 )
                 status = "ok"
             except Exception as exc:  # a failing notebook is reported, the others still run
