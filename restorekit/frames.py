@@ -18,6 +18,8 @@ import re
 import warnings
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from itertools import chain, repeat
+from operator import is_, is_not, itemgetter
 from typing import TYPE_CHECKING, Any
 
 from .errors import RestorekitError
@@ -74,8 +76,18 @@ _TOP_KEYS = frozenset({"id", "name", "type", "properties"})
 _MODELED = frozenset({"recoveryPointTime", "recoveryPointType", "virtualMachineSize", "osType",
                       "isSourceVMEncrypted", "isManagedVirtualMachine", "zones",
                       "recoveryPointTierDetails", "recoveryPointProperties"})
-_TIER_ENTRY_KEYS = frozenset({"type", "status"})
 _RP_PROPERTY_KEYS = frozenset({"expiryTime", "ruleName"})
+# the fast path: the resource fields, the properties it reads (in this order), the rule's fields, a disk's LUN
+_TOP_FIELDS = itemgetter("id", "name", "properties", "type")
+_READ_KEYS = ("recoveryPointTime", "recoveryPointType", "virtualMachineSize", "osType", "isSourceVMEncrypted",
+              "isManagedVirtualMachine", "zones", "recoveryPointTierDetails", "recoveryPointDiskConfiguration",
+              "recoveryPointProperties")
+_RP_FIELDS = itemgetter("expiryTime", "ruleName")
+_LUN = itemgetter("lun")
+_TIER_FIELDS = itemgetter("type", "status")
+_TEXT_TYPES = frozenset({str, type(None)})
+_EXACT_TYPES = frozenset({str, int, type(None)})  # values equal only to values of their own type
+_NO_INFO = 0  # identity code of the rows whose vault and VM are unknown
 
 # camelCase names of the spec's recovery-point fields, to undo the passive-stamp SDK's snake_case as_dict()
 _CAMEL_NAMES = (
@@ -106,6 +118,10 @@ class FrameInputError(RestorekitError, TypeError):
     """
 
 
+class _NotFlat(Exception):
+    """A list given as resources holds something else (a page, an SDK model, …): flatten it first."""
+
+
 class IncompletePointsWarning(UserWarning):
     """Some recovery points lack an id, a time or tier details; their rows hold missing values."""
 
@@ -124,8 +140,12 @@ def recovery_points_frame(raw: Any, *, vault: str | None = None, region: str | N
     >>> df = recovery_points_frame(page)                       # doctest: +SKIP
     >>> df.groupby("vm_name").time.max()                       # doctest: +SKIP
     """
-    resources = _flatten(raw)
-    return _build(resources, default_vault=vault, regions=region or "primary")
+    if type(raw) is list:  # most often resources already: built as they are, flattened only if not
+        try:
+            return _build(raw, unflattened=True, default_vault=vault, regions=region or "primary")
+        except _NotFlat:
+            pass
+    return _build(_flatten(raw), default_vault=vault, regions=region or "primary")
 
 
 def points_to_frame(points: Iterable[RecoveryPoint]) -> pd.DataFrame:
@@ -260,170 +280,333 @@ def _build(resources: list[dict[str, Any]], **kw: Any) -> pd.DataFrame:
             gc.enable()
 
 
-def _build_frame(resources: list[dict[str, Any]], *, refs: list[Any] | None = None,
-                 default_vault: str | None = None, regions: Any = "primary", locations: Any = None) -> pd.DataFrame:
+class _Identities:
+    """Codes of the (vault RG, vault, VM RG, VM, item) tuples, one per protected item; code 0 is "unknown"."""
+
+    def __init__(self) -> None:
+        self.code_of: dict[Any, int] = {}
+        self.infos: list[tuple[Any, ...] | None] = [None]
+
+    def learn(self, key: Any, info: tuple[Any, ...] | None) -> int:
+        code = self.code_of[key] = len(self.infos) if info is not None else _NO_INFO
+        if info is not None:
+            self.infos.append(info)
+        return code
+
+    def of_head(self, head: str) -> int:
+        code = self.code_of.get(head)
+        return self.learn(head, _item_info(head)) if code is None else code
+
+    def of_ref(self, ref: Any) -> int:
+        code = self.code_of.get(("ref", ref))
+        return self.learn(("ref", ref), _ref_info(ref)) if code is None else code
+
+
+class _Tiers:
+    """Tier results ``(bits, keep details in extra, usable unknown labels, listed)`` by code.
+
+    Codes are cached per signature of a ``recoveryPointTierDetails`` list (its entries' (type, status) pairs
+    and their total number of keys): ``code`` when the pairs are all text or null, ``~code`` when they hold
+    integers too (a row then checks that its values are exact ints, not booleans or floats, which compare
+    equal to them).
+    """
+
+    def __init__(self) -> None:
+        self.table: list[tuple[int, bool, tuple[str, ...], bool]] = []
+        self.code_of_result: dict[Any, int] = {}
+        self.code_of_sig: dict[Any, int] = {}
+        self.pairs: dict[tuple[Any, ...], tuple[int, str | None]] = {}
+
+    def code(self, result: tuple[int, bool, tuple[str, ...], bool]) -> int:
+        code = self.code_of_result.get(result)
+        if code is None:
+            code = self.code_of_result[result] = len(self.table)
+            self.table.append(result)
+        return code
+
+    def learn(self, sig: tuple[Any, ...], details: list[Any]) -> int:
+        """Code of a row's details seen for the first time (cached when its signature is exact)."""
+        code = self.code(self.evaluate(details))
+        kinds = {type(value) for pair in sig[0] for value in pair}
+        if kinds <= _TEXT_TYPES:
+            self.code_of_sig[sig] = code
+        elif kinds <= _EXACT_TYPES:
+            self.code_of_sig[sig] = ~code
+        return code
+
+    def evaluate(self, details: Any) -> tuple[int, bool, tuple[str, ...], bool]:
+        """Tier bits of usable tiers (Valid, Rehydrated), whether details go to extra, unknown usable tiers."""
+        if type(details) is not list:
+            return 0, details is not None, (), False
+        found = 0
+        keep = False
+        odd: list[str] = []
+        for entry in details:
+            if not isinstance(entry, dict):
+                keep = True
+                continue
+            if len(entry) != 2:
+                keep = True  # extendedInfo (rehydration expiry) or unknown keys
+            kind, status = entry.get("type"), entry.get("status")
+            key = (type(kind), kind, type(status), status)  # True == 1 == 1.0, but they decode differently
+            try:
+                bit, label = self.pairs[key]
+            except KeyError:
+                bit, label = self.pairs[key] = _tier_pair((kind, status))
+            except TypeError:  # unhashable type or status
+                bit, label = -1, None
+            if bit > 0:
+                found |= bit
+            elif bit < 0:
+                keep = True
+                if label is not None:
+                    odd.append(label)
+        return found, keep, tuple(odd), True
+
+
+def _shape(keys: tuple[Any, ...]) -> tuple[tuple[Any, ...], Any] | None:
+    """How the fast path reads properties with these keys: (keys kept in extra, reader of the read keys when
+    all are there), or None (careful)."""
+    if "objectType" not in keys and ("object_type" in keys or "recovery_point_time" in keys):
+        return None  # the passive-stamp SDK's snake_case, camelized by the careful path
+    read = itemgetter(*_READ_KEYS) if all(key in keys for key in _READ_KEYS) else None
+    return tuple(key for key in keys if key not in _MODELED), read
+
+
+def _careful_row(res: dict[str, Any], ref: Any, identities: _Identities, tiers: _Tiers) -> tuple[Any, ...]:
+    """One row, any input: (extra, location, properties, identity code, id, name, tier code, LUNs, disk count,
+    expiry, rule)."""
+    props = res.get("properties")
+    location = None
+    if type(props) is not dict:
+        rest: dict[str, Any] = {} if props is None else {"properties": props}
+        props = {}
+    else:
+        if "objectType" not in props and ("object_type" in props or "recovery_point_time" in props):
+            props = _camelize(props)
+        rest = props.copy()
+        for key in _MODELED:
+            rest.pop(key, None)
+    if not res.keys() <= _TOP_KEYS:
+        for key in res.keys() - _TOP_KEYS:
+            if key == "location" and isinstance(res[key], str):
+                location = res[key]
+            else:
+                rest[key] = res[key]
+
+    # identity: vault and VM from the id, parsed once per protected item
+    rid = res.get("id")
+    name = res.get("name")
+    code = _NO_INFO
+    rid_out = None
+    if type(rid) is str:
+        rid_out = rid
+        cut = rid.rfind(_RP_SEP)
+        if cut < 0:
+            cut = rid.lower().rfind("/recoverypoints/")
+        code = identities.of_head(rid[:cut] if cut >= 0 else rid)
+        if type(name) is not str and cut >= 0:
+            name = rid[cut + len(_RP_SEP):] or None
+    elif rid is not None:
+        rest["id"] = rid
+    if ref is not None:
+        code = identities.of_ref(ref)
+    if type(name) is not str:
+        if name is not None:
+            rest["name"] = name
+        name = None
+
+    # tiers: a tier counts when its status is usable (Valid, Rehydrated)
+    details = props.get("recoveryPointTierDetails")
+    tier = tiers.evaluate(details)
+    if tier[1]:
+        rest["recoveryPointTierDetails"] = details
+
+    # disks: LUNs of the included disks (OS disk -1); the configuration itself stays in extra
+    luns = count = None
+    config = props.get("recoveryPointDiskConfiguration")
+    if type(config) is dict:
+        disks = config.get("includedDiskList")
+        if type(disks) is list:
+            luns = [d["lun"] for d in disks if isinstance(d, dict) and type(d.get("lun")) is int]
+        count = config.get("numberOfDisksIncludedInBackup")
+
+    # expiry and policy rule
+    expiry = rule = None
+    rp_props = props.get("recoveryPointProperties")
+    if type(rp_props) is dict:
+        value = rp_props.get("expiryTime")
+        if type(value) is str:
+            expiry = value
+        elif isinstance(value, datetime):
+            expiry = value.isoformat()
+        elif value is not None:
+            rest["recoveryPointProperties"] = rp_props
+        value = rp_props.get("ruleName")
+        if type(value) is str:
+            rule = value
+        elif value is not None:
+            rest["recoveryPointProperties"] = rp_props
+        if not rp_props.keys() <= _RP_PROPERTY_KEYS:
+            rest["recoveryPointProperties"] = rp_props
+    elif rp_props is not None:
+        rest["recoveryPointProperties"] = rp_props
+    return rest, location, props, code, rid_out, name, tiers.code(tier), luns, count, expiry, rule
+
+
+def _build_frame(resources: list[dict[str, Any]], *, refs: list[Any] | None = None, default_vault: str | None = None,
+                 regions: Any = "primary", locations: Any = None, unflattened: bool = False) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
 
     n = len(resources)
-    vault_rg: list[Any] = [None] * n
-    vault: list[Any] = [None] * n
-    vm_rg: list[Any] = [None] * n
-    vm_name: list[Any] = [None] * n
-    item: list[Any] = [None] * n
-    names: list[Any] = [None] * n
     ids: list[Any] = [None] * n
-    tier_bits = bytearray(n)  # 1 snapshot, 2 vault, 4 archive
-    odd_labels: dict[int, list[str]] = {}  # usable tiers of unknown types, by row
+    names: list[Any] = [None] * n
+    identity = [_NO_INFO] * n  # codes of (vault RG, vault, VM RG, VM, item)
+    tier_codes = [0] * n
     luns: list[Any] = [None] * n
     disk_count: list[Any] = [None] * n
     expiry: list[Any] = [None] * n
     rule: list[Any] = [None] * n
     res_location: list[Any] = [None] * n
     extra: list[Any] = [None] * n
-    plist: list[Any] = [None] * n
+    times: list[Any] = [None] * n
+    consistency: list[Any] = [None] * n
+    vm_size: list[Any] = [None] * n
+    os_type: list[Any] = [None] * n
+    encrypted: list[Any] = [None] * n
+    managed: list[Any] = [None] * n
+    zones: list[Any] = [None] * n
 
-    no_id: list[int] = []
-    no_tiers: list[int] = []
-    cache: dict[Any, Any] = {}
-    pair_cache: dict[tuple[Any, Any], tuple[int, str | None]] = {}
-    modeled = _MODELED
-    top_keys = _TOP_KEYS
+    identities = _Identities()
+    tiers = _Tiers()
+    tiers.code((0, False, (), True))  # code 0: no tier at all
+    careful: list[int] = []
 
-    for i, res in enumerate(resources):
-        props = res.get("properties")
-        if type(props) is not dict:
-            rest: dict[str, Any] = {} if props is None else {"properties": props}
-            props = {}
-        else:
-            if "objectType" not in props and ("object_type" in props or "recovery_point_time" in props):
-                props = _camelize(props)
-            rest = props.copy()
-            for key in modeled:
-                rest.pop(key, None)
-        extra[i] = rest
-        if not res.keys() <= top_keys:
-            for key in res.keys() - top_keys:
-                if key == "location" and isinstance(res[key], str):
-                    res_location[i] = res[key]
-                else:
-                    rest[key] = res[key]
-
-        # identity: vault and VM from the id, parsed once per protected item
-        rid = res.get("id")
-        name = res.get("name")
-        info = None
-        if type(rid) is str:
-            ids[i] = rid
-            cut = rid.rfind(_RP_SEP)
-            if cut < 0:
-                cut = rid.lower().rfind("/recoverypoints/")
-            head = rid[:cut] if cut >= 0 else rid
-            info = cache.get(head, False)
-            if info is False:
-                info = cache[head] = _item_info(head)
-            if type(name) is not str and cut >= 0:
-                name = rid[cut + len(_RP_SEP):] or None
-        elif rid is not None:
-            rest["id"] = rid
-        if refs is not None and refs[i] is not None:
-            key = ("ref", refs[i])
-            info = cache.get(key)
-            if info is None:
-                info = cache[key] = _ref_info(refs[i])
-        if info is not None:
-            vault_rg[i], vault[i], vm_rg[i], vm_name[i], item[i] = info
-        else:
-            no_id.append(i)
-            vault[i] = default_vault
-        if type(name) is str:
-            names[i] = name
-        elif name is not None:
-            rest["name"] = name
-
-        plist[i] = props
-
-        # tiers: a tier counts when its status is usable (Valid, Rehydrated)
-        details = props.get("recoveryPointTierDetails")
-        if type(details) is list:
-            found = 0
-            keep = False
-            for entry in details:
-                if type(entry) is not dict:
-                    keep = True
+    # The fast path: resources of the usual shape ({id, name, type, properties}, with str id and name,
+    # properties whose keys were seen before, tier lists seen before, well-formed disks and rule); any
+    # surprise sends the row to the careful path below, which handles every input.
+    if refs is None:
+        shapes: dict[tuple[Any, ...], Any] = {}
+        shape_get = shapes.get
+        head_get = identities.code_of.get
+        sig_get = tiers.code_of_sig.get
+        table = tiers.table
+        tier_fields, exact_types = _TIER_FIELDS, _EXACT_TYPES
+        top, rp_fields, lun_of, sep = _TOP_FIELDS, _RP_FIELDS, _LUN, _RP_SEP
+        i = -1
+        for res in resources:
+            i += 1
+            try:
+                rid, name, props, _ = top(res)
+                if len(res) != 4 or type(props) is not dict or type(rid) is not str or type(name) is not str:
+                    careful.append(i)
                     continue
-                if len(entry) != 2:
-                    keep = True  # extendedInfo (rehydration expiry) or unknown keys
-                pair = (entry.get("type"), entry.get("status"))
-                try:
-                    bit, odd = pair_cache[pair]
-                except KeyError:
-                    bit, odd = pair_cache[pair] = _tier_pair(pair)
-                except TypeError:  # unhashable type or status
-                    bit, odd = -1, None
-                if bit > 0:
-                    found |= bit
-                elif bit < 0:
-                    keep = True
-                    if odd is not None:
-                        odd_labels.setdefault(i, []).append(odd)
-            tier_bits[i] = found
-            if keep:
-                rest["recoveryPointTierDetails"] = details
-        else:
-            no_tiers.append(i)
-            if details is not None:
-                rest["recoveryPointTierDetails"] = details
+                shape = shape_get(keys := tuple(props))
+                if shape is None:
+                    shape = shapes[keys] = _shape(keys) or False
+                if not shape:
+                    careful.append(i)
+                    continue
+                (times[i], consistency[i], vm_size[i], os_type[i], encrypted[i], managed[i], zones[i],
+                 details, config, rp_props) = shape[1](props) if shape[1] else map(props.get, _READ_KEYS)
+                cut = rid.rfind(sep)
+                if cut < 0:
+                    careful.append(i)
+                    continue
+                code = head_get(head := rid[:cut])
+                identity[i] = identities.of_head(head) if code is None else code
+                ids[i] = rid
+                names[i] = name
+                if type(details) is not list:
+                    careful.append(i)
+                    continue
+                pairs = tuple(map(tier_fields, details))
+                code = sig_get(sig := (pairs, sum(map(len, details))))
+                if code is None:
+                    code = tiers.learn(sig, details)
+                elif code < 0:
+                    if not set(map(type, chain.from_iterable(pairs))) <= exact_types:
+                        careful.append(i)
+                        continue
+                    code = ~code
+                tier_codes[i] = code
+                rest = extra[i] = {key: props[key] for key in shape[0]}
+                if table[code][1]:
+                    rest["recoveryPointTierDetails"] = details
+                if type(config) is dict:
+                    disks = config.get("includedDiskList")
+                    luns[i] = list(map(lun_of, disks)) if type(disks) is list else None
+                    disk_count[i] = config.get("numberOfDisksIncludedInBackup")
+                elif config is not None:
+                    careful.append(i)
+                    continue
+                if type(rp_props) is dict and len(rp_props) == 2:
+                    expiry[i], rule[i] = rp_fields(rp_props)
+                elif rp_props is not None:
+                    careful.append(i)
+                    continue
+            except (KeyError, TypeError, AttributeError, ValueError):
+                careful.append(i)
+        # what the loop took on trust, checked column-wise: LUNs are ints, expiry and rule texts
+        if not set(map(type, chain.from_iterable(filter(None, luns)))) <= {int}:
+            careful += [i for i, row in enumerate(luns) if row and any(type(lun) is not int for lun in row)]
+        for column in (expiry, rule):
+            if not set(map(type, column)) <= _TEXT_TYPES:
+                careful += [i for i, value in enumerate(column) if type(value) not in _TEXT_TYPES]
+    else:
+        careful = list(range(n))
 
-        # disks: LUNs of the included disks (OS disk -1); the configuration itself stays in extra
-        config = props.get("recoveryPointDiskConfiguration")
-        if type(config) is dict:
-            disks = config.get("includedDiskList")
-            if type(disks) is list:
-                luns[i] = [d["lun"] for d in disks if type(d) is dict and type(d.get("lun")) is int]
-            count = config.get("numberOfDisksIncludedInBackup")
-            if type(count) is int and count is not True and count is not False:
-                disk_count[i] = count
-            elif luns[i] is not None:
-                disk_count[i] = len(luns[i])
+    for i in sorted(set(careful)):
+        if unflattened and (type(resources[i]) is not dict or "value" in resources[i]):
+            raise _NotFlat
+        (extra[i], res_location[i], props, identity[i], ids[i], names[i], tier_codes[i], luns[i], disk_count[i],
+         expiry[i], rule[i]) = _careful_row(resources[i], None if refs is None else refs[i], identities, tiers)
+        (times[i], consistency[i], vm_size[i], os_type[i], encrypted[i], managed[i],
+         zones[i]) = map(props.get, _READ_KEYS[:7])
 
-        # expiry and policy rule
-        rp_props = props.get("recoveryPointProperties")
-        if type(rp_props) is dict:
-            value = rp_props.get("expiryTime")
-            if type(value) is str:
-                expiry[i] = value
-            elif isinstance(value, datetime):
-                expiry[i] = value.isoformat()
-            elif value is not None:
-                rest["recoveryPointProperties"] = rp_props
-            value = rp_props.get("ruleName")
-            if type(value) is str:
-                rule[i] = value
-            elif value is not None:
-                rest["recoveryPointProperties"] = rp_props
-            if not rp_props.keys() <= _RP_PROPERTY_KEYS:
-                rest["recoveryPointProperties"] = rp_props
-        elif rp_props is not None:
-            rest["recoveryPointProperties"] = rp_props
+    # disk count: the number of included disks when it is an int, else the number of LUNs read
+    if not set(map(type, disk_count)) <= {int}:
+        disk_count = [count if type(count) is int else (None if row is None else len(row))
+                      for count, row in zip(disk_count, luns, strict=True)]
 
+    # identity columns from the codes
+    infos = identities.infos
+    info_table = np.empty((len(infos), 5), dtype=object)
+    for code, info in enumerate(infos):
+        info_table[code] = (None, default_vault, None, None, None) if info is None else info
+    codes = np.array(identity, dtype=np.intp)
+    no_id = codes == _NO_INFO
+    vault_rg, vault, vm_rg, vm_name, item = (info_table[codes, k] for k in range(5))
+
+    # tiers from the codes
+    tier_table = tiers.table
+    tier_codes_arr = np.array(tier_codes, dtype=np.intp)
+    bits = np.array([entry[0] for entry in tier_table], dtype=np.uint8)[tier_codes_arr]
+    no_tiers = np.array([not entry[3] for entry in tier_table], dtype=bool)[tier_codes_arr]
+    has_odd = np.array([bool(entry[2]) for entry in tier_table], dtype=bool)[tier_codes_arr]
+    odd_labels = {int(i): list(tier_table[tier_codes[i]][2]) for i in np.flatnonzero(has_odd)}
 
     # scalar properties, column by column; a value of the wrong type goes to extra, untouched
-    times = _typed([p.get("recoveryPointTime") for p in plist], "recoveryPointTime", (str,), extra)
-    for i in _rows_of_type(times, datetime):
-        times[i] = times[i].isoformat()
-    consistency = _typed([p.get("recoveryPointType") for p in plist], "recoveryPointType", (str,), extra)
-    vm_size = _typed([p.get("virtualMachineSize") for p in plist], "virtualMachineSize", (str,), extra)
-    os_type = _typed([p.get("osType") for p in plist], "osType", (str,), extra)
-    encrypted = _typed([p.get("isSourceVMEncrypted") for p in plist], "isSourceVMEncrypted", (bool,), extra)
-    managed = _typed([p.get("isManagedVirtualMachine") for p in plist], "isManagedVirtualMachine", (bool,), extra)
-    zones = _typed([p.get("zones") for p in plist], "zones", (list,), extra)
-    for i in _rows_of_type(zones, list):
-        if all(type(z) is str for z in zones[i]):
-            zones[i] = list(zones[i])
-        else:
-            extra[i]["zones"] = zones[i]
-            zones[i] = None
+    if not set(map(type, times)) <= _TEXT_TYPES:
+        times = _typed(times, "recoveryPointTime", (str,), extra)
+        for i in _rows_of_type(times, datetime):
+            times[i] = times[i].isoformat()
+    consistency = _typed(consistency, "recoveryPointType", (str,), extra)
+    vm_size = _typed(vm_size, "virtualMachineSize", (str,), extra)
+    os_type = _typed(os_type, "osType", (str,), extra)
+    encrypted = _typed(encrypted, "isSourceVMEncrypted", (bool,), extra)
+    managed = _typed(managed, "isManagedVirtualMachine", (bool,), extra)
+    zone_kinds = set(map(type, zones))
+    if not zone_kinds <= {list, type(None)}:
+        zones = _typed(zones, "zones", (list,), extra)
+    if list in zone_kinds:  # copied, when they hold only texts
+        if not set(map(type, chain.from_iterable(filter(None, zones)))) <= {str}:
+            for i, row in enumerate(zones):
+                if row and not all(type(z) is str for z in row):
+                    extra[i]["zones"] = row
+                    zones[i] = None
+        zones = [None if row is None else list(row) for row in zones]
 
     time_index, bad_time = _utc_ns(times)
     expiry_index, bad_expiry = _utc_ns(expiry)
@@ -434,11 +617,16 @@ def _build_frame(resources: list[dict[str, Any]], *, refs: list[Any] | None = No
         extra[i].setdefault("recoveryPointProperties", (props or {}).get("recoveryPointProperties")
                             if isinstance(props, dict) else expiry[i])
 
-    bits = np.frombuffer(bytes(tier_bits), dtype=np.uint8)
     tier = _tier_column(bits, odd_labels)
-    region_values = regions if isinstance(regions, list) else [regions] * n
+    region_values = ([r if isinstance(r, str) else None for r in regions] if isinstance(regions, list)
+                     else _Repeated(regions if isinstance(regions, str) else None, n))
     location_values = locations if isinstance(locations, list) else [locations] * n
-    location_values = [loc if isinstance(loc, str) else res_location[i] for i, loc in enumerate(location_values)]
+    if locations is None and not any(map(is_not, res_location, repeat(None))):
+        location_values = _Repeated(None, n)
+    elif locations is None:
+        location_values = res_location
+    else:
+        location_values = [loc if isinstance(loc, str) else res_location[i] for i, loc in enumerate(location_values)]
 
     frame = pd.DataFrame({
         "vault": pd.array(vault, dtype="string"),
@@ -455,28 +643,29 @@ def _build_frame(resources: list[dict[str, Any]], *, refs: list[Any] | None = No
         "tier": tier,
         "vm_size": _categorical(vm_size, ()),
         "os_type": _categorical(os_type, ("Windows", "Linux")),
-        "encrypted": np.array([v is True for v in encrypted], dtype=bool),
-        "managed": pd.array(managed, dtype="boolean"),
+        "encrypted": np.fromiter(map(is_, encrypted, repeat(True)), dtype=bool, count=n),
+        "managed": pd.arrays.BooleanArray(np.fromiter(map(is_, managed, repeat(True)), dtype=bool, count=n),
+                                          np.fromiter(map(is_, managed, repeat(None)), dtype=bool, count=n)),
         "zones": _object_array(zones),
         "disk_luns": _object_array(luns),
         "disk_count": pd.array(disk_count, dtype="Int64"),
         "expiry_time": expiry_index,
         "rule_name": pd.array(rule, dtype="string"),
-        "region": _categorical([r if isinstance(r, str) else None for r in region_values], REGIONS),
+        "region": _categorical(region_values, REGIONS),
         "vault_location": _categorical(location_values, ()),
         "id": pd.array(ids, dtype="string"),
         "extra": _object_array(extra),
-    })
+    }, copy=False)
 
     missing_time = np.asarray(time_index.isna(), dtype=bool)
     incomplete = missing_time.copy()
-    incomplete[no_id] = True
-    incomplete[no_tiers] = True
+    incomplete |= no_id
+    incomplete |= no_tiers
     incomplete[list(odd_labels)] = True
     if incomplete.any():
         parts = [f"{int(missing_time.sum())} without a valid time" if missing_time.any() else "",
-                 f"{len(no_id)} without a recovery point id" if no_id else "",
-                 f"{len(no_tiers)} without tier details" if no_tiers else "",
+                 f"{int(no_id.sum())} without a recovery point id" if no_id.any() else "",
+                 f"{int(no_tiers.sum())} without tier details" if no_tiers.any() else "",
                  f"{len(odd_labels)} with unknown tier types" if odd_labels else ""]
         warnings.warn(IncompletePointsWarning(
             f"{int(incomplete.sum())} of {n} recovery point(s) are incomplete "
@@ -534,7 +723,7 @@ def _utc_ns(values: list[Any]) -> tuple[Any, Any]:
     import numpy as np
     import pandas as pd
 
-    given = np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
+    given = np.fromiter(map(is_not, values, repeat(None)), dtype=bool, count=len(values))
     if not given.any():
         return pd.DatetimeIndex(np.full(len(values), np.datetime64("NaT"), "M8[ns]")).tz_localize("UTC"), given
     parsed = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601", errors="coerce")
@@ -549,11 +738,23 @@ def _utc_ns(values: list[Any]) -> tuple[Any, Any]:
     return index, bad
 
 
-def _categorical(values: list[Any], known: tuple[str, ...]) -> Any:
+class _Repeated:
+    """One value ``n`` times (a column where every row is the same)."""
+
+    def __init__(self, value: Any, n: int) -> None:
+        self.value, self.n = value, n
+
+
+def _categorical(values: list[Any] | _Repeated, known: tuple[str, ...]) -> Any:
     """A Categorical with the ``known`` categories first, then the unknown values seen (kept as they are)."""
     import numpy as np
     import pandas as pd
 
+    if isinstance(values, _Repeated):
+        categories = [*known, *([] if values.value is None or values.value in known else [values.value])]
+        code = -1 if values.value is None else categories.index(values.value)
+        return pd.Categorical.from_codes(np.full(values.n, code, dtype=np.int8 if len(categories) < 127 else np.int64),
+                                         categories=categories)
     codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
     position = {c: k for k, c in enumerate(known)}
     unseen = sorted((u for u in uniques if u not in position), key=str)
@@ -566,6 +767,4 @@ def _categorical(values: list[Any], known: tuple[str, ...]) -> Any:
 def _object_array(values: list[Any]) -> Any:
     import numpy as np
 
-    out = np.empty(len(values), dtype=object)
-    out[:] = values
-    return out
+    return np.fromiter(values, dtype=object, count=len(values))

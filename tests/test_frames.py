@@ -362,3 +362,67 @@ def test_any_json_gives_a_frame_or_the_documented_error(value):
         except FrameInputError:
             return
     assert isinstance(df, pd.DataFrame)
+
+
+# --- the fast path and the careful path agree -------------------------------------------------------------
+
+
+def test_bool_and_float_tier_values_are_not_taken_for_ints_in_any_order():
+    ints = rich_point("1", recoveryPointTierDetails=[{"type": 1, "status": 1}])
+    bools = rich_point("2", recoveryPointTierDetails=[{"type": True, "status": 1}])
+    floats = rich_point("3", recoveryPointTierDetails=[{"type": 1.0, "status": 1}])
+    for points in ([ints, bools, floats], [bools, floats, ints], [floats, ints, bools]):
+        df = recovery_points_frame(points).set_index("recovery_point")
+        assert df.tier["1"] == "snapshot" and df.tier["2"] == "none" and df.tier["3"] == "none"
+        assert "recoveryPointTierDetails" in df.extra["2"] and "recoveryPointTierDetails" not in df.extra["1"]
+
+
+def _row_values(df: pd.DataFrame, i: int) -> dict:
+    return {c: df[c].iloc[i] for c in COLUMNS}
+
+
+def test_rows_off_the_usual_shape_give_the_same_values():
+    import datetime as dt
+
+    usual = rich_point("7")
+    no_type = copy.deepcopy(usual)
+    del no_type["type"]
+    reordered = copy.deepcopy(usual)
+    reordered["properties"] = dict(reversed(list(usual["properties"].items())))
+    as_datetime = copy.deepcopy(usual)
+    as_datetime["properties"]["recoveryPointProperties"]["expiryTime"] = dt.datetime(2026, 4, 1, 22, tzinfo=dt.UTC)
+    rows = [usual, no_type, reordered, as_datetime, rich_point("8")]
+    df = recovery_points_frame(rows)
+    expected = _row_values(df, 0)
+    for i in (1, 2, 3):
+        got = _row_values(df, i)
+        assert got.keys() == expected.keys()
+        for column, value in expected.items():
+            if isinstance(value, list | dict):
+                assert got[column] == value, (i, column)
+            else:
+                assert (pd.isna(value) and pd.isna(got[column])) or got[column] == value, (i, column)
+    assert list(df.extra[2]) == list(reversed(list(df.extra[0])))  # extra keeps the properties' order
+
+
+def test_odd_luns_and_counts_in_a_large_frame():
+    points = [rich_point(str(i)) for i in range(50)]
+    points[10]["properties"]["recoveryPointDiskConfiguration"]["includedDiskList"][1]["lun"] = "0"
+    points[20]["properties"]["recoveryPointDiskConfiguration"]["numberOfDisksIncludedInBackup"] = True
+    points[30]["properties"]["recoveryPointDiskConfiguration"]["includedDiskList"].append("disk")
+    df = recovery_points_frame(points)
+    assert df.disk_luns[0] == [-1, 0, 2] and df.disk_count[0] == 3
+    assert df.disk_luns[10] == [-1, 2] and df.disk_count[10] == 3
+    assert df.disk_luns[20] == [-1, 0, 2] and df.disk_count[20] == 3  # a bool is not a count: LUNs counted
+    assert df.disk_luns[30] == [-1, 0, 2]
+    assert df.disk_luns[1] is not df.disk_luns[2]  # one list per row
+
+
+def test_list_mixing_resources_sdk_models_and_pages_is_flattened():
+    from azure.mgmt.recoveryservicesbackup import models
+
+    model = models.RecoveryPointResource(rich_point("m"))
+    df = recovery_points_frame([rich_point("a"), model, {"value": [rich_point("b")], "nextLink": None}])
+    assert df.recovery_point.tolist() == ["a", "m", "b"]
+    with pytest.raises(FrameInputError):
+        recovery_points_frame([rich_point("a"), "nope"])
