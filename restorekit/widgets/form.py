@@ -300,6 +300,7 @@ class RestoreForm(widgets.VBox):
             options=[(SCENARIOS[n].title, n) for n in names], value=request.scenario if request else names[0],
             tooltips=[SCENARIOS[n].description for n in names], description="Scenario")
         self.scenario.add_class("rk-scenario")
+        self.scenario.style.button_width = "auto"  # full scenario titles, not "Restore as a new…"
         self.scenario_help = widgets.HTML()
         self.scenario_help.add_class("rk-scenario-help")
 
