@@ -398,9 +398,22 @@ class Job:
         if self.status == "Failed" and self.error_details:
             first = self.error_details[0]
             text += f": {first['code']} {first['message']}"
-        elif self.target_storage_account:
-            text += f"; disks in storage account {self.target_storage_account}"
+        elif self.succeeded:
+            text += self.outcome()
         return text
+
+    def outcome(self) -> str:
+        """Where the restore went, from the property bag: a new VM, replaced disks, or staged disks."""
+        bag = self.property_bag
+        target_vm = bag.get("Target VM Name")
+        group = bag.get("Target resource group")
+        if "replace" in str(bag.get("Job Type", "")).lower():
+            return f"; disks of VM {target_vm or self.vm_name} replaced"
+        if target_vm:
+            return f"; new VM {target_vm}" + (f" in resource group {group}" if group else "")
+        if self.target_storage_account:
+            return f"; disks in storage account {self.target_storage_account}"
+        return ""
 
     def to_frame(self) -> pd.DataFrame:
         """One row per task of ``extendedInfo.tasksList`` (task, status, start, end, duration, progress).

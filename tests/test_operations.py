@@ -489,3 +489,19 @@ def test_restore_of_a_point_that_expired_meanwhile_is_explained():
             item.restore(rk.RestoreDisks(gone, storage_account="testAccount"), display=False)
     text = str(info.value)
     assert "11111111111111" in text and "expired" in text and "HTTP 404" in text and "Nothing was restored" in text
+
+
+@pytest.mark.parametrize("bag, expected", [
+    ({"Target VM Name": "vm2", "Target resource group": "targetRG", "Target Storage Account Name": "sa"},
+     "new VM vm2 in resource group targetRG"),
+    ({"Job Type": "Replace existing disks", "Target Storage Account Name": "sa"}, "disks of VM testVM replaced"),
+    ({"Job Type": "Replace existing disks", "Target VM Name": "testVM"}, "disks of VM testVM replaced"),
+    ({"Job Type": "Recover disks", "Target Storage Account Name": "sa"}, "disks in storage account sa"),
+])
+def test_summary_says_where_the_restore_went(bag, expected):
+    from types import SimpleNamespace
+
+    job = operations.Job(SimpleNamespace(), {"name": "j1", "properties": {
+        "jobType": "AzureIaaSVMJob", "status": "Completed", "entityFriendlyName": "testVM", "duration": "PT8S",
+        "extendedInfo": {"propertyBag": bag}}})
+    assert job.summary().endswith(expected)
