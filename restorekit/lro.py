@@ -299,23 +299,11 @@ class LongRunningOperation:
         ``timeout`` seconds, and the last error when polling keeps failing. ``should_stop`` returning True
         ends the loop early with the current (non-terminal) status.
         """
-        deadline = None if timeout is None else self.clock() + timeout
-        delay = self.interval
-        while not self.done:
-            if should_stop is not None and should_stop():
-                break
-            if deadline is not None:
-                left = deadline - self.clock()
-                if left <= 0:
-                    raise TimeoutError(f"the operation was still {self.status} after {timeout:g} s "
-                                       f"({self.polls} status request(s) to {self.url})")
-                delay = min(delay, left)
-            self.sleep(delay)
-            if should_stop is not None and should_stop():
-                break
-            delay = self.step()
-            if on_update is not None:
-                on_update(self)
+        poll_loop(done=lambda: self.done, poll=self.step, first_delay=self.interval, timeout=timeout,
+                  clock=self.clock, sleep=self.sleep, should_stop=should_stop,
+                  on_update=None if on_update is None else (lambda: on_update(self)),
+                  timed_out=lambda: (f"the operation was still {self.status} after {timeout:g} s "
+                                     f"({self.polls} status request(s) to {self.url})"))
         return self.result()
 
     async def arun(self, timeout: float | None = None) -> OperationResult:
@@ -341,6 +329,32 @@ class LongRunningOperation:
 
         return OperationResult(self.status, self.job_id, self.error, self.body, self.polls,
                                parse_time(body.get("startTime")), parse_time(body.get("endTime")))
+
+
+def poll_loop(*, done: Callable[[], bool], poll: Callable[[], float], first_delay: float, timeout: float | None,
+              clock: Callable[[], float], sleep: Callable[[float], Any], timed_out: Callable[[], str],
+              should_stop: Callable[[], bool] | None = None, on_update: Callable[[], Any] | None = None) -> None:
+    """Wait ``first_delay``, ``poll()`` (which returns the next delay), and so on until ``done()``.
+
+    Raises ``TimeoutError(timed_out())`` once ``timeout`` seconds have passed; ``should_stop()`` ends the
+    loop early; ``on_update()`` runs after each poll. The one polling loop of operations and jobs.
+    """
+    deadline = None if timeout is None else clock() + timeout
+    delay = first_delay
+    while not done():
+        if should_stop is not None and should_stop():
+            return
+        if deadline is not None:
+            left = deadline - clock()
+            if left <= 0:
+                raise TimeoutError(timed_out())
+            delay = min(delay, left)
+        sleep(delay)
+        if should_stop is not None and should_stop():
+            return
+        delay = poll()
+        if on_update is not None:
+            on_update()
 
 
 def job_id_of(body: Any) -> str | None:

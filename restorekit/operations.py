@@ -325,28 +325,25 @@ class Job:
         (unless ``raise_on_failure=False``); a Cancelled job is returned. Transient errors while polling
         are retried with backoff; ``TimeoutError`` after ``timeout`` seconds.
         """
-        deadline = None if timeout is None else self.clock() + timeout
         failures = 0
-        while not self.done:
-            delay = self._interval() if failures == 0 else min(lro.BACKOFF_MAX, lro.BACKOFF_BASE * 2 ** (failures - 1))
-            if deadline is not None:
-                left = deadline - self.clock()
-                if left <= 0:
-                    raise TimeoutError(f"job {self.id} was still {self.status} ({self.progress or 0:.0f}%) after "
-                                       f"{timeout:g} s; wait again with job.wait() or RestoreOperation.from_job_id")
-                delay = min(delay, left)
-            self.sleep(delay)
+
+        def poll() -> float:
+            nonlocal failures
             try:
                 self.refresh()
-                failures = 0
             except (ArmError, TransportError) as exc:
-                if not lro.is_transient(exc):
-                    raise
                 failures += 1
-                if failures > lro.MAX_TRANSIENT:
+                if not lro.is_transient(exc) or failures > lro.MAX_TRANSIENT:
                     raise
-            if on_update is not None:
-                on_update(self)
+                return min(lro.BACKOFF_MAX, lro.BACKOFF_BASE * 2 ** (failures - 1))
+            failures = 0
+            return self._interval()
+
+        lro.poll_loop(done=lambda: self.done, poll=poll, first_delay=self._interval(), timeout=timeout,
+                      clock=self.clock, sleep=self.sleep,
+                      on_update=None if on_update is None else (lambda: on_update(self)),
+                      timed_out=lambda: (f"job {self.id} was still {self.status} ({self.progress or 0:.0f}%) after "
+                                         f"{timeout:g} s; wait again with job.wait() or RestoreOperation.from_job_id"))
         if raise_on_failure and self.status == "Failed":
             raise self.failure()
         return self
