@@ -130,11 +130,8 @@ class RecoveryPointPicker(widgets.VBox):
         self.consistency_buttons: dict[str, widgets.ToggleButton] = {}
         self.tier_buttons: dict[str, widgets.ToggleButton] = {}
         for tier in TIERS:
-            button = widgets.ToggleButton(value=True, description=tier, tooltip=f"show points in the {_TIER_HELP[tier]}",
-                                          layout=widgets.Layout(width="90px"))
-            button.add_class(f"rk-tier-{tier}")
-            button.observe(self._on_filter, "value")
-            self.tier_buttons[tier] = button
+            self.tier_buttons[tier] = self._filter_button(tier, f"show points in the {_TIER_HELP[tier]}",
+                                                          f"rk-tier-{tier}", "90px")
         self.table = widgets.HTML()
         self.table.add_class("rk-picker-table")
         self.select = widgets.Dropdown(description="Point", style=style, layout=widgets.Layout(width="620px"))
@@ -151,6 +148,14 @@ class RecoveryPointPicker(widgets.VBox):
         super().__init__([filters, self.table, self.select], **kwargs)
         self.add_class("rk-picker")
         self.load(data, points=points, value=value)
+
+    def _filter_button(self, description: str, tooltip: str, css_class: str, width: str) -> widgets.ToggleButton:
+        """A filter toggle, on by default, that re-filters the candidates when flipped."""
+        button = widgets.ToggleButton(value=True, description=description, tooltip=tooltip,
+                                      layout=widgets.Layout(width=width))
+        button.add_class(css_class)
+        button.observe(self._on_filter, "value")
+        return button
 
     # --- data ------------------------------------------------------------------------------------
     def load(self, data: Any, *, points: Iterable[RecoveryPoint] | None = None, value: Any = None) -> None:
@@ -170,11 +175,8 @@ class RecoveryPointPicker(widgets.VBox):
             values = sorted({e.consistency or _UNKNOWN for e in self._entries})
             self.consistency_buttons = {}
             for name in values:
-                button = widgets.ToggleButton(value=True, description=name, tooltip=f"show {name} points",
-                                              layout=widgets.Layout(width="auto"))
-                button.add_class(f"rk-consistency-{name}")
-                button.observe(self._on_filter, "value")
-                self.consistency_buttons[name] = button
+                self.consistency_buttons[name] = self._filter_button(name, f"show {name} points",
+                                                                     f"rk-consistency-{name}", "auto")
             self.consistency_box.children = tuple(self.consistency_buttons.values())
             present = {t for e in self._entries for t in e.tiers}
             for tier, button in self.tier_buttons.items():
