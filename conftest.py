@@ -17,7 +17,7 @@ def pytest_collection_modifyitems(session, config, items):
     if os.environ.get("RESTOREKIT_ENDPOINT") or not any(str(i.path).endswith(".ipynb") for i in items):
         return
     from restorekit import emulator
-    from restorekit.demo import DEMO_EMULATOR
+    from restorekit.commands.demo import DEMO_EMULATOR
 
     _server = emulator.start(**DEMO_EMULATOR)
     os.environ["RESTOREKIT_ENDPOINT"] = _server.url

@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import pandas as pd
 
-    from restorekit.frames import recovery_points_frame
+    from restorekit.data.frames import recovery_points_frame
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks frames", description=__doc__)
     parser.add_argument("--points", type=int, default=1_000_000)

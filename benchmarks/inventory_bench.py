@@ -47,7 +47,7 @@ def sdk_inventory(url: str, subscription: str) -> tuple[set[str], float]:
         def on_request(self, request: Any) -> None:
             request.http_request.headers["Authorization"] = "Bearer dev"
 
-    from restorekit.connection import DevTokenCredential
+    from restorekit.client.connection import DevTokenCredential
 
     client = RecoveryServicesBackupClient(DevTokenCredential(), subscription, base_url=url,
                                           authentication_policy=DevToken())

@@ -26,7 +26,7 @@ SUB = "00000000-0000-0000-0000-000000000000"
 
 def _restorekit_run(srv: Any, seconds: float, retry_after: float) -> dict[str, Any]:
     import restorekit as rk
-    from restorekit.points import parse_time
+    from restorekit.core.times import parse_time
 
     az = rk.connect(srv.url, quiet=True)
     log: list[tuple[float, str, str]] = []
@@ -73,8 +73,8 @@ def _sdk_run(srv: Any) -> dict[str, Any]:
     from azure.mgmt.recoveryservicesbackup import RecoveryServicesBackupClient
 
     import restorekit as rk
-    from restorekit.connection import DEV_TOKEN
-    from restorekit.points import parse_time
+    from restorekit.client.connection import DEV_TOKEN
+    from restorekit.core.times import parse_time
 
     class DevAuth(SansIOHTTPPolicy):
         def on_request(self, request: Any) -> None:

@@ -15,7 +15,7 @@ def _frame(points: int, vms: int) -> Any:
     import warnings
 
     from benchmarks.frames_bench import make_points
-    from restorekit.frames import recovery_points_frame
+    from restorekit.data.frames import recovery_points_frame
 
     raw = make_points(points, vms)
     for index in range(7, len(raw), 97):  # some missed backups, so there are gaps to shade
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    from restorekit.timeline import plot_timeline
+    from restorekit.data.timeline import plot_timeline
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks timeline", description=__doc__)
     parser.add_argument("--points", type=int, default=50_000)

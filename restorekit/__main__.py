@@ -1,5 +1,5 @@
 """``python -m restorekit`` runs the ``restorekit`` command."""
 
-from restorekit.cli import main
+from restorekit.commands.cli import main
 
 raise SystemExit(main())

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from restorekit.analysis import latest_points, rpo_gaps, summary
-from restorekit.frames import recovery_points_frame
+from restorekit.data.analysis import latest_points, rpo_gaps, summary
+from restorekit.data.frames import recovery_points_frame
 
 VAULT = ("/subscriptions/s/resourceGroups/vrg/providers/Microsoft.RecoveryServices/vaults/v/backupFabrics/Azure/"
          "protectionContainers/iaasvmcontainer;iaasvmcontainerv2;rg;{vm}/protectedItems/VM;iaasvmcontainerv2;rg;{vm}")

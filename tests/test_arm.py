@@ -8,9 +8,9 @@ import time
 import pytest
 from scripted_server import Reply
 
-from restorekit.arm import ArmSession, is_loopback, redact_url
-from restorekit.connection import DevTokenCredential
-from restorekit.errors import ArmError, InsecureTransportError, TransportError
+from restorekit.client.connection import DevTokenCredential
+from restorekit.core.errors import ArmError, InsecureTransportError, TransportError
+from restorekit.transport.arm import ArmSession, is_loopback, redact_url
 
 SECRET = "s3cr3t-token-value-xyz"
 

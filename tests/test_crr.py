@@ -15,16 +15,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import restorekit as rk
-from restorekit import crr as crr_module
-from restorekit.crr import (
-    CrossRegion,
-    CrossRegionOperation,
-    CrossRegionRestoreNotEnabled,
-    CrrAccessToken,
-    CrrJob,
-    paired_region,
-)
-from restorekit.errors import (
+from restorekit.client.resources import ProtectedItem, Vault
+from restorekit.core.errors import (
     ArmError,
     ConfirmationRequired,
     NotFoundError,
@@ -33,9 +25,17 @@ from restorekit.errors import (
     TransportError,
     ValidationError,
 )
-from restorekit.ids import ItemRef
-from restorekit.points import RecoveryPoint
-from restorekit.resources import ProtectedItem, Vault
+from restorekit.core.ids import ItemRef
+from restorekit.model.points import RecoveryPoint
+from restorekit.restore import cross_region as crr_module
+from restorekit.restore.cross_region import (
+    CrossRegion,
+    CrossRegionOperation,
+    CrossRegionRestoreNotEnabled,
+    CrrAccessToken,
+    CrrJob,
+    paired_region,
+)
 
 SUB = "00000000-0000-0000-0000-000000000000"
 STAGING = "testRG/testAccount"  # westus: the secondary region of crrVault (eastus)
@@ -415,7 +415,7 @@ def test_failed_job_quotes_the_service(srv, crr, latest):
 # -- cancel ---------------------------------------------------------------------------------------------------
 def test_cancel_is_not_available_and_says_so(srv, crr, latest, caplog):
     op = crr.restore(rk.RestoreDisks(latest, storage_account=STAGING), display=False, allow_duplicate=True)
-    with caplog.at_level(logging.WARNING, logger="restorekit.crr"):
+    with caplog.at_level(logging.WARNING, logger="restorekit.restore.cross_region"):
         op.cancel()
     assert "cancellation is not available for cross-region restore" in op.status_line()
     assert "not available" in caplog.text
@@ -608,7 +608,7 @@ def test_echoed_token_in_a_lost_answer_is_scrubbed(fresh):
 
 
 def test_token_echoed_while_polling_is_scrubbed(srv, crr, latest, az):
-    from restorekit.arm import ArmResponse
+    from restorekit.transport.arm import ArmResponse
 
     real = az.arm.request
     echoed = {}
@@ -651,7 +651,7 @@ def test_crr_polling_urls_stay_on_the_connections_endpoint():
 
 
 def test_importing_crr_loads_no_heavy_library():
-    code = ("import sys, restorekit.crr; "
+    code = ("import sys, restorekit.restore.cross_region; "
             "print(any(m in sys.modules for m in ('ipywidgets', 'pandas', 'matplotlib', 'azure.identity')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -12,16 +12,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from restorekit.errors import RestorekitError
-from restorekit.frames import (
+from restorekit.core.errors import RestorekitError
+from restorekit.core.ids import ItemRef
+from restorekit.data.frames import (
     COLUMNS,
     FrameInputError,
     IncompletePointsWarning,
     points_to_frame,
     recovery_points_frame,
 )
-from restorekit.ids import ItemRef
-from restorekit.points import RecoveryPoint
+from restorekit.model.points import RecoveryPoint
 
 SPECS = Path(__file__).resolve().parents[1].parent / "shared" / "azure-specs"
 ITEM = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/testVaultRG/providers/"

@@ -6,7 +6,7 @@ import pytest
 
 import restorekit as rk
 from restorekit import emulator
-from restorekit.inventory import ReadPacer
+from restorekit.client.inventory import ReadPacer
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from restorekit import lro
-from restorekit.arm import ArmResponse
-from restorekit.errors import ArmError, OperationFailed, TransportError
+from restorekit.core.errors import ArmError, OperationFailed, TransportError
+from restorekit.transport import polling as lro
+from restorekit.transport.arm import ArmResponse
 
 STATUS_URL = "https://management.azure.com/x/operationsStatus/op1"
 RESULT_URL = "https://management.azure.com/x/operationResults/op1"

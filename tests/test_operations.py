@@ -17,18 +17,20 @@ import pytest
 from scripted_server import Reply
 
 import restorekit as rk
-from restorekit import operations
-from restorekit.errors import ArmError, ConfirmationRequired, NotFoundError, OperationFailed, ValidationError
-from restorekit.ids import ItemRef
-from restorekit.operations import (
-    Job,
-    RestoreOperation,
-    job_filter,
-    list_jobs,
-    parse_duration,
-    parse_loose_time,
+from restorekit.client.resources import ProtectedItem, Vault
+from restorekit.core.errors import (
+    ArmError,
+    ConfirmationRequired,
+    NotFoundError,
+    OperationFailed,
+    ValidationError,
 )
-from restorekit.resources import ProtectedItem, Vault
+from restorekit.core.filters import job_filter
+from restorekit.core.ids import ItemRef
+from restorekit.core.times import parse_duration, parse_loose_time
+from restorekit.model.jobs import Job, list_jobs
+from restorekit.restore import operation as operations
+from restorekit.restore.operation import RestoreOperation
 
 SUB = "00000000-0000-0000-0000-000000000000"
 POINT_TIME = datetime(2026, 10, 1, 6, 0, 5, tzinfo=UTC)
@@ -422,7 +424,7 @@ def test_parse_loose_time(text):
 
 
 def test_core_does_not_import_widgets_or_pandas():
-    code = ("import sys, restorekit.operations, restorekit.lro; "
+    code = ("import sys, restorekit.restore.operation, restorekit.transport.polling; "
             "print(any(m in sys.modules for m in ('ipywidgets', 'pandas', 'matplotlib')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=".")
     assert out.stdout.strip() == "False"
@@ -477,7 +479,7 @@ def test_emulator_reattach_by_job_id(emu):
 
 def test_restore_of_a_point_that_expired_meanwhile_is_explained():
     from restorekit import emulator
-    from restorekit.errors import NotFoundError
+    from restorekit.core.errors import NotFoundError
 
     with emulator.start(job_seconds=1, retry_after=1, throttle=False) as srv, rk.connect(srv.url) as az:
         item = az.vault("testVaultRG", "testVault").vm("testRG", "testVM")

@@ -46,11 +46,10 @@ def test_import_restorekit_is_light():
 
 
 def test_core_modules_do_not_import_widgets_or_matplotlib():
-    modules = ["restorekit.arm", "restorekit.connection", "restorekit.resources", "restorekit.points",
-               "restorekit.inventory", "restorekit.frontend", "restorekit.demo", "restorekit.ids"]
-    for extra in ("frames", "restore", "restore_checks", "operations", "lro", "analysis"):
-        if (ROOT / "restorekit" / f"{extra}.py").exists():
-            modules.append(f"restorekit.{extra}")
+    layers = ("core", "transport", "data", "model", "restore", "client", "commands")
+    modules = sorted(".".join(path.relative_to(ROOT).with_suffix("").parts)
+                     for layer in layers for path in (ROOT / "restorekit" / layer).glob("*.py"))
+    assert len(modules) > 20
     code = ("import sys, json, importlib; "
             f"[importlib.import_module(m) for m in {modules!r}]; "
             "print(json.dumps(sorted(m for m in ('matplotlib','ipywidgets') if m in sys.modules)))")
@@ -63,3 +62,20 @@ def test_every_sanitize_rule_is_read_by_nbval():
     text = (ROOT / "notebooks" / "nbval-sanitize.cfg").read_text()
     sections = [line for line in text.splitlines() if line.startswith("[")]
     assert len(get_sanitize_patterns(text)) == len(sections)  # nbval silently drops "replace:" without a space
+
+
+def test_no_import_circle_among_the_client_modules():
+    import grimp
+
+    graph = grimp.build_graph("restorekit")
+    modules = {m for m in graph.modules if not m.startswith("restorekit.emulator")}
+    circles = sorted({tuple(sorted((m, imported))) for m in modules for imported in graph.find_modules_directly_imported_by(m)
+                      if imported in modules and graph.chain_exists(importer=imported, imported=m)})
+    assert circles == []
+
+
+def test_the_layer_contract_holds():
+    result = subprocess.run([str(Path(sys.executable).parent / "lint-imports"), "--no-cache"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "BROKEN" not in result.stdout and "4 kept, 0 broken" in result.stdout

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from restorekit.errors import NotFoundError
-from restorekit.ids import ItemRef
-from restorekit.points import RecoveryPoint, RecoveryPoints, parse_time
+from restorekit.core.errors import NotFoundError
+from restorekit.core.ids import ItemRef
+from restorekit.core.times import parse_time
+from restorekit.model.points import RecoveryPoint, RecoveryPoints
 
 DOC_ID = ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/testVaultRG/providers/"
           "microsoft.recoveryservices/vaults/testVault/backupFabrics/Azure/protectionContainers/"

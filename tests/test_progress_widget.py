@@ -10,8 +10,9 @@ import pytest
 from scripted_server import Reply
 
 import restorekit as rk
-from restorekit.operations import Job, RestoreOperation
-from restorekit.resources import Vault
+from restorekit.client.resources import Vault
+from restorekit.model.jobs import Job
+from restorekit.restore.operation import RestoreOperation
 from restorekit.widgets import progress
 from restorekit.widgets.progress import OperationProgress, is_headless
 

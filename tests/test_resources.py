@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import restorekit as rk
-from restorekit.errors import ArmError, NotFoundError, TransportError
+from restorekit.core.errors import ArmError, NotFoundError, TransportError
 
 SUB = "00000000-0000-0000-0000-000000000000"
 

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from restorekit.ids import ItemRef
-from restorekit.points import RecoveryPoint
-from restorekit.restore import SCENARIOS, ReplaceDisks, RestoreAsNewVM, RestoreDisks, build
+from restorekit.core.ids import ItemRef
+from restorekit.model.points import RecoveryPoint
+from restorekit.restore.builders import SCENARIOS, ReplaceDisks, RestoreAsNewVM, RestoreDisks, build
 
 SPECS = Path(__file__).resolve().parents[1].parent / "shared" / "azure-specs"
 BMS = SPECS / "2026-02-01" / "bms.json"

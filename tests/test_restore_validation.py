@@ -9,11 +9,11 @@ from types import SimpleNamespace
 import pytest
 from test_restore_bodies import DOC_NEW_VM, DOC_REPLACE, DOC_SELECTIVE, make_point
 
-from restorekit.errors import ArmError, ValidationError
-from restorekit.restore import ReplaceDisks, RestoreAsNewVM, RestoreDisks
-from restorekit.restore_checks import (
+from restorekit.core.api_versions import STORAGE as STORAGE_API_VERSION
+from restorekit.core.errors import ArmError, ValidationError
+from restorekit.restore.builders import ReplaceDisks, RestoreAsNewVM, RestoreDisks
+from restorekit.restore.checks import (
     RULES,
-    STORAGE_API_VERSION,
     Problem,
     check_body,
     check_storage_account,
@@ -69,7 +69,7 @@ def test_good_requests_have_no_problem(builder):
 
 
 def test_every_rule_is_listed_and_documented():
-    import restorekit.restore_checks as checks
+    import restorekit.restore.checks as checks
 
     for rule in RULES:
         assert rule.__doc__ and rule.__name__.removeprefix("rule_") in checks.__doc__

@@ -11,8 +11,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.collections import PathCollection, PolyCollection  # noqa: E402
 
-from restorekit.frames import recovery_points_frame  # noqa: E402
-from restorekit.timeline import MAX_LANE_LABELS, plot_timeline  # noqa: E402
+from restorekit.data.frames import recovery_points_frame  # noqa: E402
+from restorekit.data.timeline import MAX_LANE_LABELS, plot_timeline  # noqa: E402
 
 ITEM = ("/subscriptions/s/resourceGroups/vrg/providers/Microsoft.RecoveryServices/vaults/v/backupFabrics/Azure/"
         "protectionContainers/iaasvmcontainer;iaasvmcontainerv2;rg;{vm}/protectedItems/VM;iaasvmcontainerv2;rg;{vm}")

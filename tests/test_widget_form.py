@@ -11,8 +11,8 @@ import pytest
 from test_widget_picker import NEWEST, make_point, make_points
 
 import restorekit as rk
-from restorekit.errors import ArmError, ConfirmationRequired
-from restorekit.points import RecoveryPoints
+from restorekit.core.errors import ArmError, ConfirmationRequired
+from restorekit.model.points import RecoveryPoints
 from restorekit.widgets import RestoreForm
 
 NEW_VM = {"target_vm_name": "vm1-restored", "target_resource_group": "targetRG", "virtual_network": "testNet",
@@ -386,7 +386,7 @@ def test_restore_against_the_emulator():
 
 
 def test_rehydration_fields_are_up_front_only_for_an_archived_point():
-    from restorekit.points import RecoveryPoint
+    from restorekit.model.points import RecoveryPoint
     from restorekit.widgets.form import RestoreForm
 
     def make(name, tiers):

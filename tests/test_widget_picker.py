@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import traitlets
 
-from restorekit.ids import ItemRef
-from restorekit.points import RecoveryPoint, RecoveryPoints
+from restorekit.core.ids import ItemRef
+from restorekit.model.points import RecoveryPoint, RecoveryPoints
 from restorekit.widgets import RecoveryPointPicker
 
 SUB = "00000000-0000-0000-0000-000000000000"

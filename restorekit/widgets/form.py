@@ -20,9 +20,9 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from ..errors import ArmError, ConfirmationRequired, ValidationError
-from ..points import RecoveryPoint
-from ..restore import SCENARIOS, FieldSpec, Problem, RestoreRequestBuilder
+from ..core.errors import ArmError, ConfirmationRequired, ValidationError
+from ..model.points import RecoveryPoint
+from ..restore.builders import SCENARIOS, FieldSpec, Problem, RestoreRequestBuilder
 from .picker import RecoveryPointPicker
 
 _LABEL_STYLE = {"description_width": "230px"}
@@ -257,7 +257,7 @@ def _accepts(func: Callable[..., Any], name: str) -> bool:
 class RestoreForm(widgets.VBox):
     """A restore request form for one protected VM: scenario, point, the scenario's fields, preview, Restore.
 
-    ``item`` is a :class:`~restorekit.resources.ProtectedItem` (anything with ``restore(request, confirm=...)``,
+    ``item`` is a :class:`~restorekit.client.resources.ProtectedItem` (anything with ``restore(request, confirm=...)``,
     ``vm_name`` and ``recovery_points()``); ``point`` preselects a point; ``request`` (a ``RestoreDisks``,
     ``ReplaceDisks`` or ``RestoreAsNewVM``) fills the form (see :meth:`load`); ``points`` skips listing them.
 

@@ -15,7 +15,7 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from ..points import RecoveryPoint, RecoveryPoints
+from ..model.points import RecoveryPoint, RecoveryPoints
 
 #: Tier labels a point can be restored from, in filter order.
 TIERS = ("snapshot", "vault", "archive")
@@ -97,9 +97,9 @@ def _is_frame(obj: Any) -> bool:
 class RecoveryPointPicker(widgets.VBox):
     """Filter a VM's recovery points and choose one; the choice is the ``value`` traitlet.
 
-    ``data`` is a :class:`~restorekit.points.RecoveryPoints` (or any list of points) or a frame from
+    ``data`` is a :class:`~restorekit.model.points.RecoveryPoints` (or any list of points) or a frame from
     ``points.to_frame()`` / :func:`restorekit.recovery_points_frame`. With points, ``value`` is a
-    :class:`~restorekit.points.RecoveryPoint`; with a frame alone it is the frame's row (a ``Series``), or
+    :class:`~restorekit.model.points.RecoveryPoint`; with a frame alone it is the frame's row (a ``Series``), or
     the point when ``points=`` is also given (rows are matched by ``id``, then by name).
     ``candidates`` is what the filters let through, newest first (a ``RecoveryPoints`` or a frame).
     The default choice is the newest point; ``value=`` picks another (a point, a row or a point name).

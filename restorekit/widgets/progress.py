@@ -1,10 +1,10 @@
 """Live progress of a restore in a notebook cell: :class:`OperationProgress`.
 
-``display(op)`` of a :class:`~restorekit.operations.RestoreOperation` shows an ``OperationProgress``
+``display(op)`` of a :class:`~restorekit.restore.operation.RestoreOperation` shows an ``OperationProgress``
 when a widget-capable frontend is connected, and returns at once: the operation's polling thread calls
 :meth:`OperationProgress.update`, which only sets widget traits (no ``Output`` widget, no printing).
 
-The headless rule lives in :mod:`restorekit.frontend` (:func:`is_headless`, re-exported here).
+The headless rule lives in :mod:`restorekit.core.environment` (:func:`is_headless`, re-exported here).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..frontend import is_headless
+from ..core.environment import is_headless
 
 __all__ = ["OperationProgress", "is_headless"]
 
@@ -32,7 +32,7 @@ def _fmt(value: Any) -> str:
 class OperationProgress(widgets.VBox):
     """A live view of a restore: phase, job status, progress bar, elapsed/remaining time, Cancel.
 
-    ``op`` is a :class:`~restorekit.operations.RestoreOperation` (or anything with ``phase``, ``job``,
+    ``op`` is a :class:`~restorekit.restore.operation.RestoreOperation` (or anything with ``phase``, ``job``,
     ``job_id``, ``elapsed``, ``done``, ``error``, ``vm_name``, ``status_line()``, ``add_listener()``,
     ``start()`` and ``cancel()``). ``start=False`` leaves polling to the caller (tests).
     """

@@ -33,10 +33,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-from . import lro
-from .arm import ArmResponse
-from .connection import CRR_API_VERSION
-from .errors import (
+from ..core.api_versions import PASSIVE_STAMP as CRR_API_VERSION
+from ..core.errors import (
     ArmError,
     ConfirmationRequired,
     NotFoundError,
@@ -44,49 +42,26 @@ from .errors import (
     TransportError,
     ValidationError,
 )
-from .ids import PROVIDER
-from .operations import (
-    Job,
-    RestoreOperation,
-    job_filter,
-    job_matches_item,
-    job_matches_point,
-    jobs_frame,
-)
-from .points import RecoveryPoint, RecoveryPoints
-from .restore_checks import Problem, norm_region
+from ..core.filters import IAAS_FILTER, job_filter, points_filter
+from ..core.ids import PROVIDER
+from ..core.regions import PAIRED_REGIONS, norm_region, paired_region
+from ..model.jobs import Job, job_matches_item, job_matches_point, jobs_frame
+from ..model.points import RecoveryPoint, RecoveryPoints
+from ..transport import polling as lro
+from ..transport.arm import ArmResponse
+from .checks import Problem
+from .operation import RestoreOperation
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .resources import ProtectedItem
+    from ..core.protocols import ProtectedItemLike as ProtectedItem
 
-log = logging.getLogger("restorekit.crr")
+log = logging.getLogger("restorekit.restore.cross_region")
 
 __all__ = ["CrossRegion", "CrossRegionOperation", "CrrJob", "CrrAccessToken", "CrossRegionRestoreNotEnabled",
            "PAIRED_REGIONS", "paired_region", "SUPPORTED_RECOVERY_TYPES"]
 
-#: Azure's region pairs: where a geo-redundant vault keeps its secondary copy (override with ``secondary_region=``).
-PAIRED_REGIONS: dict[str, str] = {
-    "eastus": "westus", "westus": "eastus", "eastus2": "centralus", "centralus": "eastus2",
-    "northcentralus": "southcentralus", "southcentralus": "northcentralus", "westus2": "westcentralus",
-    "westcentralus": "westus2", "westus3": "eastus", "canadacentral": "canadaeast", "canadaeast": "canadacentral",
-    "brazilsouth": "southcentralus", "brazilsoutheast": "brazilsouth", "northeurope": "westeurope",
-    "westeurope": "northeurope", "uksouth": "ukwest", "ukwest": "uksouth", "francecentral": "francesouth",
-    "francesouth": "francecentral", "germanywestcentral": "germanynorth", "germanynorth": "germanywestcentral",
-    "switzerlandnorth": "switzerlandwest", "switzerlandwest": "switzerlandnorth", "norwayeast": "norwaywest",
-    "norwaywest": "norwayeast", "swedencentral": "swedensouth", "swedensouth": "swedencentral",
-    "eastasia": "southeastasia", "southeastasia": "eastasia", "japaneast": "japanwest", "japanwest": "japaneast",
-    "koreacentral": "koreasouth", "koreasouth": "koreacentral", "centralindia": "southindia",
-    "southindia": "centralindia", "westindia": "southindia", "australiaeast": "australiasoutheast",
-    "australiasoutheast": "australiaeast", "australiacentral": "australiacentral2",
-    "australiacentral2": "australiacentral", "southafricanorth": "southafricawest",
-    "southafricawest": "southafricanorth", "uaenorth": "uaecentral", "uaecentral": "uaenorth",
-    "chinanorth": "chinaeast", "chinaeast": "chinanorth", "chinanorth2": "chinaeast2", "chinaeast2": "chinanorth2",
-    "chinanorth3": "chinaeast3", "chinaeast3": "chinanorth3", "usgovvirginia": "usgovtexas",
-    "usgovtexas": "usgovarizona", "usgovarizona": "usgovtexas", "usgoviowa": "usgovvirginia",
-    "usdodeast": "usdodcentral", "usdodcentral": "usdodeast",
-}
 #: Restores the secondary region performs: new disks or a new VM, never replacing the original VM's disks.
 SUPPORTED_RECOVERY_TYPES = ("RestoreDisks", "AlternateLocation")
 #: Restore request properties that api-version 2018-12-20 does not have.
@@ -95,13 +70,7 @@ UNSUPPORTED_PROPERTIES = {
     "targetDiskNetworkAccessSettings": "disk_network_access", "resourceGuardOperationRequests":
     "resource_guard_operation_requests", "recoveryPointRehydrationInfo": "rehydration_priority"}
 _NOT_ENABLED_CODE = "BMSUserErrorCrossRegionRestoreNotEnabled"
-_IAAS_FILTER = "backupManagementType eq 'AzureIaasVM'"
 _REDACTED = "***"
-
-
-def paired_region(region: str | None) -> str | None:
-    """The paired (secondary) region of an Azure region, e.g. ``"East US"`` → ``"westus"``; None if unknown."""
-    return PAIRED_REGIONS.get(norm_region(region)) if region else None
 
 
 class CrossRegionRestoreNotEnabled(RestorekitError):
@@ -239,7 +208,7 @@ class CrrAccessToken:
 class CrrJob(Job):
     """A cross-region restore job, read from the secondary region with ``POST {loc}/backupCrrJob``.
 
-    Everything :class:`~restorekit.operations.Job` offers (status, progress, tasks, ``wait()``, ``to_frame()``),
+    Everything :class:`~restorekit.model.jobs.Job` offers (status, progress, tasks, ``wait()``, ``to_frame()``),
     except ``cancel()``: the passive stamp has no cancel operation.
     """
 
@@ -322,7 +291,7 @@ class _CrrLocationPolling(_CrrPolling, lro.LocationPolling):
 class CrossRegionOperation(RestoreOperation):
     """A cross-region restore in flight: the CRR operation, then the :class:`CrrJob` it created.
 
-    Same interface as :class:`~restorekit.operations.RestoreOperation` (``phase``, ``job_id``, ``job``, ``wait()``,
+    Same interface as :class:`~restorekit.restore.operation.RestoreOperation` (``phase``, ``job_id``, ``job``, ``wait()``,
     ``watch()``, ``await op``, status lines, the live widget), except that :meth:`cancel` cannot cancel.
     """
 
@@ -504,8 +473,6 @@ class CrossRegion:
 
         ``GET {item}/recoveryPoints/?api-version=2018-12-20``, optionally between ``start`` and ``end``.
         """
-        from .resources import points_filter
-
         self.require_enabled()
         raws = self._call("GET", f"{self.item.ref.path}/recoveryPoints/", params=points_filter(start, end), pages=True)
         return RecoveryPoints(self.point(raw) for raw in raws if isinstance(raw, dict))
@@ -530,7 +497,7 @@ class CrossRegion:
     def aad_properties(self) -> dict[str, Any]:
         """The secondary region's AAD properties (``GET {loc}/backupAadProperties``), as the service returns them."""
         body = self._call("GET", f"{self.location_path()}/backupAadProperties",
-                          params={"$filter": _IAAS_FILTER}, ok=(200,)).body
+                          params={"$filter": IAAS_FILTER}, ok=(200,)).body
         if not isinstance(body, dict) or not isinstance(body.get("properties"), dict):
             raise TransportError(f"GET {self.location_path()}/backupAadProperties: the answer has no 'properties'")
         return body
@@ -581,7 +548,7 @@ class CrossRegion:
         return request
 
     def validate(self, request: Any) -> Any:
-        """Raise :class:`~restorekit.errors.ValidationError` listing every problem; return the request to send.
+        """Raise :class:`~restorekit.core.errors.ValidationError` listing every problem; return the request to send.
 
         The returned request has ``region`` set to the secondary region when it had none.
         """
@@ -635,7 +602,7 @@ class CrossRegion:
         op = CrossRegionOperation(self, initial=response, posted_at=posted_at, lost_answer=lost, scrubber=scrubber,
                                   **options)
         if display is None:
-            from .frontend import in_kernel
+            from ..core.environment import in_kernel
 
             display = in_kernel()
         if display:

@@ -22,7 +22,7 @@ DEMO_EMULATOR: dict[str, Any] = {"fleet": 24, "job_seconds": 8, "retry_after": 1
 def notebooks_folder(explicit: str | os.PathLike[str] | None = None) -> Path:
     """The folder of notebooks to run: ``explicit``, else ``./notebooks``, else the one beside the package."""
     candidates = [Path(explicit)] if explicit else [Path.cwd() / "notebooks",
-                                                      Path(__file__).resolve().parents[1] / "notebooks"]
+                                                      Path(__file__).resolve().parents[2] / "notebooks"]
     for folder in candidates:
         if folder.is_dir() and any(folder.glob("*.ipynb")):
             return folder
@@ -32,7 +32,7 @@ def notebooks_folder(explicit: str | os.PathLike[str] | None = None) -> Path:
 @contextmanager
 def demo_environment(**emulator_options: Any) -> Iterator[Any]:
     """Start the demo emulator and point kernels at it (``RESTOREKIT_ENDPOINT``, headless); undo after."""
-    from . import emulator
+    from .. import emulator
 
     options = {**DEMO_EMULATOR, **emulator_options}
     saved = {key: os.environ.get(key) for key in ("RESTOREKIT_ENDPOINT", "RESTOREKIT_HEADLESS")}

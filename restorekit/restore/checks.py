@@ -1,7 +1,7 @@
 """Rules a restore request must pass before it is sent: every problem at once, each with its fix.
 
 :func:`check_request` reads a request's ``properties`` (as :meth:`RestoreRequestBuilder.to_body` makes
-them, or built by hand) together with the :class:`~restorekit.points.RecoveryPoint` it restores, and
+them, or built by hand) together with the :class:`~restorekit.model.points.RecoveryPoint` it restores, and
 returns a list of :class:`Problem`. It never touches the network. :func:`check_storage_account`
 checks a staging storage account's location, SKU and kind when they are known, and
 :func:`fetch_storage_account` reads them from ARM when asked (``validate(online=True)``).
@@ -45,11 +45,12 @@ from typing import TYPE_CHECKING, Any
 
 from azure.mgmt.core.tools import is_valid_resource_id, parse_resource_id
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .points import RecoveryPoint
+from ..core import api_versions
+from ..core.regions import norm_region
 
-#: api-version used to read a storage account (``validate(online=True)``).
-STORAGE_API_VERSION = "2023-05-01"
+if TYPE_CHECKING:  # pragma: no cover
+    from ..model.points import RecoveryPoint
+
 ZONES = ("1", "2", "3")
 REHYDRATION_PRIORITIES = ("Standard", "High")
 REHYDRATION_DAYS = (10, 30)
@@ -249,11 +250,6 @@ def id_problem(value: Any, kind: str) -> str | None:
 
 def _same(a: Any, b: Any) -> bool:
     return isinstance(a, str) and isinstance(b, str) and a.strip("/").lower() == b.strip("/").lower()
-
-
-def norm_region(value: Any) -> str:
-    """``"West US"`` → ``"westus"``: Azure region names compare without case and spaces."""
-    return str(value).replace(" ", "").lower() if value is not None else ""
 
 
 # --- the rules ---------------------------------------------------------------------------------------------
@@ -670,4 +666,4 @@ def fetch_storage_account(point: RecoveryPoint, storage_id: str) -> dict[str, An
     arm = getattr(getattr(point.owner, "connection", None), "arm", None)
     if arm is None or not hasattr(arm, "get"):
         raise LookupError("the recovery point has no live connection (it was not read through rk.connect())")
-    return arm.get(storage_id, api_version=STORAGE_API_VERSION)
+    return arm.get(storage_id, api_version=api_versions.STORAGE)

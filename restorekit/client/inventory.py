@@ -19,14 +19,13 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .errors import RestorekitError
+from ..core.errors import RestorekitError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .arm import ArmSession
-    from .connection import Connection
-    from .resources import ProtectedItem, Vault
+    from ..core.protocols import ArmApi as ArmSession
+    from ..core.protocols import ProtectedItemLike as ProtectedItem
 
 DEFAULT_WORKERS = 16
 
@@ -109,7 +108,7 @@ class _Progress:
         self.started = time.monotonic()
         if not enabled:
             return
-        from .frontend import is_headless
+        from ..core.environment import is_headless
 
         if not is_headless():
             from tqdm.auto import tqdm
@@ -160,8 +159,8 @@ def collect(
     """Recovery points of ``items``, fetched concurrently, as one typed frame (see module doc)."""
     import pandas as pd
 
-    from .frames import recovery_points_frame
-    from .resources import points_filter
+    from ..core.filters import points_filter
+    from ..data.frames import recovery_points_frame
 
     params = points_filter(start, end)
     outcomes: list[_Outcome] = []
@@ -198,16 +197,3 @@ def collect(
         warnings.warn(f"{len(failures)} VM(s) could not be listed and are missing from the inventory "
                       f"(see df.attrs['failures']): {listing}", RuntimeWarning, stacklevel=3)
     return frame
-
-
-def vault_inventory(vault: Vault, *, start: Any = None, end: Any = None, **options: Any) -> pd.DataFrame:
-    """Every protected VM of ``vault`` with its recovery points (see :func:`collect`)."""
-    return collect(vault.iter_protected_items(), start=start, end=end, label=f"inventory of {vault.name}",
-                   **options)
-
-
-def subscription_inventory(connection: Connection, *, start: Any = None, end: Any = None,
-                           **options: Any) -> pd.DataFrame:
-    """Every protected VM of every vault of the subscription (see :func:`collect`)."""
-    items = (item for vault in connection.vaults() for item in vault.iter_protected_items())
-    return collect(items, start=start, end=end, label="inventory", **options)

@@ -8,8 +8,8 @@
 
 Each builder is a frozen dataclass: change it with :func:`dataclasses.replace`, list its inputs with
 ``fields()`` (what a form shows), render it with ``to_body()``, ``to_json()``, ``to_curl()``,
-``to_az_rest()``. ``problems()`` lists every problem (see :mod:`restorekit.restore_checks`), ``validate()``
-raises :class:`~restorekit.errors.ValidationError` with all of them. Nothing here sends a request.
+``to_az_rest()``. ``problems()`` lists every problem (see :mod:`restorekit.restore.checks`), ``validate()``
+raises :class:`~restorekit.core.errors.ValidationError` with all of them. Nothing here sends a request.
 
 Names are turned into ARM IDs (``azure.mgmt.core.tools.resource_id``) in the target subscription
 (``target_subscription``, default the source VM's) as follows — a full ARM ID is always kept verbatim:
@@ -42,9 +42,10 @@ from typing import Any, ClassVar
 
 from azure.mgmt.core.tools import resource_id
 
-from .errors import ValidationError
-from .points import RecoveryPoint
-from .restore_checks import (
+from ..core import api_versions
+from ..core.errors import ValidationError
+from ..model.points import RecoveryPoint
+from .checks import (
     DISK_NETWORK_ACCESS_OPTIONS,
     REHYDRATION_PRIORITIES,
     REQUEST_KEYS,
@@ -56,7 +57,6 @@ from .restore_checks import (
 )
 
 DEFAULT_ENDPOINT = "https://management.azure.com"
-DEFAULT_API_VERSION = "2026-02-01"
 DEFAULT_REHYDRATION_PRIORITY = "Standard"
 DEFAULT_REHYDRATION_DAYS = 15
 
@@ -319,7 +319,7 @@ class RestoreRequestBuilder:
         """The restore URL: ``{endpoint}{item path}/recoveryPoints/{rp}/restore?api-version={ver}``."""
         connection = getattr(self.point.owner, "connection", None)
         endpoint = endpoint or getattr(connection, "endpoint", None) or DEFAULT_ENDPOINT
-        api_version = api_version or getattr(connection, "api_version", None) or DEFAULT_API_VERSION
+        api_version = api_version or getattr(connection, "api_version", None) or api_versions.BACKUP
         from urllib.parse import quote
 
         return (f"{str(endpoint).rstrip('/')}{self.point.item.path}/recoveryPoints/{quote(self.point.name, safe='')}"
@@ -409,7 +409,7 @@ class RestoreRequestBuilder:
         return out
 
     def validate(self, *, online: bool = False) -> RestoreRequestBuilder:
-        """Raise :class:`~restorekit.errors.ValidationError` listing every problem; return self when none."""
+        """Raise :class:`~restorekit.core.errors.ValidationError` listing every problem; return self when none."""
         problems = self.problems(online=online)
         if problems:
             raise ValidationError(problems, what=f"{self.title.lower()} request")

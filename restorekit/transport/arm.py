@@ -9,9 +9,9 @@
 * refuses to send a token over plain ``http://`` to a host that is not loopback, or to another host
   than the endpoint's;
 * follows ``nextLink`` pages;
-* turns ARM's error envelope into :class:`~restorekit.errors.ArmError` and anything that is not ARM JSON
+* turns ARM's error envelope into :class:`~restorekit.core.errors.ArmError` and anything that is not ARM JSON
   (an HTML error page, truncated JSON, a refused connection) into
-  :class:`~restorekit.errors.TransportError` naming the URL and the status.
+  :class:`~restorekit.core.errors.TransportError` naming the URL and the status.
 
 Example::
 
@@ -35,10 +35,10 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from ._version import __version__
-from .errors import ArmError, InsecureTransportError, TransportError
+from .._version import __version__
+from ..core.errors import ArmError, InsecureTransportError, TransportError
 
-log = logging.getLogger("restorekit.arm")
+log = logging.getLogger("restorekit.transport.arm")
 
 #: Statuses on which ARM asks to try again later.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})

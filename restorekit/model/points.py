@@ -9,35 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, overload
 
-from .ids import ItemRef
-from .tiers import TIER_LABELS, USABLE_STATUSES, usable_tiers
+from ..core.ids import ItemRef
+from ..core.tiers import TIER_LABELS, USABLE_STATUSES, usable_tiers
+from ..core.times import parse_time
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .resources import ProtectedItem
-
-
-def parse_time(value: Any) -> datetime | None:
-    """A timezone-aware UTC datetime from the API's ISO 8601 text (7-digit fractions accepted)."""
-    if not isinstance(value, str) or not value:
-        return None
-    text = value.strip().replace("Z", "+00:00")
-    if "." in text:  # Python accepts at most 6 fractional digits
-        head, _, rest = text.partition(".")
-        digits = "".join(ch for ch in rest if ch.isdigit())
-        tail = rest[len(digits):]
-        text = f"{head}.{digits[:6].ljust(6, '0')}{tail}"
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    from ..core.protocols import ProtectedItemLike as ProtectedItem
 
 
 @dataclass(frozen=True, repr=False)
@@ -149,7 +131,7 @@ class RecoveryPoint:
         return f"<RecoveryPoint {self.name} {self.item.vm_name} {when} {self.consistency} [{tiers}]>"
 
     def _repr_html_(self) -> str:
-        from .rendering import fields_table
+        from ..core.html import fields_table
 
         luns = self.disk_luns
         return fields_table([
@@ -187,7 +169,7 @@ class RecoveryPoints(list):
         if tier:
             candidates = [p for p in candidates if tier in p.tier_labels or tier in p.tiers]
         if not candidates:
-            from .errors import NotFoundError
+            from ..core.errors import NotFoundError
 
             raise NotFoundError(f"no recovery point matches consistency={consistency!r} tier={tier!r} "
                                 f"among {len(self)} point(s)")
@@ -214,14 +196,14 @@ class RecoveryPoints(list):
         for point in self:
             if point.name == name:
                 return point
-        from .errors import NotFoundError
+        from ..core.errors import NotFoundError
 
         names = ", ".join(p.name for p in self[:5])
         raise NotFoundError(f"no recovery point {name!r}; {len(self)} exist, e.g. {names}")
 
     def to_frame(self) -> pd.DataFrame:
         """One typed row per point (see :func:`restorekit.recovery_points_frame`)."""
-        from .frames import points_to_frame
+        from ..data.frames import points_to_frame
 
         return points_to_frame(self)
 

@@ -1,6 +1,6 @@
 """Questions about a recovery-points frame: latest point per VM, RPO gaps, per-VM summary.
 
-Plain functions over the frame of :func:`restorekit.frames.recovery_points_frame`; each returns a new
+Plain functions over the frame of :func:`restorekit.data.frames.recovery_points_frame`; each returns a new
 frame and leaves its input untouched.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .tiers import TIER_LABELS
+from ..core.tiers import TIER_LABELS
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -4,7 +4,7 @@
 dicts, one page ``{"value": [...], "nextLink": ...}``, a list of pages, a single resource) or what
 the official SDKs give (``model.as_dict()`` — camelCase keys for ``azure-mgmt-recoveryservicesbackup``,
 snake_case keys for ``azure-mgmt-recoveryservicesbackup-passivestamp`` — or the models themselves).
-:func:`points_to_frame` does the same for :class:`restorekit.points.RecoveryPoint` objects.
+:func:`points_to_frame` does the same for :class:`restorekit.model.points.RecoveryPoint` objects.
 
 The frame is built in one pass over plain dicts into column lists (no per-row pandas objects), with
 categoricals for small vocabularies: a million points take a few seconds, several times faster and
@@ -22,14 +22,14 @@ from itertools import chain, repeat
 from operator import is_, is_not, itemgetter
 from typing import TYPE_CHECKING, Any
 
-from .errors import RestorekitError
-from .ids import ItemRef, vm_of_item_name
-from .tiers import TIER_LABELS, USABLE_STATUSES, tier_name, tier_status
+from ..core.errors import RestorekitError
+from ..core.ids import ItemRef, vm_of_item_name
+from ..core.tiers import TIER_LABELS, USABLE_STATUSES, tier_name, tier_status
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .points import RecoveryPoint
+    from ..core.protocols import PointLike as RecoveryPoint
 
 #: Columns of a recovery-points frame and their dtypes, in order.
 COLUMNS: dict[str, str] = {
@@ -149,7 +149,7 @@ def recovery_points_frame(raw: Any, *, vault: str | None = None, region: str | N
 
 
 def points_to_frame(points: Iterable[RecoveryPoint]) -> pd.DataFrame:
-    """One typed row per :class:`~restorekit.points.RecoveryPoint` (same columns as :func:`recovery_points_frame`).
+    """One typed row per :class:`~restorekit.model.points.RecoveryPoint` (same columns as :func:`recovery_points_frame`).
 
     Vault and VM names come from each point's ``item``, ``region`` and ``vault_location`` from the point.
     """

@@ -8,24 +8,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from .connection import VAULT_API_VERSION
-from .errors import ArmError, NotFoundError
-from .ids import PROVIDER, ItemRef, container_name, protected_item_name, vault_id
-from .points import RecoveryPoint, RecoveryPoints, parse_time
+from ..core.api_versions import VAULTS as VAULT_API_VERSION
+from ..core.errors import ArmError, NotFoundError
+from ..core.filters import IAAS_VM_FILTER, points_filter
+from ..core.ids import PROVIDER, ItemRef, container_name, protected_item_name, vault_id
+from ..model.points import RecoveryPoint, RecoveryPoints
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .connection import Connection
-    from .crr import CrossRegion
-    from .operations import Job, RestoreOperation
-
-#: The ``$filter`` that selects Azure VMs among a vault's protected items.
-IAAS_VM_FILTER = "backupManagementType eq 'AzureIaasVM' and itemType eq 'VM'"
-
+    from ..core.protocols import ConnectionLike as Connection
+    from ..model.jobs import Job
+    from ..restore.cross_region import CrossRegion
+    from ..restore.operation import RestoreOperation
 
 def _is_not_found(exc: ArmError) -> bool:
     return exc.status == 404
@@ -36,51 +34,6 @@ def _names(values: list[str], limit: int = 10) -> str:
         return "none"
     shown = ", ".join(values[:limit])
     return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
-
-
-def filter_time(value: Any) -> str:
-    """A date/time as the Backup API's ``$filter`` wants it: ``2026-10-01 12:00:00 AM`` (UTC)."""
-    moment = to_utc(value)
-    return moment.strftime("%Y-%m-%d %I:%M:%S %p")
-
-
-def to_utc(value: Any) -> datetime:
-    """A timezone-aware UTC datetime from a datetime, a date, an ISO string or a pandas Timestamp."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime(value.year, value.month, value.day)
-    elif isinstance(value, str):
-        parsed = parse_time(value) if "T" in value or ":" in value else None
-        if parsed is None:
-            try:
-                moment = datetime.fromisoformat(value)
-            except ValueError:
-                raise ValueError(f"cannot read {value!r} as a date: use ISO format, e.g. '2026-10-01'") from None
-        else:
-            moment = parsed
-    elif hasattr(value, "to_pydatetime"):
-        moment = value.to_pydatetime()
-    else:
-        raise TypeError(f"expected a date, datetime or ISO string, got {type(value).__name__}")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-def points_filter(start: Any = None, end: Any = None) -> dict[str, str]:
-    """Query parameters selecting recovery points between ``start`` and ``end`` (both optional).
-
-    The service wants both bounds when one is given: a missing start is the epoch, a missing end is
-    tomorrow.
-    """
-    if start is None and end is None:
-        return {}
-    begin = to_utc(start) if start is not None else datetime(1970, 1, 1, tzinfo=UTC)
-    finish = to_utc(end) if end is not None else datetime.now(UTC) + timedelta(days=1)
-    if finish < begin:
-        raise ValueError(f"end ({finish:%Y-%m-%d %H:%M}) is before start ({begin:%Y-%m-%d %H:%M})")
-    return {"$filter": f"startDate eq '{filter_time(begin)}' and endDate eq '{filter_time(finish)}'"}
 
 
 class Vault:
@@ -133,7 +86,7 @@ class Vault:
         return f"<Vault {self.resource_group}/{self.name} ({self.location or 'region unknown'})>"
 
     def _repr_html_(self) -> str:
-        from .rendering import fields_table
+        from ..core.html import fields_table
 
         props = self.raw.get("properties") or {}
         return fields_table([("resource group", self.resource_group), ("region", self.location),
@@ -168,21 +121,21 @@ class Vault:
         return ProtectedItem(self, ref, raw)
 
     def inventory(self, start: Any = None, end: Any = None, **kwargs: Any) -> pd.DataFrame:
-        """Recovery points of every protected VM of this vault as one DataFrame (see ``restorekit.inventory``)."""
-        from .inventory import vault_inventory
+        """Recovery points of every protected VM of this vault as one DataFrame (see ``restorekit.client.inventory``)."""
+        from .inventory import collect
 
-        return vault_inventory(self, start=start, end=end, **kwargs)
+        return collect(self.iter_protected_items(), start=start, end=end, label=f"inventory of {self.name}", **kwargs)
 
     def job(self, job_id: str) -> Job:
         """Re-attach to a backup job by id (e.g. after a kernel restart)."""
-        from .operations import Job
+        from ..model.jobs import Job
 
         return Job.fetch(self, job_id)
 
     def jobs(self, operation: str | None = "Restore", status: str | None = None,
              start: Any = None, end: Any = None) -> pd.DataFrame:
         """The vault's backup jobs as a DataFrame, filtered by the API (``$filter``)."""
-        from .operations import list_jobs
+        from ..model.jobs import list_jobs
 
         return list_jobs(self, operation=operation, status=status, start=start, end=end)
 
@@ -226,7 +179,7 @@ class ProtectedItem:
         return f"<ProtectedItem VM {self.vm_resource_group}/{self.vm_name} in vault {self.vault.name} {state}>".replace(" >", ">")
 
     def _repr_html_(self) -> str:
-        from .rendering import fields_table
+        from ..core.html import fields_table
 
         props = self.properties
         return fields_table([("vault", self.vault.name), ("protection", props.get("protectionState")),
@@ -262,13 +215,13 @@ class ProtectedItem:
 
     def cross_region(self, **options: Any) -> CrossRegion:
         """Cross-region restore of this VM: its points in the secondary region and restores there."""
-        from .crr import CrossRegion
+        from ..restore.cross_region import CrossRegion
 
         return CrossRegion(self, **options)
 
     def restore(self, request: Any, *, confirm: bool = False, allow_duplicate: bool = False,
                 **kwargs: Any) -> RestoreOperation:
         """Validate and trigger a restore built by a restore builder; returns a live ``RestoreOperation``."""
-        from .operations import trigger
+        from ..restore.operation import trigger
 
         return trigger(request, item=self, confirm=confirm, allow_duplicate=allow_duplicate, **kwargs)

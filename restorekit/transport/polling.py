@@ -29,7 +29,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
-from .errors import ArmError, OperationFailed, TransportError
+from ..core.errors import ArmError, OperationFailed, TransportError
+from ..core.times import parse_time
 
 #: Bounds applied to a server's ``Retry-After`` (seconds).
 MIN_INTERVAL = 0.5
@@ -325,8 +326,6 @@ class LongRunningOperation:
         body = self.body if isinstance(self.body, dict) else {}
         if self.status == FAILED:
             raise operation_failed(self.error or {}, what=f"the operation {self.url or ''}".strip())
-        from .points import parse_time
-
         return OperationResult(self.status, self.job_id, self.error, self.body, self.polls,
                                parse_time(body.get("startTime")), parse_time(body.get("endTime")))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ._version import __version__
+from .._version import __version__
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--notebooks", default=None, help="folder of notebooks (default: the shipped ones)")
     demo.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
     if argv and argv[0] == "emulator":
-        from .emulator.cli import main as emulator_main
+        from ..emulator.cli import main as emulator_main
 
         return emulator_main(argv[1:])
     args = parser.parse_args(argv)

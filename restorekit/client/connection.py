@@ -14,19 +14,14 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .arm import ArmSession, TokenCredential, is_loopback
+from ..core import api_versions
+from ..transport.arm import ArmSession, TokenCredential, is_loopback
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from .resources import Vault
 
-#: The Backup api-version restorekit speaks by default: the newest stable version of the spec.
-DEFAULT_API_VERSION = "2026-02-01"
-#: The api-version of the passive stamp (secondary region, cross-region restore).
-CRR_API_VERSION = "2018-12-20"
-#: The api-version used for Microsoft.RecoveryServices/vaults resources themselves.
-VAULT_API_VERSION = "2024-04-01"
 EMULATOR_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 DEV_TOKEN = "restorekit-dev-token"
 
@@ -109,7 +104,7 @@ class Connection:
                 f"subscription {self.subscription_id}, api-version {self.api_version}>")
 
     def _repr_html_(self) -> str:
-        from .rendering import fields_table
+        from ..core.html import fields_table
 
         kind = {"emulator": "local emulator (started here)", "endpoint": "endpoint", "azure": "Azure"}
         return fields_table([("talks to", kind.get(self.kind, self.kind)), ("cloud", self.cloud.name if self.cloud else None),
@@ -130,9 +125,10 @@ class Connection:
 
     def inventory(self, start: Any = None, end: Any = None, **kwargs: Any) -> pd.DataFrame:
         """Recovery points of every protected VM of every vault of the subscription, as one DataFrame."""
-        from .inventory import subscription_inventory
+        from .inventory import collect
 
-        return subscription_inventory(self, start=start, end=end, **kwargs)
+        items = (item for vault in self.vaults() for item in vault.iter_protected_items())
+        return collect(items, start=start, end=end, label="inventory", **kwargs)
 
     def close(self) -> None:
         """Close the HTTP session, and stop the emulator this connection started."""
@@ -164,7 +160,7 @@ def connect(
     >>> az = connect("http://127.0.0.1:8765")           # an emulator already running
     >>> az = connect(subscription_id="…", credential=DefaultAzureCredential())   # real Azure
     """
-    api_version = api_version or DEFAULT_API_VERSION
+    api_version = api_version or api_versions.BACKUP
     endpoint = endpoint or os.environ.get("RESTOREKIT_ENDPOINT") or None
     subscription_id = subscription_id or os.environ.get("AZURE_SUBSCRIPTION_ID") or None
     if cloud not in CLOUDS:
@@ -190,7 +186,7 @@ def connect(
             **session_options,
         )
         return Connection(arm, subscription_id, kind="azure", cloud=chosen)
-    from . import emulator
+    from .. import emulator
 
     server = emulator.start()
     if not quiet:

@@ -1,0 +1,1 @@
+"""The ``restorekit`` command line: ``restorekit demo``, ``restorekit emulator``."""

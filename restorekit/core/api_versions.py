@@ -1,0 +1,12 @@
+"""The api-versions restorekit sends, one place for all of them."""
+
+from __future__ import annotations
+
+#: The Backup API (active stamp): the newest stable version of the spec.
+BACKUP = "2026-02-01"
+#: The passive stamp: the secondary region of cross-region restore.
+PASSIVE_STAMP = "2018-12-20"
+#: ``Microsoft.RecoveryServices/vaults`` resources themselves.
+VAULTS = "2024-04-01"
+#: ``Microsoft.Storage/storageAccounts`` (reading a staging account).
+STORAGE = "2023-05-01"

@@ -1,0 +1,120 @@
+"""Times and durations as the Backup API writes them, read into timezone-aware UTC values, and shown back.
+
+The API writes ISO 8601 with up to 7 fractional digits (``2026-10-01T06:00:05.1234567Z``), job property
+bags use en-US forms (``10/9/2019 6:05:54 PM``), durations come as ISO 8601 (``PT9.87S``) or .NET
+TimeSpans (``1.02:03:04``), and ``$filter`` wants ``2026-10-01 12:00:00 AM``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+_LOOSE_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %I:%M:%S %p", "%Y-%m-%d %H:%M:%S",
+                  "%m/%d/%Y %I:%M %p", "%d-%m-%Y %H:%M:%S", "%Y/%m/%d %H:%M:%S")
+_ISO_DURATION = re.compile(
+    r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?"
+    r"(?:(?P<s>\d+(?:\.\d+)?)S)?)?$", re.I)
+_TIMESPAN = re.compile(r"^(?:(?P<d>\d+)[.:])?(?P<h>\d+):(?P<m>\d{1,2}):(?P<s>\d{1,2}(?:\.\d+)?)$")
+
+
+def parse_time(value: Any) -> datetime | None:
+    """A timezone-aware UTC datetime from the API's ISO 8601 text (7-digit fractions accepted)."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    if "." in text:  # Python accepts at most 6 fractional digits
+        head, _, rest = text.partition(".")
+        digits = "".join(ch for ch in rest if ch.isdigit())
+        tail = rest[len(digits):]
+        text = f"{head}.{digits[:6].ljust(6, '0')}{tail}"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def to_utc(value: Any) -> datetime:
+    """A timezone-aware UTC datetime from a datetime, a date, an ISO string or a pandas Timestamp."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        parsed = parse_time(value) if "T" in value or ":" in value else None
+        if parsed is None:
+            try:
+                moment = datetime.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"cannot read {value!r} as a date: use ISO format, e.g. '2026-10-01'") from None
+        else:
+            moment = parsed
+    elif hasattr(value, "to_pydatetime"):
+        moment = value.to_pydatetime()
+    else:
+        raise TypeError(f"expected a date, datetime or ISO string, got {type(value).__name__}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def filter_time(value: Any) -> str:
+    """A date/time as the Backup API's ``$filter`` wants it: ``2026-10-01 12:00:00 AM`` (UTC)."""
+    return to_utc(value).strftime("%Y-%m-%d %I:%M:%S %p")
+
+
+def parse_duration(value: Any) -> timedelta | None:
+    """A timedelta from ISO 8601 (``PT9.87S``), .NET TimeSpan (``1.02:03:04``, ``00:15:00``) or seconds."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float):
+        return timedelta(seconds=float(value))
+    text = str(value).strip()
+    for pattern in (_ISO_DURATION, _TIMESPAN):
+        match = pattern.match(text)
+        if match and any(match.groupdict().values()):
+            parts = {k: float(v) if v else 0.0 for k, v in match.groupdict().items()}
+            return timedelta(days=parts["d"], hours=parts["h"], minutes=parts["m"], seconds=parts["s"])
+    try:
+        return timedelta(seconds=float(text))
+    except ValueError:
+        return None
+
+
+def parse_loose_time(value: Any) -> datetime | None:
+    """A UTC datetime from ISO 8601 or the en-US forms job property bags use (``10/9/2019 6:05:54 PM``)."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    parsed = parse_time(value)
+    if parsed is not None or not isinstance(value, str):
+        return parsed
+    text = " ".join(value.replace("UTC", "").split())
+    for fmt in _LOOSE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
+
+
+def same_moment(a: datetime | None, b: datetime | None) -> bool:
+    """Equal within a second, or a whole number of half hours apart (a local time written without its zone)."""
+    if a is None or b is None:
+        return False
+    delta = abs((a - b).total_seconds())
+    if delta <= 1:
+        return True
+    return delta <= 14 * 3600 and min(delta % 1800, 1800 - delta % 1800) <= 1
+
+
+def format_duration(value: timedelta | None) -> str:
+    """A duration to the second, ``H:MM:SS`` (``?`` when unknown)."""
+    if value is None:
+        return "?"
+    return str(timedelta(seconds=round(value.total_seconds())))

@@ -1,0 +1,432 @@
+"""Backup jobs of a vault: status, progress, errors, where a restore went, and lists of jobs as DataFrames.
+
+>>> job = vault.job(job_id)        # re-attach after a kernel restart
+>>> job.wait(); job.to_frame()     # one row per task
+>>> vault.jobs(status="InProgress")
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from ..core.errors import ArmError, NotFoundError, OperationFailed, TransportError
+from ..core.filters import job_filter
+from ..core.times import format_duration as _fmt_td
+from ..core.times import parse_duration, parse_loose_time, parse_time, same_moment
+from ..transport import polling as lro
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from ..core.protocols import VaultLike as Vault
+
+#: Job statuses after which nothing changes any more.
+JOB_TERMINAL = frozenset({"Completed", "CompletedWithWarnings", "Failed", "Cancelled"})
+
+
+def _bag_get(bag: dict[str, Any], *names: str) -> str | None:
+    lowered = {str(k).lower().replace("_", " ").strip(): v for k, v in bag.items()}
+    for name in names:
+        value = lowered.get(name.lower())
+        if value not in (None, ""):
+            return str(value)
+    return None
+
+
+def _job_path(vault: Any, job_id: str) -> str:
+    return f"{vault.id}/backupJobs/{job_id}"
+
+
+# -- jobs ---------------------------------------------------------------------------------------------
+class Job:
+    """A backup job of a vault (usually a restore): status, progress, errors, where the disks went.
+
+    Make one with :meth:`fetch` (or ``vault.job(job_id)``); ``raw`` is the JobResource as last read.
+    ``poll_interval`` is the wait between reads in :meth:`wait` (15 s unless set; a restore operation
+    passes on the service's ``Retry-After``). ``sleep``/``clock`` are injectable for tests.
+    """
+
+    def __init__(self, vault: Vault, raw: dict[str, Any], *, poll_interval: float | None = None,
+                 sleep: Callable[[float], Any] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
+        self.vault = vault
+        self.raw = raw
+        self.poll_interval = poll_interval
+        self.sleep = sleep
+        self.clock = clock
+        self.polls = 0
+        self.fetched_at = datetime.now(UTC)
+        self._cancel_sent = False
+
+    @classmethod
+    def fetch(cls, vault: Vault, job_id: str, **kwargs: Any) -> Job:
+        """Read job ``job_id`` of ``vault``; an unknown id raises ``NotFoundError`` saying so."""
+        job_id = str(job_id).strip().rsplit("/", 1)[-1]
+        try:
+            raw = vault.connection.arm.get(_job_path(vault, job_id))
+        except ArmError as exc:
+            if exc.status != 404:
+                raise
+            raise NotFoundError(
+                f"vault {vault.name!r} has no backup job {job_id!r} ({exc.code}); list the vault's jobs with "
+                f"vault.jobs(operation=None) — jobs are kept for a limited time"
+            ) from None
+        return cls(vault, raw, **kwargs)
+
+    # -- reading ------------------------------------------------------------------------------------
+    @property
+    def properties(self) -> dict[str, Any]:
+        """The job's ``properties`` as the API returned them."""
+        props = self.raw.get("properties")
+        return props if isinstance(props, dict) else {}
+
+    @property
+    def extended_info(self) -> dict[str, Any]:
+        """``properties.extendedInfo`` (tasks, property bag, progress), or an empty dict."""
+        info = self.properties.get("extendedInfo")
+        return info if isinstance(info, dict) else {}
+
+    @property
+    def id(self) -> str:
+        """The job id (its resource name)."""
+        return str(self.raw.get("name") or str(self.raw.get("id", "")).rsplit("/", 1)[-1])
+
+    @property
+    def status(self) -> str:
+        """InProgress, Completed, CompletedWithWarnings, Failed, Cancelling, Cancelled (as the service says)."""
+        return str(self.properties.get("status") or "Unknown")
+
+    @property
+    def done(self) -> bool:
+        """True once the job reached a final status."""
+        return self.status in JOB_TERMINAL
+
+    @property
+    def succeeded(self) -> bool:
+        """True for Completed and CompletedWithWarnings."""
+        return self.status in ("Completed", "CompletedWithWarnings")
+
+    @property
+    def operation(self) -> str | None:
+        """Restore, Backup, CrossRegionRestore, …"""
+        return self.properties.get("operation")
+
+    @property
+    def vm_name(self) -> str | None:
+        """The VM the job is about (``entityFriendlyName``)."""
+        return self.properties.get("entityFriendlyName")
+
+    @property
+    def start_time(self) -> datetime | None:
+        """When the job started (UTC)."""
+        return parse_time(self.properties.get("startTime"))
+
+    @property
+    def end_time(self) -> datetime | None:
+        """When the job ended (UTC), None while it runs."""
+        return parse_time(self.properties.get("endTime"))
+
+    @property
+    def duration(self) -> timedelta | None:
+        """How long the job ran (the service's ``duration``, else end − start)."""
+        value = parse_duration(self.properties.get("duration"))
+        if value is None and self.start_time is not None:
+            value = (self.end_time or datetime.now(UTC)) - self.start_time
+        return value
+
+    @property
+    def tasks(self) -> list[dict[str, Any]]:
+        """``extendedInfo.tasksList`` (each ``{taskId, status, startTime, endTime, duration, progressPercentage}``)."""
+        tasks = self.extended_info.get("tasksList")
+        return [t for t in tasks if isinstance(t, dict)] if isinstance(tasks, list) else []
+
+    @property
+    def progress(self) -> float | None:
+        """Percent done: ``extendedInfo.progressPercentage``, else the mean over tasks; 100 when completed."""
+        if self.succeeded:
+            return 100.0
+        value = self.extended_info.get("progressPercentage")
+        if isinstance(value, int | float):
+            return float(value)
+        tasks = self.tasks
+        if tasks:
+            total = 0.0
+            for task in tasks:
+                pct = task.get("progressPercentage")
+                if isinstance(pct, int | float):
+                    total += float(pct)
+                elif str(task.get("status")) in ("Completed", "CompletedWithWarnings"):
+                    total += 100.0
+            return total / len(tasks)
+        return None
+
+    @property
+    def estimated_remaining(self) -> timedelta | None:
+        """``extendedInfo.estimatedRemainingDuration`` as a timedelta (None when unknown or finished)."""
+        if self.done:
+            return None
+        return parse_duration(self.extended_info.get("estimatedRemainingDuration"))
+
+    @property
+    def error_details(self) -> list[dict[str, Any]]:
+        """The service's errors, each ``{code, title, message, recommendations}``."""
+        details = []
+        for err in self.properties.get("errorDetails") or []:
+            if isinstance(err, dict):
+                details.append({"code": err.get("errorCode"), "title": err.get("errorTitle"),
+                                "message": err.get("errorString"),
+                                "recommendations": [str(r) for r in err.get("recommendations") or []]})
+        return details
+
+    @property
+    def property_bag(self) -> dict[str, str]:
+        """``extendedInfo.propertyBag``: what the service says about the restore (targets, blobs, point)."""
+        bag = self.extended_info.get("propertyBag")
+        return {str(k): str(v) for k, v in bag.items()} if isinstance(bag, dict) else {}
+
+    @property
+    def target_storage_account(self) -> str | None:
+        """The storage account the disks (and ``vmconfig.json``) were restored to."""
+        return _bag_get(self.property_bag, "Target Storage Account Name", "Target Storage Account",
+                        "Storage Account Name", "TargetStorageAccountName")
+
+    @property
+    def config_blob_uri(self) -> str | None:
+        """URI of the restored VM configuration (``vmconfig.json``), when the service gives it."""
+        return _bag_get(self.property_bag, "Config Blob Uri", "ConfigBlobUri", "Config Blob URI")
+
+    @property
+    def template_blob_uri(self) -> str | None:
+        """URI of the ARM template to create a VM from the restored disks, when the service gives it."""
+        return _bag_get(self.property_bag, "Template Blob Uri", "TemplateBlobUri", "Template Blob URI")
+
+    @property
+    def recovery_point_time(self) -> datetime | None:
+        """The restored point's time from the property bag (parsed leniently), if present."""
+        return parse_loose_time(_bag_get(self.property_bag, "Recovery point time", "RecoveryPointTime",
+                                         "Recovery Point Time"))
+
+    @property
+    def recovery_point_id(self) -> str | None:
+        """The restored point's id/name from the property bag, if present."""
+        value = _bag_get(self.property_bag, "Recovery point id", "RecoveryPointId", "Recovery Point Name")
+        return value.rsplit("/", 1)[-1] if value else None
+
+    # -- acting -------------------------------------------------------------------------------------
+    def refresh(self) -> Job:
+        """Read the job again; returns self. Honours a ``Retry-After`` on the answer for the next wait."""
+        response = self.vault.connection.arm.request("GET", _job_path(self.vault, self.id), ok=(200,))
+        self.polls += 1
+        if isinstance(response.body, dict):
+            self.raw = response.body
+        self.fetched_at = datetime.now(UTC)
+        suggested = lro.parse_retry_after(response.headers)
+        self._retry_after = lro.clamp_interval(suggested) if suggested is not None else None
+        return self
+
+    def _interval(self) -> float:
+        if self.poll_interval is not None:
+            return self.poll_interval
+        return getattr(self, "_retry_after", None) or lro.DEFAULT_INTERVAL
+
+    def wait(self, timeout: float | None = None, *, on_update: Callable[[Job], Any] | None = None,
+             raise_on_failure: bool = True) -> Job:
+        """Re-read the job every ``poll_interval`` until it ends; returns self.
+
+        A Failed job raises ``OperationFailed`` quoting the service's code, message and recommendations
+        (unless ``raise_on_failure=False``); a Cancelled job is returned. Transient errors while polling
+        are retried with backoff; ``TimeoutError`` after ``timeout`` seconds.
+        """
+        failures = 0
+
+        def poll() -> float:
+            nonlocal failures
+            try:
+                self.refresh()
+            except (ArmError, TransportError) as exc:
+                failures += 1
+                if not lro.is_transient(exc) or failures > lro.MAX_TRANSIENT:
+                    raise
+                return min(lro.BACKOFF_MAX, lro.BACKOFF_BASE * 2 ** (failures - 1))
+            failures = 0
+            return self._interval()
+
+        lro.poll_loop(done=lambda: self.done, poll=poll, first_delay=self._interval(), timeout=timeout,
+                      clock=self.clock, sleep=self.sleep,
+                      on_update=None if on_update is None else (lambda: on_update(self)),
+                      timed_out=lambda: (f"job {self.id} was still {self.status} ({self.progress or 0:.0f}%) after "
+                                         f"{timeout:g} s; wait again with job.wait() or RestoreOperation.from_job_id"))
+        if raise_on_failure and self.status == "Failed":
+            raise self.failure()
+        return self
+
+    def failure(self) -> OperationFailed:
+        """The ``OperationFailed`` describing this job's errors (code, title, message, recommendations)."""
+        details = self.error_details
+        first = details[0] if details else {}
+        code = first.get("code")
+        title = first.get("title")
+        message = first.get("message") or self.extended_info.get("dynamicErrorMessage") or "no details given"
+        error = {"code": f"{code}" + (f" ({title})" if title else "") if code is not None else (title or "Failed"),
+                 "message": message}
+        recs = [r for d in details for r in d["recommendations"]]
+        return lro.operation_failed(error, what=f"{self.operation or 'backup'} job {self.id} of VM {self.vm_name}",
+                                    job_id=self.id, recommendations=recs)
+
+    def cancel(self, *, wait: bool = True, timeout: float | None = None) -> Job:
+        """Ask the service to cancel the job (POST …/cancel, once); with ``wait`` follow it until it ends.
+
+        A job that already ended is returned unchanged.
+        """
+        if self.done:
+            return self
+        if not self._cancel_sent:
+            response = self.vault.connection.arm.post(f"{_job_path(self.vault, self.id)}/cancel")
+            self._cancel_sent = True
+            if wait:
+                follow = lro.LongRunningOperation.from_response(
+                    self.vault.connection.arm, response, poll_interval=self.poll_interval,
+                    sleep=self.sleep, clock=self.clock)
+                if follow.can_poll:
+                    follow.run(timeout=timeout)
+        if wait:
+            self.refresh()
+            self.wait(timeout=timeout, raise_on_failure=False)
+        return self
+
+    # -- showing ------------------------------------------------------------------------------------
+    def summary(self) -> str:
+        """One line: status, progress or duration, and where the disks went."""
+        if not self.done:
+            pct = self.progress
+            text = f"{self.status} {pct:.0f}%" if pct is not None else self.status
+            if self.estimated_remaining is not None:
+                text += f", about {_fmt_td(self.estimated_remaining)} left"
+            return text
+        text = f"{self.status} in {_fmt_td(self.duration)}"
+        if self.status == "Failed" and self.error_details:
+            first = self.error_details[0]
+            text += f": {first['code']} {first['message']}"
+        elif self.succeeded:
+            text += self.outcome()
+        return text
+
+    def outcome(self) -> str:
+        """Where the restore went, from the property bag: a new VM, replaced disks, or staged disks."""
+        bag = self.property_bag
+        target_vm = bag.get("Target VM Name")
+        group = bag.get("Target resource group")
+        if "replace" in str(bag.get("Job Type", "")).lower():
+            return f"; disks of VM {target_vm or self.vm_name} replaced"
+        if target_vm:
+            return f"; new VM {target_vm}" + (f" in resource group {group}" if group else "")
+        if self.target_storage_account:
+            return f"; disks in storage account {self.target_storage_account}"
+        return ""
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per task of ``extendedInfo.tasksList`` (task, status, start, end, duration, progress).
+
+        A job without a task list gives one summary row whose task is the job's operation. Times are
+        tz-aware UTC, ``duration`` a timedelta, ``status`` categorical; ``frame.attrs`` holds the job id,
+        VM, status and property bag.
+        """
+        import pandas as pd
+
+        rows = [{"task": t.get("taskId"), "status": t.get("status"), "start": parse_time(t.get("startTime")),
+                 "end": parse_time(t.get("endTime")), "duration": parse_duration(t.get("duration")),
+                 "progress": float(t["progressPercentage"]) if isinstance(t.get("progressPercentage"), int | float)
+                 else (100.0 if t.get("status") == "Completed" else None)} for t in self.tasks]
+        if not rows:
+            rows = [{"task": self.operation or "job", "status": self.status, "start": self.start_time,
+                     "end": self.end_time, "duration": self.duration, "progress": self.progress}]
+        frame = pd.DataFrame(rows, columns=["task", "status", "start", "end", "duration", "progress"])
+        frame["start"] = pd.to_datetime(frame["start"], utc=True)
+        frame["end"] = pd.to_datetime(frame["end"], utc=True)
+        frame["duration"] = pd.to_timedelta(frame["duration"])
+        frame["progress"] = pd.to_numeric(frame["progress"], errors="coerce").astype("float64")
+        frame["status"] = frame["status"].astype("category")
+        frame.attrs.update({"job_id": self.id, "vm": self.vm_name, "status": self.status,
+                            "property_bag": self.property_bag})
+        return frame
+
+    def __repr__(self) -> str:
+        return f"<Job {self.id} {self.operation or ''} {self.vm_name or ''}: {self.summary()}>".replace("  ", " ")
+
+    def _repr_html_(self) -> str:
+        from ..core.html import fields_table
+
+        rows = [("job", self.id), ("VM", self.vm_name), ("operation", self.operation), ("status", self.summary()),
+                ("started", self.start_time.strftime("%Y-%m-%d %H:%M:%S UTC") if self.start_time else None),
+                ("storage account", self.target_storage_account), ("vmconfig.json", self.config_blob_uri),
+                ("template", self.template_blob_uri)]
+        for err in self.error_details:
+            rows.append(("error", f"{err['code']} {err['title'] or ''}: {err['message']}"))
+            rows.extend(("recommendation", rec) for rec in err["recommendations"])
+        return fields_table(rows, "restorekit-job")
+
+
+def job_resources(vault: Vault, operation: str | None = "Restore", status: str | None = None,
+                  start: Any = None, end: Any = None) -> list[dict[str, Any]]:
+    """Every JobResource the API returns for the filter (all pages, ``$skipToken``/``nextLink`` followed)."""
+    text = job_filter(operation, status, start, end)
+    return vault.connection.arm.list(f"{vault.id}/backupJobs", params={"$filter": text} if text else None)
+
+
+def jobs_frame(jobs: Iterable[Job]) -> pd.DataFrame:
+    """A typed DataFrame of jobs: one row each (see :func:`list_jobs` for the columns)."""
+    import pandas as pd
+
+    columns = ["job_id", "vm", "operation", "status", "start", "end", "duration", "progress", "error_code",
+               "target_storage_account"]
+    rows = []
+    for job in jobs:
+        first = job.error_details[0] if job.error_details else {}
+        rows.append({"job_id": job.id, "vm": job.vm_name, "operation": job.operation, "status": job.status,
+                     "start": job.start_time, "end": job.end_time, "duration": job.duration,
+                     "progress": job.progress, "error_code": first.get("code"),
+                     "target_storage_account": job.target_storage_account})
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["start"] = pd.to_datetime(frame["start"], utc=True)
+    frame["end"] = pd.to_datetime(frame["end"], utc=True)
+    frame["duration"] = pd.to_timedelta(frame["duration"])
+    frame["progress"] = pd.to_numeric(frame["progress"], errors="coerce").astype("float64")
+    frame["status"] = frame["status"].astype("category")
+    frame["operation"] = frame["operation"].astype("category")
+    frame["error_code"] = frame["error_code"].astype("string")
+    return frame.sort_values("start", ascending=False, ignore_index=True)
+
+
+def list_jobs(vault: Vault, operation: str | None = "Restore", status: str | None = None,
+              start: Any = None, end: Any = None) -> pd.DataFrame:
+    """The vault's jobs as a DataFrame, filtered by the API's ``$filter``, every page, newest first.
+
+    Columns: ``job_id``, ``vm``, ``operation`` and ``status`` (categorical), ``start``/``end`` (tz-aware
+    UTC), ``duration`` (timedelta), ``progress`` (percent), ``error_code``, ``target_storage_account``.
+    """
+    return jobs_frame(Job(vault, raw) for raw in job_resources(vault, operation, status, start, end))
+
+
+# -- restore operations -------------------------------------------------------------------------------
+def job_matches_item(job: Job, item_vm: str, container: str | None) -> bool:
+    """True when the job is about the VM ``item_vm`` (and its container, when the job names one)."""
+    if (job.vm_name or "").lower() != item_vm.lower():
+        return False
+    job_container = job.properties.get("containerName")
+    if container and job_container:
+        return str(job_container).lower().endswith(container.lower().split(";", 1)[-1].split(";", 1)[-1])
+    return True
+
+
+def job_matches_point(job: Job, point: Any) -> bool:
+    """True when the job restores ``point``, or when the job does not say which point (conservative)."""
+    point_id, point_time = job.recovery_point_id, job.recovery_point_time
+    if point_id is None and point_time is None:
+        return True
+    if point_id is not None and point_id == str(getattr(point, "name", "")):
+        return True
+    return same_moment(point_time, getattr(point, "time", None))
+
+

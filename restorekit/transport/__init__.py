@@ -1,0 +1,1 @@
+"""Transport: the one HTTP session to Azure Resource Manager, and the long-running-operation protocol."""
