@@ -49,13 +49,13 @@ _EXPORTS = {
     "RestoreAsNewVM": "restore.builders",
     "build_restore": "restore.builders",
     "Problem": "restore.checks",
-    "trigger": "restore.operation",
+    "trigger": "restore.trigger",
     "RestoreOperation": "restore.operation",
     "Job": "model.jobs",
     # cross-region restore
     "CrossRegion": "restore.cross_region",
     "CrossRegionOperation": "restore.cross_region",
-    "CrrJob": "restore.cross_region",
+    "CrrJob": "model.jobs",
     "CrossRegionRestoreNotEnabled": "restore.cross_region",
     # widgets
     "RecoveryPointPicker": "widgets",

@@ -29,7 +29,8 @@ from restorekit.core.filters import job_filter
 from restorekit.core.ids import ItemRef
 from restorekit.core.times import parse_duration, parse_loose_time
 from restorekit.model.jobs import Job, list_jobs
-from restorekit.restore import operation as operations
+from restorekit.restore.lost_answer import LOOKUP_ATTEMPTS
+from restorekit.restore.trigger import trigger
 from restorekit.restore.operation import RestoreOperation
 
 SUB = "00000000-0000-0000-0000-000000000000"
@@ -114,7 +115,7 @@ def test_trigger_posts_once_then_follows_operation_and_job(env):
     s.replies = [Reply(200, {"value": []}), accepted(s), op_status("InProgress"), op_status("Succeeded", "job-1"),
                  Reply(200, job_raw(progress=40.0)), Reply(200, job_raw(status="Completed",
                                                                         bag={"Target Storage Account Name": "acct"}))]
-    op = operations.trigger(StandIn(env.point), item=env.item, display=False, sleep=no_sleep)
+    op = trigger(StandIn(env.point), item=env.item, display=False, sleep=no_sleep)
     assert op.phase == "submitted" and op.job_id is None
     job = op.wait(timeout=10)
     assert job.status == "Completed" and op.phase == "done" and op.job_id == "job-1"
@@ -134,19 +135,19 @@ def test_item_defaults_to_the_points_owner(env):
     s = env.server
     s.replies = [Reply(200, {"value": []}), accepted(s), op_status("Succeeded", "job-1"),
                  Reply(200, job_raw(status="Completed"))]
-    op = operations.trigger(StandIn(env.point), display=False, sleep=no_sleep)
+    op = trigger(StandIn(env.point), display=False, sleep=no_sleep)
     assert op.item is env.item and op.wait(5).id == "job-1"
 
 
 def test_validation_errors_stop_before_any_request(env):
     with pytest.raises(ValidationError):
-        operations.trigger(StandIn(env.point, invalid=True), item=env.item, display=False)
+        trigger(StandIn(env.point, invalid=True), item=env.item, display=False)
     assert env.server.received == []
 
 
 def test_replace_disks_needs_confirmation(env):
     with pytest.raises(ConfirmationRequired) as info:
-        operations.trigger(StandIn(env.point, destructive=True), item=env.item, display=False)
+        trigger(StandIn(env.point, destructive=True), item=env.item, display=False)
     assert "testRG/testVM" in str(info.value) and "confirm=True" in str(info.value)
     assert env.server.received == []
 
@@ -155,7 +156,7 @@ def test_replace_disks_with_confirm_posts(env):
     s = env.server
     s.replies = [Reply(200, {"value": []}), accepted(s), op_status("Succeeded", "job-1"),
                  Reply(200, job_raw(status="Completed"))]
-    op = operations.trigger(StandIn(env.point, destructive=True), item=env.item, confirm=True, display=False,
+    op = trigger(StandIn(env.point, destructive=True), item=env.item, confirm=True, display=False,
                             sleep=no_sleep)
     assert op.wait(5).succeeded and len(requests_of(s, "POST")) == 1
 
@@ -167,7 +168,7 @@ def test_in_progress_restore_of_same_point_is_refused(env, bag):
     s = env.server
     s.replies = [Reply(200, {"value": [job_raw("dup-7", bag=bag), job_raw("other-vm", vm="otherVM")]})]
     with pytest.raises(rk.DuplicateRestore) as info:
-        operations.trigger(StandIn(env.point), item=env.item, display=False)
+        trigger(StandIn(env.point), item=env.item, display=False)
     assert "dup-7" in str(info.value) and "allow_duplicate=True" in str(info.value)
     assert info.value.job_id == "dup-7" and requests_of(s, "POST") == []
 
@@ -177,14 +178,14 @@ def test_in_progress_restore_of_another_point_is_not_a_duplicate(env):
     s.replies = [Reply(200, {"value": [job_raw("j0", bag={"Recovery point ID": "999",
                                                           "Recovery point time": "9/1/2026 6:00:05 AM"})]}),
                  accepted(s), op_status("Succeeded", "job-1"), Reply(200, job_raw(status="Completed"))]
-    op = operations.trigger(StandIn(env.point), item=env.item, display=False, sleep=no_sleep)
+    op = trigger(StandIn(env.point), item=env.item, display=False, sleep=no_sleep)
     assert op.wait(5).id == "job-1"
 
 
 def test_allow_duplicate_skips_the_lookup(env):
     s = env.server
     s.replies = [accepted(s), op_status("Succeeded", "job-1"), Reply(200, job_raw(status="Completed"))]
-    op = operations.trigger(StandIn(env.point), item=env.item, allow_duplicate=True, display=False, sleep=no_sleep)
+    op = trigger(StandIn(env.point), item=env.item, allow_duplicate=True, display=False, sleep=no_sleep)
     assert op.wait(5).id == "job-1" and s.received[0].method == "POST"
 
 
@@ -193,7 +194,7 @@ def test_rejected_post_raises_the_arm_error(env):
     s.replies = [Reply(200, {"value": []}),
                  Reply(400, {"error": {"code": "BMSUserErrorInvalidInput", "message": "bad storage account"}})]
     with pytest.raises(ArmError, match="BMSUserErrorInvalidInput"):
-        operations.trigger(StandIn(env.point), item=env.item, display=False)
+        trigger(StandIn(env.point), item=env.item, display=False)
 
 
 def test_lost_post_answer_attaches_to_the_one_job_it_created(env):
@@ -202,7 +203,7 @@ def test_lost_post_answer_attaches_to_the_one_job_it_created(env):
                  Reply(200, {"value": [job_raw("found-1"), job_raw("old", start=datetime(2026, 1, 1, tzinfo=UTC)),
                                        job_raw("other", vm="otherVM")]}),
                  Reply(200, job_raw("found-1", status="Completed"))]
-    op = operations.trigger(StandIn(env.point), item=env.item, display=False, sleep=no_sleep)
+    op = trigger(StandIn(env.point), item=env.item, display=False, sleep=no_sleep)
     assert op.lost_answer and op.wait(5).id == "found-1"
     assert len(requests_of(s, "POST")) == 1       # never re-sent
     lookup = filter_of(s.received[2])
@@ -214,7 +215,7 @@ def test_lost_post_answer_with_several_candidates_lists_them(env):
     s.replies = [Reply(200, {"value": []}), Reply(502, raw=b"<html>bad gateway</html>"),
                  Reply(200, {"value": [job_raw("cand-a", bag={"Recovery point ID": "1"}),
                                        job_raw("cand-b", bag={"Recovery point ID": "2"})]})]
-    op = operations.trigger(StandIn(env.point), item=env.item, display=False, sleep=no_sleep)
+    op = trigger(StandIn(env.point), item=env.item, display=False, sleep=no_sleep)
     with pytest.raises(OperationFailed) as info:
         op.wait(5)
     assert "cand-a" in str(info.value) and "cand-b" in str(info.value) and "from_job_id" in str(info.value)
@@ -226,17 +227,17 @@ def test_lost_post_answer_without_a_job_says_it_did_not_start(env):
     s.replies = [Reply(200, {"value": []}),
                  Reply(503, {"error": {"code": "ServiceUnavailable", "message": "try later"}}),
                  Reply(200, {"value": []})]
-    op = operations.trigger(StandIn(env.point), item=env.item, display=False, sleep=no_sleep)
+    op = trigger(StandIn(env.point), item=env.item, display=False, sleep=no_sleep)
     with pytest.raises(OperationFailed, match="most probably did not start"):
         op.wait(5)
-    assert len(requests_of(s, "GET")) == 1 + operations.LOOKUP_ATTEMPTS
+    assert len(requests_of(s, "GET")) == 1 + LOOKUP_ATTEMPTS
 
 
 def test_location_only_operation_finds_its_job(env):
     s = env.server
     s.replies = [Reply(200, {"value": []}), accepted(s, async_op=False), Reply(202, None, {"Retry-After": "0"}),
                  Reply(204), Reply(200, {"value": [job_raw("loc-job")]}), Reply(200, job_raw("loc-job", "Completed"))]
-    op = operations.trigger(StandIn(env.point), item=env.item, display=False, sleep=no_sleep)
+    op = trigger(StandIn(env.point), item=env.item, display=False, sleep=no_sleep)
     assert op.wait(5).id == "loc-job"
 
 
@@ -244,7 +245,7 @@ def test_failed_operation_quotes_the_service(env):
     s = env.server
     s.replies = [Reply(200, {"value": []}), accepted(s),
                  op_status("Failed", error={"code": "UserErrorRestoreSubnetIsFull", "message": "no free IP"})]
-    op = operations.trigger(StandIn(env.point), item=env.item, display=False, sleep=no_sleep)
+    op = trigger(StandIn(env.point), item=env.item, display=False, sleep=no_sleep)
     with pytest.raises(OperationFailed, match="UserErrorRestoreSubnetIsFull: no free IP"):
         op.wait(5)
     assert op.phase == "failed"
@@ -255,7 +256,7 @@ def test_transient_errors_while_polling_are_not_fatal(env):
     s.replies = [Reply(200, {"value": []}), accepted(s), Reply(503, {"error": {"code": "Busy", "message": "x"}}),
                  Reply(drop=True), op_status("Succeeded", "job-1"), Reply(500, raw=b"oops"),
                  Reply(200, job_raw(status="Completed"))]
-    op = operations.trigger(StandIn(env.point), item=env.item, display=False, sleep=no_sleep)
+    op = trigger(StandIn(env.point), item=env.item, display=False, sleep=no_sleep)
     assert op.wait(5).status == "Completed"
 
 
@@ -265,7 +266,7 @@ def test_failed_job_raises_with_code_message_and_recommendations(env):
                                                      "errorString": "The storage account is blocked",
                                                      "recommendations": ["Allow trusted Microsoft services"]}])
     s.replies = [Reply(200, {"value": []}), accepted(s), op_status("Succeeded", "job-1"), Reply(200, failed)]
-    op = operations.trigger(StandIn(env.point), item=env.item, display=False, sleep=no_sleep)
+    op = trigger(StandIn(env.point), item=env.item, display=False, sleep=no_sleep)
     with pytest.raises(OperationFailed) as info:
         op.wait(5)
     text = str(info.value)
@@ -288,7 +289,7 @@ def test_cancel_during_the_operation_phase_cancels_the_job_once_known(env):
             op_holder["op"].cancel()
             op_holder["op"].cancel()        # twice: still one POST
 
-    op = operations.trigger(StandIn(env.point), item=env.item, display=False, sleep=sleep)
+    op = trigger(StandIn(env.point), item=env.item, display=False, sleep=sleep)
     op_holder["op"] = op
     job = op.wait(5)
     assert job.status == "Cancelled" and op.phase == "cancelled"
@@ -503,7 +504,7 @@ def test_restore_of_a_point_that_expired_meanwhile_is_explained():
 def test_summary_says_where_the_restore_went(bag, expected):
     from types import SimpleNamespace
 
-    job = operations.Job(SimpleNamespace(), {"name": "j1", "properties": {
+    job = Job(SimpleNamespace(), {"name": "j1", "properties": {
         "jobType": "AzureIaaSVMJob", "status": "Completed", "entityFriendlyName": "testVM", "duration": "PT8S",
         "extendedInfo": {"propertyBag": bag}}})
     assert job.summary().endswith(expected)

@@ -41,7 +41,7 @@ class FakeItem:
     def recovery_points(self) -> RecoveryPoints:
         return self.points
 
-    def restore(self, request: Any, *, confirm: bool = False) -> FakeOperation:
+    def restore(self, request: Any, *, confirm: bool = False, display: bool | None = None) -> FakeOperation:
         self.calls.append((request, confirm))
         if self.during is not None:
             self.during()
@@ -345,7 +345,7 @@ def test_form_from_a_point_without_a_listable_item(points):
     class Bare:
         vm_name = "vm1"
 
-        def restore(self, request, *, confirm=False):
+        def restore(self, request, *, confirm=False, display=None):
             raise AssertionError("not clicked")
 
     form = RestoreForm(Bare(), point=points[4])

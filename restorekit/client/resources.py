@@ -222,6 +222,6 @@ class ProtectedItem:
     def restore(self, request: Any, *, confirm: bool = False, allow_duplicate: bool = False,
                 **kwargs: Any) -> RestoreOperation:
         """Validate and trigger a restore built by a restore builder; returns a live ``RestoreOperation``."""
-        from ..restore.operation import trigger
+        from ..restore.trigger import trigger
 
         return trigger(request, item=self, confirm=confirm, allow_duplicate=allow_duplicate, **kwargs)

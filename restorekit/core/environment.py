@@ -1,7 +1,9 @@
 """Where the code runs: a notebook with a live widget frontend, or headless (papermill, nbval, a script).
 
-Rule, in order:
+The one place that decides which frontend is running (:func:`is_headless`) and whether an operation is shown
+(:func:`should_display`). Rule, in order:
 
+0. :func:`force_headless` (``True``/``False``) set in the process wins; ``None`` (the default) detects;
 1. ``RESTOREKIT_HEADLESS=1`` forces headless, ``RESTOREKIT_HEADLESS=0`` forces live;
 2. outside an IPython kernel (a script, a terminal): headless;
 3. ipywidgets' control comm (``jupyter.widget.control``) is open: live. JupyterLab's widget manager
@@ -49,8 +51,24 @@ def request_from_lab_frontend() -> bool:
     return "deletedCells" in metadata or "recordTiming" in metadata
 
 
+_forced_headless: bool | None = None
+
+
+def force_headless(value: bool | None) -> None:
+    """Decide headless (``True``) or live (``False``) for this process; ``None`` goes back to detecting."""
+    global _forced_headless
+    _forced_headless = value
+
+
+def should_display(display: bool | None = None) -> bool:
+    """Whether an operation shows itself in the notebook: ``display`` when given, else inside a kernel."""
+    return in_kernel() if display is None else bool(display)
+
+
 def is_headless() -> bool:
     """True when nobody can watch a live widget: block and print plain text instead (see module doc)."""
+    if _forced_headless is not None:
+        return _forced_headless
     forced = os.environ.get("RESTOREKIT_HEADLESS", "").strip().lower()
     if forced in {"1", "true", "yes"}:
         return True

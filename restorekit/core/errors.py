@@ -101,4 +101,16 @@ class DuplicateRestore(ConfirmationRequired):
 
 
 class OperationFailed(RestorekitError):
-    """A restore operation or job ended in failure; quotes the service's code, message and recommendations."""
+    """A restore operation or job ended in failure; quotes the service's code, message and recommendations.
+
+    ``code``, ``service_message``, ``recommendations`` and ``job_id`` hold what the service said (None or empty
+    when unknown).
+    """
+
+    def __init__(self, message: str, *, code: str | None = None, service_message: str | None = None,
+                 recommendations: list[str] | None = None, job_id: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.service_message = service_message
+        self.recommendations = list(recommendations or [])
+        self.job_id = job_id

@@ -12,11 +12,13 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import ArmError, NotFoundError, OperationFailed, TransportError
+from ..core.errors import ArmError, OperationFailed, TransportError
 from ..core.filters import job_filter
 from ..core.times import format_duration as _fmt_td
 from ..core.times import parse_duration, parse_loose_time, parse_time, same_moment
 from ..transport import polling as lro
+from ..transport.driver import drive
+from .job_api import CrossRegionJobs, JobApi, VaultJobs
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -36,10 +38,6 @@ def _bag_get(bag: dict[str, Any], *names: str) -> str | None:
     return None
 
 
-def _job_path(vault: Any, job_id: str) -> str:
-    return f"{vault.id}/backupJobs/{job_id}"
-
-
 # -- jobs ---------------------------------------------------------------------------------------------
 class Job:
     """A backup job of a vault (usually a restore): status, progress, errors, where the disks went.
@@ -49,31 +47,41 @@ class Job:
     passes on the service's ``Retry-After``). ``sleep``/``clock`` are injectable for tests.
     """
 
-    def __init__(self, vault: Vault, raw: dict[str, Any], *, poll_interval: float | None = None,
-                 sleep: Callable[[float], Any] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, vault: Vault, raw: dict[str, Any], *, api: JobApi | None = None,
+                 poll_interval: float | None = None, sleep: Callable[[float], Any] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.vault = vault
         self.raw = raw
+        self._api = api
         self.poll_interval = poll_interval
         self.sleep = sleep
         self.clock = clock
         self.polls = 0
         self.fetched_at = datetime.now(UTC)
+        self._retry_after: float | None = None
+        self._backoff = lro.Backoff()
         self._cancel_sent = False
 
+    @property
+    def api(self) -> JobApi:
+        """Where the job is read: the vault's Backup API, or the secondary region for a cross-region restore."""
+        if self._api is None:
+            self._api = VaultJobs(self.vault)
+        return self._api
+
     @classmethod
-    def fetch(cls, vault: Vault, job_id: str, **kwargs: Any) -> Job:
-        """Read job ``job_id`` of ``vault``; an unknown id raises ``NotFoundError`` saying so."""
+    def fetch(cls, vault: Vault, job_id: str, *, api: JobApi | None = None, **kwargs: Any) -> Job:
+        """Read job ``job_id`` of ``vault``; an unknown id raises ``NotFoundError`` saying where to look."""
+        api = api or VaultJobs(vault)
         job_id = str(job_id).strip().rsplit("/", 1)[-1]
         try:
-            raw = vault.connection.arm.get(_job_path(vault, job_id))
+            response = api.read(job_id)
         except ArmError as exc:
             if exc.status != 404:
                 raise
-            raise NotFoundError(
-                f"vault {vault.name!r} has no backup job {job_id!r} ({exc.code}); list the vault's jobs with "
-                f"vault.jobs(operation=None) — jobs are kept for a limited time"
-            ) from None
-        return cls(vault, raw, **kwargs)
+            raise api.not_found(job_id, exc) from None
+        raw = response.body if isinstance(response.body, dict) else {"name": job_id}
+        return cls(vault, raw, api=api, **kwargs)
 
     # -- reading ------------------------------------------------------------------------------------
     @property
@@ -217,19 +225,28 @@ class Job:
     # -- acting -------------------------------------------------------------------------------------
     def refresh(self) -> Job:
         """Read the job again; returns self. Honours a ``Retry-After`` on the answer for the next wait."""
-        response = self.vault.connection.arm.request("GET", _job_path(self.vault, self.id), ok=(200,))
+        response = self.api.read(self.id)
         self.polls += 1
         if isinstance(response.body, dict):
             self.raw = response.body
         self.fetched_at = datetime.now(UTC)
-        suggested = lro.parse_retry_after(response.headers)
-        self._retry_after = lro.clamp_interval(suggested) if suggested is not None else None
+        self._retry_after = lro.suggested_interval(response.headers)
         return self
 
-    def _interval(self) -> float:
+    def interval(self) -> float:
+        """The wait before the next read: ``poll_interval``, else the service's last ``Retry-After``, else 15 s."""
         if self.poll_interval is not None:
             return self.poll_interval
-        return getattr(self, "_retry_after", None) or lro.DEFAULT_INTERVAL
+        return self._retry_after or lro.DEFAULT_INTERVAL
+
+    def step(self) -> float:
+        """One read of the job (:meth:`refresh`), transient failures answered with a backoff; the next wait."""
+        try:
+            self.refresh()
+        except (ArmError, TransportError) as exc:
+            return self._backoff.after_failure(exc)
+        self._backoff.reset()
+        return self.interval()
 
     def wait(self, timeout: float | None = None, *, on_update: Callable[[Job], Any] | None = None,
              raise_on_failure: bool = True) -> Job:
@@ -239,25 +256,11 @@ class Job:
         (unless ``raise_on_failure=False``); a Cancelled job is returned. Transient errors while polling
         are retried with backoff; ``TimeoutError`` after ``timeout`` seconds.
         """
-        failures = 0
-
-        def poll() -> float:
-            nonlocal failures
-            try:
-                self.refresh()
-            except (ArmError, TransportError) as exc:
-                failures += 1
-                if not lro.is_transient(exc) or failures > lro.MAX_TRANSIENT:
-                    raise
-                return min(lro.BACKOFF_MAX, lro.BACKOFF_BASE * 2 ** (failures - 1))
-            failures = 0
-            return self._interval()
-
-        lro.poll_loop(done=lambda: self.done, poll=poll, first_delay=self._interval(), timeout=timeout,
-                      clock=self.clock, sleep=self.sleep,
-                      on_update=None if on_update is None else (lambda: on_update(self)),
-                      timed_out=lambda: (f"job {self.id} was still {self.status} ({self.progress or 0:.0f}%) after "
-                                         f"{timeout:g} s; wait again with job.wait() or RestoreOperation.from_job_id"))
+        self._backoff = lro.Backoff()
+        drive(self, first_delay=self.interval(), timeout=timeout, clock=self.clock, sleep=self.sleep,
+              on_update=None if on_update is None else (lambda: on_update(self)),
+              timed_out=lambda: (f"job {self.id} was still {self.status} ({self.progress or 0:.0f}%) after "
+                                 f"{timeout:g} s; wait again with job.wait() or RestoreOperation.from_job_id"))
         if raise_on_failure and self.status == "Failed":
             raise self.failure()
         return self
@@ -283,12 +286,11 @@ class Job:
         if self.done:
             return self
         if not self._cancel_sent:
-            response = self.vault.connection.arm.post(f"{_job_path(self.vault, self.id)}/cancel")
+            response = self.api.cancel(self.id)
             self._cancel_sent = True
             if wait:
                 follow = lro.LongRunningOperation.from_response(
-                    self.vault.connection.arm, response, poll_interval=self.poll_interval,
-                    sleep=self.sleep, clock=self.clock)
+                    self.api.session, response, poll_interval=self.poll_interval, sleep=self.sleep, clock=self.clock)
                 if follow.can_poll:
                     follow.run(timeout=timeout)
         if wait:
@@ -368,11 +370,27 @@ class Job:
         return fields_table(rows, "restorekit-job")
 
 
+class CrrJob(Job):
+    """A cross-region restore job, read from the secondary region (``POST {loc}/backupCrrJob``).
+
+    Everything :class:`Job` offers (status, progress, tasks, ``wait()``, ``to_frame()``), except ``cancel()``:
+    the passive stamp has no cancel operation.
+    """
+
+    @property
+    def region(self) -> str:
+        """The secondary region the job runs in."""
+        api = self.api
+        return api.region if isinstance(api, CrossRegionJobs) else "?"
+
+    def __repr__(self) -> str:
+        return f"<CrrJob {self.id} {self.vm_name or ''} in {self.region}: {self.summary()}>".replace("  ", " ")
+
+
 def job_resources(vault: Vault, operation: str | None = "Restore", status: str | None = None,
-                  start: Any = None, end: Any = None) -> list[dict[str, Any]]:
+                  start: Any = None, end: Any = None, *, api: JobApi | None = None) -> list[dict[str, Any]]:
     """Every JobResource the API returns for the filter (all pages, ``$skipToken``/``nextLink`` followed)."""
-    text = job_filter(operation, status, start, end)
-    return vault.connection.arm.list(f"{vault.id}/backupJobs", params={"$filter": text} if text else None)
+    return (api or VaultJobs(vault)).list(job_filter(operation, status, start, end))
 
 
 def jobs_frame(jobs: Iterable[Job]) -> pd.DataFrame:

@@ -1,26 +1,29 @@
 """The long-running-operation protocol: 202 + ``Azure-AsyncOperation``/``Location`` + ``Retry-After``.
 
-A small state machine in the style of azure-core's ``base_polling``: one strategy per header,
-each with ``can_poll / polling_url / status``:
+Split the way azure-core's ``base_polling`` splits it:
 
-* :class:`AsyncOperationPolling` follows ``Azure-AsyncOperation`` (``…/operationsStatus/{id}`` or the
-  vault's ``backupOperations/{id}``), whose body says ``InProgress`` / ``Succeeded`` / ``Failed`` /
-  ``Canceled`` and, on success, ``properties.jobId``;
-* :class:`LocationPolling` follows ``Location`` (``…/operationResults/{id}``): 202 while running,
-  then 200/204.
+* **polling methods**, one per header, each with ``can_poll / polling_url / status``:
+  :class:`AsyncOperationPolling` follows ``Azure-AsyncOperation`` (``…/operationsStatus/{id}`` or the vault's
+  ``backupOperations/{id}``), whose body says ``InProgress`` / ``Succeeded`` / ``Failed`` / ``Canceled`` and,
+  on success, ``properties.jobId``; :class:`LocationPolling` follows ``Location`` (``…/operationResults/{id}``):
+  202 while running, then 200/204. :class:`RehostedPolling` keeps either on the connection's own host and
+  api-version (the passive stamp answers with regional hosts);
+* **the state**: :class:`LongRunningOperation` holds status, body and the next wait, and moves one status
+  request at a time with :meth:`~LongRunningOperation.step`;
+* **drivers** (:mod:`restorekit.transport.driver`) run any such steppable work: blocking, on an asyncio loop or
+  in a background thread. Display sits on top, in the restore layer and the widgets.
 
-:class:`LongRunningOperation` drives one of them. Every wait honours ``Retry-After`` from the first
-answer on (the 202's included), clamped to [0.5 s, 120 s], 15 s when absent, unless ``poll_interval``
-overrides it. Transient errors (``TransportError``, HTTP 5xx, 429) are retried with exponential backoff;
-other errors end the operation. ``sleep`` and ``clock`` are injectable so tests run instantly::
+Every wait honours ``Retry-After`` from the first answer on (the 202's included), clamped to [0.5 s, 120 s],
+15 s when absent, unless ``poll_interval`` overrides it. Transient errors (``TransportError``, HTTP 5xx, 429)
+are retried with :class:`Backoff`, the one retry-and-backoff helper; other errors end the operation.
+``sleep`` and ``clock`` are injectable so tests run instantly::
 
-    lro = LongRunningOperation(arm, response)        # response: the POST's ArmResponse (202)
-    result = lro.run(timeout=3600)                   # -> OperationResult(status="Succeeded", job_id=…)
+    lro = LongRunningOperation.from_response(arm, response)   # response: the POST's ArmResponse (202)
+    result = lro.run(timeout=3600)                             # -> OperationResult(status="Succeeded", job_id=…)
 """
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -28,9 +31,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from ..core.errors import ArmError, OperationFailed, TransportError
 from ..core.times import parse_time
+from .driver import drive, drive_async
 
 #: Bounds applied to a server's ``Retry-After`` (seconds).
 MIN_INTERVAL = 0.5
@@ -56,11 +61,22 @@ _STATUS_ALIASES = {
 }
 
 
-def parse_retry_after(headers: Mapping[str, str] | None, *, now: datetime | None = None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date), unclamped; None if absent/invalid."""
+def header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    """A header's value, whatever the case of its name (None when absent)."""
     if not headers:
         return None
-    value = _header(headers, "Retry-After")
+    value = headers.get(name)
+    if value is None:
+        lowered = name.lower()
+        for key, val in headers.items():
+            if key.lower() == lowered:
+                return val
+    return value
+
+
+def parse_retry_after(headers: Mapping[str, str] | None, *, now: datetime | None = None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date), unclamped; None if absent/invalid."""
+    value = header(headers, "Retry-After")
     if value is None or not str(value).strip():
         return None
     text = str(value).strip()
@@ -86,6 +102,12 @@ def clamp_interval(seconds: float | None, default: float = DEFAULT_INTERVAL) -> 
     return min(MAX_INTERVAL, max(MIN_INTERVAL, seconds))
 
 
+def suggested_interval(headers: Mapping[str, str] | None) -> float | None:
+    """The answer's ``Retry-After``, clamped; None when it has none."""
+    seconds = parse_retry_after(headers)
+    return None if seconds is None else clamp_interval(seconds)
+
+
 def is_transient(exc: BaseException) -> bool:
     """True for errors worth retrying while polling: transport failures, HTTP 5xx and 429."""
     if isinstance(exc, TransportError):
@@ -93,21 +115,55 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, ArmError) and (exc.status == 429 or exc.status >= 500)
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    value = headers.get(name)
-    if value is None:
-        lowered = name.lower()
-        for key, val in headers.items():
-            if key.lower() == lowered:
-                return val
-    return value
+class Backoff:
+    """The one retry-and-backoff helper: counts consecutive transient failures and says how long to wait.
+
+    After the n-th failure in a row the wait is ``base * 2**(n-1)`` seconds, at most ``cap``, or the error's
+    ``Retry-After`` when it asks for longer. A failure that is not transient, or one failure more than
+    ``limit`` in a row, is raised again. ``reset()`` after a success.
+    """
+
+    def __init__(self, limit: int = MAX_TRANSIENT, base: float = BACKOFF_BASE, cap: float = BACKOFF_MAX) -> None:
+        self.limit = limit
+        self.base = base
+        self.cap = cap
+        self.failures = 0
+        self.last_error: BaseException | None = None
+
+    def after_failure(self, exc: BaseException) -> float:
+        """The wait before trying again after ``exc``; raises ``exc`` when it must not be retried."""
+        if not is_transient(exc):
+            raise exc
+        self.failures += 1
+        self.last_error = exc
+        if self.failures > self.limit:
+            raise exc
+        delay = min(self.cap, self.base * 2 ** (self.failures - 1))
+        suggested = parse_retry_after(getattr(exc, "headers", None))
+        return max(delay, clamp_interval(suggested, 0.0)) if suggested is not None else delay
+
+    def reset(self) -> None:
+        """Forget the failures (after a success)."""
+        self.failures = 0
+        self.last_error = None
+
+    def call(self, func: Callable[[], Any], sleep: Callable[[float], Any]) -> Any:
+        """``func()``, retried after transient failures (sleeping the backoff between tries)."""
+        while True:
+            try:
+                result = func()
+            except (ArmError, TransportError) as exc:
+                sleep(self.after_failure(exc))
+                continue
+            self.reset()
+            return result
 
 
-class PollingStrategy(Protocol):
+class PollingMethod(Protocol):
     """One way of following an operation (one header)."""
 
     def can_poll(self, headers: Mapping[str, str]) -> bool:
-        """True when the initial answer carries this strategy's header."""
+        """True when the initial answer carries this method's header."""
         ...
 
     def polling_url(self, headers: Mapping[str, str]) -> str:
@@ -119,47 +175,8 @@ class PollingStrategy(Protocol):
         ...
 
 
-class AsyncOperationPolling:
-    """Follows ``Azure-AsyncOperation``: an OperationStatus body with ``status``, ``error``, ``properties``."""
-
-    header = "Azure-AsyncOperation"
-
-    def can_poll(self, headers: Mapping[str, str]) -> bool:
-        """True when the answer has an ``Azure-AsyncOperation`` header."""
-        return bool(_header(headers, self.header))
-
-    def polling_url(self, headers: Mapping[str, str]) -> str:
-        """The ``Azure-AsyncOperation`` URL."""
-        return _strip_prefix(str(_header(headers, self.header)))
-
-    def status(self, status_code: int, body: Any) -> str:
-        """The body's ``status`` normalised; a body without one is still in progress."""
-        if not isinstance(body, dict) or not body.get("status"):
-            return IN_PROGRESS
-        text = str(body["status"])
-        return _STATUS_ALIASES.get(text.lower(), IN_PROGRESS)
-
-
-class LocationPolling:
-    """Follows ``Location``: 202 while the operation runs, then 200 or 204."""
-
-    header = "Location"
-
-    def can_poll(self, headers: Mapping[str, str]) -> bool:
-        """True when the answer has a ``Location`` header."""
-        return bool(_header(headers, self.header))
-
-    def polling_url(self, headers: Mapping[str, str]) -> str:
-        """The ``Location`` URL."""
-        return _strip_prefix(str(_header(headers, self.header)))
-
-    def status(self, status_code: int, body: Any) -> str:
-        """202 → InProgress; 200/201/204 → Succeeded (or the body's own status when it has one)."""
-        if status_code == 202:
-            return IN_PROGRESS
-        if isinstance(body, dict) and isinstance(body.get("status"), str):
-            return _STATUS_ALIASES.get(body["status"].lower(), SUCCEEDED)
-        return SUCCEEDED
+#: The former name of :class:`PollingMethod`.
+PollingStrategy = PollingMethod
 
 
 def _strip_prefix(url: str) -> str:
@@ -172,8 +189,81 @@ def _strip_prefix(url: str) -> str:
     return url
 
 
-#: Strategies tried in order (Azure-AsyncOperation first: it carries the job id).
-DEFAULT_STRATEGIES: tuple[PollingStrategy, ...] = (AsyncOperationPolling(), LocationPolling())
+class _HeaderPolling:
+    """A polling method that follows the URL of one header."""
+
+    header = ""
+
+    def can_poll(self, headers: Mapping[str, str]) -> bool:
+        """True when the answer has this method's header."""
+        return bool(header(headers, self.header))
+
+    def polling_url(self, headers: Mapping[str, str]) -> str:
+        """The header's URL."""
+        return _strip_prefix(str(header(headers, self.header)))
+
+
+class AsyncOperationPolling(_HeaderPolling):
+    """Follows ``Azure-AsyncOperation``: an OperationStatus body with ``status``, ``error``, ``properties``."""
+
+    header = "Azure-AsyncOperation"
+
+    def status(self, status_code: int, body: Any) -> str:
+        """The body's ``status`` normalised; a body without one is still in progress."""
+        if not isinstance(body, dict) or not body.get("status"):
+            return IN_PROGRESS
+        return _STATUS_ALIASES.get(str(body["status"]).lower(), IN_PROGRESS)
+
+
+class LocationPolling(_HeaderPolling):
+    """Follows ``Location``: 202 while the operation runs, then 200 or 204."""
+
+    header = "Location"
+
+    def status(self, status_code: int, body: Any) -> str:
+        """202 → InProgress; 200/201/204 → Succeeded (or the body's own status when it has one)."""
+        if status_code == 202:
+            return IN_PROGRESS
+        if isinstance(body, dict) and isinstance(body.get("status"), str):
+            return _STATUS_ALIASES.get(body["status"].lower(), SUCCEEDED)
+        return SUCCEEDED
+
+
+class RehostedPolling:
+    """A polling method whose URL is moved onto ``endpoint`` with ``api_version``.
+
+    The passive stamp's answers name regional hosts and ``api-version=2018-12-20-preview``; only the path is
+    kept, so the bearer token is never sent to another host.
+    """
+
+    def __init__(self, method: PollingMethod, endpoint: str, api_version: str) -> None:
+        self.method = method
+        self.endpoint = endpoint.rstrip("/")
+        self.api_version = api_version
+
+    def can_poll(self, headers: Mapping[str, str]) -> bool:
+        """True when the wrapped method can poll this answer."""
+        return self.method.can_poll(headers)
+
+    def polling_url(self, headers: Mapping[str, str]) -> str:
+        """The wrapped method's URL, moved onto the endpoint with the api-version."""
+        url = self.method.polling_url(headers)
+        path = urlsplit(url).path if url.startswith(("http://", "https://")) else url.split("?", 1)[0]
+        return f"{self.endpoint}{path}?api-version={self.api_version}"
+
+    def status(self, status_code: int, body: Any) -> str:
+        """The wrapped method's reading of an answer."""
+        return self.method.status(status_code, body)
+
+
+#: Methods tried in order (Azure-AsyncOperation first: it carries the job id).
+DEFAULT_METHODS: tuple[PollingMethod, ...] = (AsyncOperationPolling(), LocationPolling())
+DEFAULT_STRATEGIES = DEFAULT_METHODS
+
+
+def rehosted_methods(endpoint: str, api_version: str) -> tuple[PollingMethod, ...]:
+    """The default methods, each kept on ``endpoint`` with ``api_version``."""
+    return tuple(RehostedPolling(method, endpoint, api_version) for method in DEFAULT_METHODS)
 
 
 @dataclass
@@ -193,9 +283,10 @@ class OperationResult:
 class LongRunningOperation:
     """One long-running operation, followed from its initial answer (see the module doc).
 
-    ``session`` needs ``request(method, url, ok=...) -> ArmResponse`` (an :class:`~restorekit.arm.ArmSession`).
-    Drive it with :meth:`run` (blocking), :meth:`arun` (asyncio) or :meth:`step` (one poll, returns the wait).
-    ``polls`` counts status requests; ``interval`` is the current wait; ``status`` the last known state.
+    ``session`` needs ``request(method, url, ok=...) -> ArmResponse`` (an :class:`~restorekit.transport.arm.ArmSession`).
+    Move it with :meth:`step` (one status request, returns the wait before the next), or let a driver run it:
+    :meth:`run` (blocking) or :meth:`arun` (asyncio). ``polls`` counts status requests; ``interval`` is the
+    current wait; ``status`` the last known state.
     """
 
     session: Any
@@ -205,15 +296,14 @@ class LongRunningOperation:
     poll_interval: float | None = None
     sleep: Callable[[float], Any] = time.sleep
     clock: Callable[[], float] = time.monotonic
-    strategies: tuple[PollingStrategy, ...] = DEFAULT_STRATEGIES
+    strategies: tuple[PollingMethod, ...] = DEFAULT_METHODS
     status: str = IN_PROGRESS
     polls: int = 0
-    transient_failures: int = 0
-    last_error: BaseException | None = None
     body: Any = None
     interval: float = DEFAULT_INTERVAL
-    strategy: PollingStrategy | None = field(default=None)
+    strategy: PollingMethod | None = field(default=None)
     url: str | None = None
+    backoff: Backoff = field(default_factory=Backoff)
 
     def __post_init__(self) -> None:
         self.strategy = next((s for s in self.strategies if s.can_poll(self.initial_headers)), None)
@@ -226,7 +316,7 @@ class LongRunningOperation:
 
     @classmethod
     def from_response(cls, session: Any, response: Any, **kwargs: Any) -> LongRunningOperation:
-        """Start following an :class:`~restorekit.arm.ArmResponse` (the POST's 202)."""
+        """Start following an :class:`~restorekit.transport.arm.ArmResponse` (the POST's 202)."""
         return cls(session, response.status, response.headers, response.body, **kwargs)
 
     # -- state --------------------------------------------------------------------------------------
@@ -239,6 +329,16 @@ class LongRunningOperation:
     def done(self) -> bool:
         """True once the operation reached a terminal status."""
         return self.status in TERMINAL
+
+    @property
+    def transient_failures(self) -> int:
+        """Transient failures in a row so far."""
+        return self.backoff.failures
+
+    @property
+    def last_error(self) -> BaseException | None:
+        """The last transient failure, while polling retries it."""
+        return self.backoff.last_error
 
     @property
     def job_id(self) -> str | None:
@@ -255,18 +355,18 @@ class LongRunningOperation:
     def _interval(self, headers: Mapping[str, str] | None) -> float:
         if self.poll_interval is not None:
             return max(0.0, float(self.poll_interval))
-        suggested = parse_retry_after(headers)
+        suggested = suggested_interval(headers)
         if suggested is None:
             # keep the last server suggestion when an answer omits it
             return self.interval if self.polls else DEFAULT_INTERVAL
-        return clamp_interval(suggested)
+        return suggested
 
-    # -- driving ------------------------------------------------------------------------------------
+    # -- moving -------------------------------------------------------------------------------------
     def step(self) -> float:
         """Send one status request and update the state; returns how long to wait before the next.
 
-        Transient errors are counted and answered with a backoff wait; after ``MAX_TRANSIENT`` in a
-        row, or on any other error, the error is raised.
+        Transient errors are answered with a :class:`Backoff` wait; after ``MAX_TRANSIENT`` in a row, or on
+        any other error, the error is raised.
         """
         if self.url is None:
             raise TransportError("the operation's answer had neither Azure-AsyncOperation nor Location; "
@@ -275,17 +375,8 @@ class LongRunningOperation:
         try:
             response = self.session.request("GET", self.url, ok=(200, 201, 202, 204))
         except (ArmError, TransportError) as exc:
-            if not is_transient(exc):
-                raise
-            self.transient_failures += 1
-            self.last_error = exc
-            if self.transient_failures > MAX_TRANSIENT:
-                raise
-            backoff = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (self.transient_failures - 1))
-            suggested = parse_retry_after(getattr(exc, "headers", None))
-            return max(backoff, clamp_interval(suggested, 0.0)) if suggested is not None else backoff
-        self.transient_failures = 0
-        self.last_error = None
+            return self.backoff.after_failure(exc)
+        self.backoff.reset()
         self.body = response.body
         assert self.strategy is not None
         self.status = self.strategy.status(response.status, response.body)
@@ -300,25 +391,16 @@ class LongRunningOperation:
         ``timeout`` seconds, and the last error when polling keeps failing. ``should_stop`` returning True
         ends the loop early with the current (non-terminal) status.
         """
-        poll_loop(done=lambda: self.done, poll=self.step, first_delay=self.interval, timeout=timeout,
-                  clock=self.clock, sleep=self.sleep, should_stop=should_stop,
-                  on_update=None if on_update is None else (lambda: on_update(self)),
-                  timed_out=lambda: (f"the operation was still {self.status} after {timeout:g} s "
-                                     f"({self.polls} status request(s) to {self.url})"))
+        drive(self, first_delay=self.interval, timeout=timeout, clock=self.clock, sleep=self.sleep,
+              should_stop=should_stop, on_update=None if on_update is None else (lambda: on_update(self)),
+              timed_out=lambda: (f"the operation was still {self.status} after {timeout:g} s "
+                                 f"({self.polls} status request(s) to {self.url})"))
         return self.result()
 
     async def arun(self, timeout: float | None = None) -> OperationResult:
         """Like :meth:`run` on an asyncio loop: requests in a worker thread, waits with ``asyncio.sleep``."""
-        deadline = None if timeout is None else self.clock() + timeout
-        delay = self.interval
-        while not self.done:
-            if deadline is not None:
-                left = deadline - self.clock()
-                if left <= 0:
-                    raise TimeoutError(f"the operation was still {self.status} after {timeout:g} s")
-                delay = min(delay, left)
-            await asyncio.sleep(delay)
-            delay = await asyncio.to_thread(self.step)
+        await drive_async(self, first_delay=self.interval, timeout=timeout, clock=self.clock,
+                          timed_out=lambda: f"the operation was still {self.status} after {timeout:g} s")
         return self.result()
 
     def result(self) -> OperationResult:
@@ -328,32 +410,6 @@ class LongRunningOperation:
             raise operation_failed(self.error or {}, what=f"the operation {self.url or ''}".strip())
         return OperationResult(self.status, self.job_id, self.error, self.body, self.polls,
                                parse_time(body.get("startTime")), parse_time(body.get("endTime")))
-
-
-def poll_loop(*, done: Callable[[], bool], poll: Callable[[], float], first_delay: float, timeout: float | None,
-              clock: Callable[[], float], sleep: Callable[[float], Any], timed_out: Callable[[], str],
-              should_stop: Callable[[], bool] | None = None, on_update: Callable[[], Any] | None = None) -> None:
-    """Wait ``first_delay``, ``poll()`` (which returns the next delay), and so on until ``done()``.
-
-    Raises ``TimeoutError(timed_out())`` once ``timeout`` seconds have passed; ``should_stop()`` ends the
-    loop early; ``on_update()`` runs after each poll. The one polling loop of operations and jobs.
-    """
-    deadline = None if timeout is None else clock() + timeout
-    delay = first_delay
-    while not done():
-        if should_stop is not None and should_stop():
-            return
-        if deadline is not None:
-            left = deadline - clock()
-            if left <= 0:
-                raise TimeoutError(timed_out())
-            delay = min(delay, left)
-        sleep(delay)
-        if should_stop is not None and should_stop():
-            return
-        delay = poll()
-        if on_update is not None:
-            on_update()
 
 
 def job_id_of(body: Any) -> str | None:
@@ -372,10 +428,7 @@ def job_id_of(body: Any) -> str | None:
 
 def operation_failed(error: Mapping[str, Any], *, what: str = "the operation", job_id: str | None = None,
                      recommendations: list[str] | None = None) -> OperationFailed:
-    """An ``OperationFailed`` quoting the service's code, message and recommendations.
-
-    The exception carries ``code``, ``service_message``, ``recommendations`` and ``job_id`` attributes.
-    """
+    """An ``OperationFailed`` quoting the service's code, message and recommendations."""
     code = str(error.get("code") or error.get("errorCode") or "Unknown")
     message = str(error.get("message") or error.get("errorString") or "the service gave no message")
     recs = list(recommendations or [])
@@ -385,9 +438,4 @@ def operation_failed(error: Mapping[str, Any], *, what: str = "the operation", j
     text = f"{what} failed: {code}: {message}"
     for rec in recs:
         text += f"\n  recommendation: {rec}"
-    exc = OperationFailed(text)
-    exc.code = code  # type: ignore[attr-defined]
-    exc.service_message = message  # type: ignore[attr-defined]
-    exc.recommendations = recs  # type: ignore[attr-defined]
-    exc.job_id = job_id  # type: ignore[attr-defined]
-    return exc
+    return OperationFailed(text, code=code, service_message=message, recommendations=recs, job_id=job_id)

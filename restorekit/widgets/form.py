@@ -9,7 +9,6 @@ restore (``item.restore(form.request, confirm=...)``), whose live progress appea
 
 from __future__ import annotations
 
-import inspect
 import json
 import threading
 from collections.abc import Callable, Iterable
@@ -244,14 +243,6 @@ class LunInput:
         """Tick exactly the LUNs in ``value`` (None: none); LUNs the point lacks get a flagged checkbox."""
         ticked = {n for n in value if isinstance(n, int)} if isinstance(value, (list, tuple)) else set()
         self._rebuild(self._point_luns or [], ticked)
-
-
-def _accepts(func: Callable[..., Any], name: str) -> bool:
-    try:
-        params = inspect.signature(func).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    return any(p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
 
 
 class RestoreForm(widgets.VBox):
@@ -609,10 +600,7 @@ class RestoreForm(widgets.VBox):
         restore = getattr(self.item, "restore", None)
         if restore is None:
             raise ValueError("the form has no protected item to restore: create it with RestoreForm(item)")
-        kwargs: dict[str, Any] = {"confirm": confirm}
-        if _accepts(restore, "display"):
-            kwargs["display"] = False  # the form shows the progress itself
-        return restore(request, **kwargs)
+        return restore(request, confirm=confirm, display=False)  # the form shows the progress itself
 
     @staticmethod
     def _error_html(exc: BaseException) -> str:

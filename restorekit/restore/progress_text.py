@@ -1,0 +1,102 @@
+"""A restore's progress as plain text: one status line, and a blocking watch that prints it as it changes.
+
+What a headless notebook (papermill, nbval) or a script shows, where a live widget cannot be watched: the
+cell blocks until the restore ends and prints a line whenever the phase, the job's status or its progress
+(by 10 %) changes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..core.times import format_duration
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..model.jobs import Job
+    from .routes import RestoreRoute
+
+
+class Tracked(Protocol):
+    """What the text view reads of a restore operation (a :class:`~restorekit.restore.operation.RestoreOperation`)."""
+
+    route: RestoreRoute
+    phase: str
+    job: Job | None
+    job_id: str | None
+    error: BaseException | None
+    cancel_note: str | None
+
+    @property
+    def vm_name(self) -> str | None:
+        """The VM restored."""
+        ...
+
+    @property
+    def elapsed(self) -> timedelta:
+        """Time since the POST."""
+        ...
+
+    @property
+    def done(self) -> bool:
+        """True once it ended."""
+        ...
+
+    def start(self) -> Any:
+        """Start polling."""
+        ...
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block until the next change or the timeout."""
+        ...
+
+def status_line(op: Tracked) -> str:
+    """One line: ``restore job 1234…: InProgress 40%``, or the final summary."""
+    kind = op.route.kind_label
+    vm = op.vm_name or "?"
+    job = op.job
+    if op.phase in ("submitted", "operation"):
+        line = f"{kind} of VM {vm}: {op.phase} ({format_duration(op.elapsed)} elapsed)"
+    elif op.phase == "failed" and (job is None or job.status != "Failed"):
+        first = str(op.error).splitlines()[0] if op.error else "unknown error"
+        line = f"{kind} of VM {vm} (job {op.job_id or 'unknown'}): polling failed: {first}"
+    elif job is None:
+        line = f"{kind} job {op.job_id}: looking it up"
+    elif op.done:
+        line = f"{kind} job {job.id}: {job.summary()}"
+    else:
+        line = f"{kind} job {job.id[:8]}…: {job.summary()}"
+    if op.cancel_note and not op.done:
+        line += f" ({op.cancel_note})"
+    return line
+
+
+def watch(op: Tracked, out: Callable[[str], Any] = print, timeout: float | None = None) -> Job | None:
+    """Block until ``op`` ends, printing :func:`status_line` whenever status or progress (by 10 %) changes.
+
+    Returns the job (None if it was never known); never raises for a failed restore (the last line says why).
+    After ``timeout`` seconds it returns early and says how to re-attach.
+    """
+    op.start()
+    last_key: tuple[Any, ...] | None = None
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        op.wait_for_change(1.0)
+        job = op.job
+        key = (op.phase, job.status if job else None,
+               int((job.progress or 0) // 10) if job and not op.done else None)
+        settling = job is not None and job.done and not op.done  # the final line comes next
+        if key != last_key and not settling:
+            out(status_line(op))
+            last_key = key
+        if op.done:
+            return op.job
+        if deadline is not None and time.monotonic() > deadline:
+            if op.job_id:
+                out(f"still running after {timeout:g} s; re-attach with {op.route.attach_hint(op.job_id)}")
+            else:
+                out(f"still running after {timeout:g} s, job id not known yet; find the job with "
+                    f"{op.route.jobs_hint}, then re-attach with {op.route.attach_hint('<job id>')}")
+            return op.job

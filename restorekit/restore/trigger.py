@@ -1,0 +1,92 @@
+"""The one restore path: validate → confirm → duplicate check → one POST → the operation that follows it.
+
+Restores in the vault's region and cross-region restores both go through :func:`trigger`; what differs (the
+token, the endpoints, the job API) is the :class:`~restorekit.restore.routes.RestoreRoute` plugged into it, so
+both refuse, confirm and fail the same way:
+
+1. ``route.prepare(request)`` runs every check and raises ``ValidationError`` listing all problems;
+2. a destructive request (replacing disks) needs ``confirm=True`` (``ConfirmationRequired``, nothing sent);
+3. a restore of the same VM from the same point still running is refused (``DuplicateRestore`` names it);
+4. one POST (never retried once it may have reached the service);
+5. a lost answer (timeout, reset, 5xx) does not mean "not started": the operation looks for the job instead.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from ..core.environment import should_display
+from ..core.errors import ArmError, ConfirmationRequired, DuplicateRestore, TransportError
+from .operation import RestoreOperation
+from .routes import PrimaryRoute, running_restores
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..core.protocols import ProtectedItemLike
+    from .routes import RestoreRoute
+
+
+def trigger(request: Any, *, item: ProtectedItemLike | None = None, route: RestoreRoute | None = None,
+            confirm: bool = False, allow_duplicate: bool = False, display: bool | None = None,
+            poll_interval: float | None = None, sleep: Callable[[float], Any] | None = None,
+            clock: Callable[[], float] = time.monotonic) -> RestoreOperation:
+    """Check ``request``, POST the restore once, and return a :class:`RestoreOperation` at once.
+
+    ``request`` is a restore builder (``RestoreDisks``, ``ReplaceDisks``, ``RestoreAsNewVM``): it needs
+    ``.point``, ``.to_body()``, ``.validate()``, ``.destructive``. ``route`` says where it goes (default: the
+    vault's region of ``item``, itself the point's owner by default). Replacing disks needs ``confirm=True``; an
+    in-progress restore of the same VM and point is refused unless ``allow_duplicate=True``. ``display``
+    (default: inside an IPython kernel) shows live progress, or status lines when headless.
+
+    >>> op = trigger(rk.RestoreDisks(point, storage_account=acct))
+    >>> op.wait()
+    """
+    if route is None:
+        item = item if item is not None else getattr(request.point, "owner", None)
+        if item is None:
+            raise ValueError("this recovery point is not attached to a protected item: pass item=vault.vm(rg, vm), "
+                             "or take the point from item.recovery_points()")
+        route = PrimaryRoute(item.vault, item)
+    item = route.item
+    assert item is not None
+    request = route.prepare(request)
+    point = request.point
+    vm = f"{item.vm_resource_group}/{item.vm_name}"
+    if getattr(request, "destructive", False) and not confirm:
+        when = point.time.strftime("%Y-%m-%d %H:%M UTC") if getattr(point, "time", None) else "time unknown"
+        raise ConfirmationRequired(
+            f"{type(request).__name__} replaces the disks of VM {vm} with those of recovery point {point.name} "
+            f"({when}); the VM's current disks are replaced and the VM restarts. To go ahead, pass confirm=True: "
+            f"item.restore(request, confirm=True)")
+    if not allow_duplicate:
+        duplicates = running_restores(route, point)
+        if duplicates:
+            ids = ", ".join(f"{j.id} ({j.summary()})" for j in duplicates)
+            raise DuplicateRestore(
+                f"a {route.kind_label} of VM {vm} from recovery point {point.name} is already in progress: job "
+                f"{ids}. Follow it with {route.attach_hint(duplicates[0].id)}, or pass allow_duplicate=True to "
+                "start another one", duplicates[0].id)
+    options: dict[str, Any] = {"poll_interval": poll_interval, "clock": clock, "request": request, "point": point,
+                               "posted_at": datetime.now(UTC)}
+    if sleep is not None:
+        options["sleep"] = sleep
+    operation_class = route.operation_class or RestoreOperation
+    try:
+        response = route.post(request)
+    except TransportError as exc:
+        op = operation_class(route, lost_answer=str(exc), **options)
+    except ArmError as exc:
+        if exc.status == 404 and (gone := route.point_gone(point, exc)) is not None:
+            raise gone from None
+        if exc.status < 500:
+            raise
+        op = operation_class(route, lost_answer=str(exc), **options)
+    else:
+        op = operation_class(route, initial=response, **options)
+    if should_display(display):
+        from IPython.display import display as show
+
+        show(op)
+    return op
