@@ -27,7 +27,6 @@ from restorekit.core.errors import (
 )
 from restorekit.core.ids import ItemRef
 from restorekit.model.points import RecoveryPoint
-from restorekit.transport.polling import rehosted_methods
 from restorekit.restore.cross_region import (
     CrossRegion,
     CrossRegionOperation,
@@ -36,6 +35,7 @@ from restorekit.restore.cross_region import (
     CrrJob,
     paired_region,
 )
+from restorekit.transport.polling import rehosted_methods
 
 SUB = "00000000-0000-0000-0000-000000000000"
 STAGING = "testRG/testAccount"  # westus: the secondary region of crrVault (eastus)

@@ -30,8 +30,8 @@ from restorekit.core.ids import ItemRef
 from restorekit.core.times import parse_duration, parse_loose_time
 from restorekit.model.jobs import Job, list_jobs
 from restorekit.restore.lost_answer import LOOKUP_ATTEMPTS
-from restorekit.restore.trigger import trigger
 from restorekit.restore.operation import RestoreOperation
+from restorekit.restore.trigger import trigger
 
 SUB = "00000000-0000-0000-0000-000000000000"
 POINT_TIME = datetime(2026, 10, 1, 6, 0, 5, tzinfo=UTC)
