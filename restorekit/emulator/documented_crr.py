@@ -10,8 +10,7 @@ towards its pair, eastus, where ``testStorageAccount`` lives.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
+from .clock import parse_iso
 from .estate import Estate, RecoveryPoint, StorageAccount
 
 VM_RESOURCE_GROUP = "testRG1"
@@ -29,15 +28,9 @@ DOCUMENTED_POINTS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
 )
 
 
-def _parse(stamp: str) -> datetime:
-    """A timestamp with up to 7 fractional digits (.NET writes 7, Python reads 6)."""
-    head, fraction = stamp.rstrip("Z").split(".")
-    return datetime.strptime(f"{head}.{fraction[:6].ljust(6, '0')}", "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=UTC)
-
-
 def documented_points() -> list[RecoveryPoint]:
     """The two recorded points, verbatim (crash-consistent, OS and data disk)."""
-    return [RecoveryPoint(name=name, time=_parse(stamp), rp_type="CrashConsistent", tiers=list(tiers),
+    return [RecoveryPoint(name=name, time=parse_iso(stamp), rp_type="CrashConsistent", tiers=list(tiers),
                           included_luns=(-1, 0), rule_name=None, time_text=stamp, id_override=_POINT_ID + name,
                           verbatim=True)
             for name, stamp, tiers in DOCUMENTED_POINTS]

@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from .clock import parse_iso
 from .health import HEALTHY, BackupHistory
 
 SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
@@ -216,7 +217,7 @@ class Vault:
 
 @dataclass
 class Estate:
-    """All resources of the demo subscription."""
+    """All resources of the emulator's subscriptions (the demo one, and the fleet vaults of the others)."""
 
     today: date
     vaults: dict[tuple[str, str], Vault] = field(default_factory=dict)
@@ -355,7 +356,7 @@ def _doc_points() -> list[RecoveryPoint]:
     out = []
     for name, stamp, kind in (("20982486783671", "2018-06-04T06:06:00.5121087Z", "AppConsistent"),
                               ("23358112038108", "2018-06-03T06:20:56.3043878Z", "CrashConsistent")):
-        t = datetime.strptime(stamp[:26] + "Z", "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        t = parse_iso(stamp)
         out.append(RecoveryPoint(
             name=name, time=t, rp_type=kind, tiers=[("InstantRP", "Valid"), ("HardenedRP", "Valid")],
             included_luns=(-1, 0), rule_name=None, time_text=stamp, id_override=_DOC_ID + name,

@@ -9,13 +9,12 @@ analysing the fleet sees one consistent story.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from .clock import iso
-from .jobs import Job
+from .jobs import Job, stable_id
 
 if TYPE_CHECKING:
     from .estate import Estate, ProtectedVM
@@ -98,9 +97,7 @@ def failed_backup_jobs(estate: Estate) -> list[Job]:
             number, message, recommendations = BACKUP_FAILURES[vm.history.failure or ""]
             failure = (number, vm.history.failure or "", "Backup failed", message, recommendations)
             for attempt in vm.missed_backup_times():
-                digest = hashlib.sha256(f"{vm.vm_id}|{attempt.isoformat()}|failed".encode()).hexdigest()
-                job_id = f"{digest[:8]}-{digest[8:12]}-4{digest[13:16]}-a{digest[17:20]}-{digest[20:32]}"
-                out.append(Job(id=job_id, vault_key=vault.key, vm_id=vm.vm_id, vm_name=vm.name,
+                out.append(Job(id=stable_id(vm.vm_id, attempt.isoformat(), "failed"), vault_key=vault.key, vm_id=vm.vm_id, vm_name=vm.name,
                                container=vm.container.split(";", 1)[1], operation="Backup",
                                start=attempt - timedelta(minutes=2), seconds=240, failure=failure,
                                property_bag={"VM Name": vm.name}, tasks=("Take Snapshot",), user_triggered=False))

@@ -47,7 +47,10 @@ def _bad_request(details: list[dict[str, Any]], headers: dict[str, str]) -> ApiE
 def _quota_headers(call: Call) -> dict[str, str]:
     """Count the query against the caller's quota; 429 ``RateLimiting`` when it is used up."""
     user = hashlib.sha256(call.request.headers.get("Authorization", "").encode()).hexdigest()
-    allowed, remaining, reset_in = call.state.graph_quota.take(user)
+    quota = call.state.graph_quota
+    allowed, remaining, reset_in = quota.take(user)
+    if not quota.limit:  # no quota (graph_quota=0): nothing to tell
+        return {}
     headers = {"x-ms-user-quota-remaining": str(remaining), "x-ms-user-quota-resets-after": as_duration(reset_in)}
     if not allowed:
         headers["Retry-After"] = str(max(1, round(reset_in + 0.499)))
@@ -64,8 +67,8 @@ def _option(options: dict[str, Any], name: str, headers: dict[str, str], low: in
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
         # The service's exact wording for an option out of range is not documented; this is ours.
-        raise _bad_request([{"code": "InvalidQueryOptions",
-                             "message": f"Option '{name}' must be an integer between {low} and {high or 'any'}."}],
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise _bad_request([{"code": "InvalidQueryOptions", "message": f"Option '{name}' must be an integer {bounds}."}],
                            headers)
     return value
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import random
 import threading
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from .estate import Estate, ProtectedVM, Vault, seed
 from .faults import Faults
 from .graph_quota import GraphQuota
 from .health import failed_backup_jobs
-from .jobs import RESTORE_FAILURES, Job, Operation, new_id
+from .jobs import RESTORE_FAILURES, Job, Operation, new_id, stable_id
 from .subscriptions import subscription_ids
 from .throttle import TokenBucket
 from .tokens import TokenRegistry
@@ -111,7 +110,7 @@ class State:
                     if point.verbatim:
                         continue
                     start = point.time - timedelta(minutes=2)
-                    job = Job(id=_guid(vm.name, point.name), vault_key=_key(vault), vm_id=vm.vm_id, vm_name=vm.name,
+                    job = Job(id=stable_id(vm.name, point.name), vault_key=_key(vault), vm_id=vm.vm_id, vm_name=vm.name,
                               container=vm.container.split(";", 1)[1], operation="Backup", start=start,
                               seconds=1200 + (int(point.name) % 1800),
                               property_bag={"VM Name": vm.name, "Backup Size": f"{(int(point.name) % 9000) + 100} MB"},
@@ -182,7 +181,3 @@ class State:
 def _key(vault: Vault) -> tuple[str, str]:
     return (vault.resource_group.lower(), vault.name.lower())
 
-
-def _guid(*parts: str) -> str:
-    h = hashlib.sha256("|".join(parts).encode()).hexdigest()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
