@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import threading
+import warnings
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,13 +34,17 @@ def _is_loopback(host: str) -> bool:
 
 
 class EmulatorServer:
-    """A running emulator: ``url``, ``subscription_id``, ``state``; ``stop()`` or use as a context manager."""
+    """A running emulator: ``url``, ``subscription_id`` (the first of ``subscription_ids``), ``state``.
+
+    ``stop()`` it, or use it as a context manager.
+    """
 
     def __init__(self, server: Any, state: Any, thread: threading.Thread | None) -> None:
         self._server = server
         self._thread = thread
         self.state = state
-        self.subscription_id = SUBSCRIPTION_ID
+        self.subscription_ids: tuple[str, ...] = tuple(state.subscription_ids)
+        self.subscription_id = self.subscription_ids[0]
         host, port = server.server_address[:2]
         shown = f"[{host}]" if ":" in host else host
         self.url = f"http://{shown}:{port}"
@@ -89,16 +94,33 @@ def _moment(value: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+#: What a non-loopback emulator warns (the CLI prints it too).
+REMOTE_WARNING = ("the restorekit emulator listens on {host}: it is a fake Azure API with a demo estate, "
+                  "{tokens}; never expose it to a network you do not trust.")
+
+
 def start(host: str = "127.0.0.1", port: int = 0, latency_ms: float = 0, job_seconds: float = 20, fleet: int = 0,
           page_size: int | None = None, throttle: bool = True, read_bucket: int = 250, read_refill: float = 25.0,
           retry_after: int = 2, fail_rate: float = 0.0, seed: int = 0, *, as_of: Any = None,
-          background: bool = True) -> EmulatorServer:
+          background: bool = True, subscriptions: int = 1, write_bucket: int = 200, write_refill: float = 10.0,
+          token_lifetime: float | None = None, crr_token_lifetime: float = 3600.0, graph_quota: int = 15,
+          allow_remote: bool = False) -> EmulatorServer:
     """Start an emulator on ``host:port`` (``port=0`` picks a free one) and return once it listens.
 
     ``as_of`` (a datetime or ISO text) fixes the moment the demo estate's recovery points run up to,
     so that outputs are the same every day (the notebooks' committed outputs rely on it); by default
-    the points run up to now. Only loopback hosts are allowed. With ``background=False`` nothing serves until
-    ``serve_forever()`` is called (the CLI does that in its main thread).
+    the points run up to now. With ``background=False`` nothing serves until ``serve_forever()`` is
+    called (the CLI does that in its main thread).
+
+    ``subscriptions`` (default 1) is how many subscriptions the emulator has; ``fleet`` VMs are spread
+    over them. ``write_bucket``/``write_refill`` size the per-subscription write throttle (ARM's
+    200 and 10/s by default; ``throttle=False`` turns both throttles off). ``token_lifetime``
+    (seconds) makes the gateway accept only the tokens its Entra-like endpoint issued, and refuse
+    them once expired; ``crr_token_lifetime`` is how long a cross-region restore access token lasts.
+    ``graph_quota`` is Resource Graph's queries per user and 5 seconds (0: no quota).
+
+    Only loopback hosts are allowed unless ``allow_remote=True``, which warns: the emulator is not
+    a service to expose.
 
     Example::
 
@@ -107,7 +129,16 @@ def start(host: str = "127.0.0.1", port: int = 0, latency_ms: float = 0, job_sec
         srv.stop()
     """
     if not _is_loopback(host):
-        raise ValueError(f"the emulator only binds loopback hosts (127.0.0.1, ::1, localhost), not {host!r}")
+        if not allow_remote:
+            raise ValueError(f"the emulator only binds loopback hosts (127.0.0.1, ::1, localhost), not {host!r}; "
+                             "pass allow_remote=True (--allow-remote) to bind another address")
+        tokens = ("it accepts any bearer token" if token_lifetime is None else
+                  "it issues tokens to any client that asks")
+        warnings.warn(REMOTE_WARNING.format(host=host, tokens=tokens), RuntimeWarning, stacklevel=2)
+    if subscriptions < 1:
+        raise ValueError("subscriptions must be >= 1")
+    if token_lifetime is not None and token_lifetime <= 0:
+        raise ValueError("token_lifetime must be > 0 seconds")
     if page_size is not None and page_size < 1:
         raise ValueError("page_size must be >= 1")
     if not 0.0 <= fail_rate <= 1.0:
@@ -123,7 +154,10 @@ def start(host: str = "127.0.0.1", port: int = 0, latency_ms: float = 0, job_sec
 
     settings = Settings(latency_ms=latency_ms, job_seconds=job_seconds, fleet=fleet, page_size=page_size,
                         throttle=throttle, read_bucket=read_bucket, read_refill=read_refill,
-                        retry_after=retry_after, fail_rate=fail_rate, seed=seed, as_of=_moment(as_of))
+                        retry_after=retry_after, fail_rate=fail_rate, seed=seed, as_of=_moment(as_of),
+                        subscriptions=subscriptions, write_bucket=write_bucket, write_refill=write_refill,
+                        token_lifetime=token_lifetime, crr_token_lifetime=crr_token_lifetime,
+                        graph_quota=graph_quota)
     state = State(settings)
     server = make_server(host, port, EmulatorApp(state), threaded=True, request_handler=_QuietHandler)
     server.daemon_threads = True

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import secrets
 import socket
 import time
 import uuid
@@ -16,13 +15,20 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
-from . import shapes, versions
+from . import crr_grants, resource_graph, shapes, subscriptions, throttle, versions
+from .answers import empty_response as _empty
+from .answers import json_response as _json
+from .body_limit import check_size
+from .clock import dotnet_time
 from .errors import ApiError, bad_request, not_found
-from .estate import SUBSCRIPTION_ID, TENANT_ID, ProtectedVM, RecoveryPoint, Vault
+from .estate import TENANT_ID, ProtectedVM, RecoveryPoint, Vault
+from .faults import Fault
 from .filters import parse_bool, parse_filter, parse_time
 from .jobs import Job, Operation
+from .outage import check_outage
 from .paging import page
 from .state import State
+from .tokens import authenticate, token_endpoint
 from .validation import validate_restore
 
 _S = r"/subscriptions/(?P<sub>[^/]+)"
@@ -75,16 +81,6 @@ def _number(text: str, digits: int) -> int:
     return int(hashlib.sha256(text.encode()).hexdigest()[:16], 16) % 10**digits
 
 
-def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(json.dumps(body), status=status, headers=headers or {}, content_type="application/json")
-
-
-def _empty(status: int, headers: dict[str, str] | None = None) -> Response:
-    resp = Response(b"", status=status, headers=headers or {})
-    resp.headers.pop("Content-Type", None)
-    return resp
-
-
 class EmulatorApp:
     """The WSGI callable. ``EmulatorApp(state)(environ, start_response)``."""
 
@@ -100,15 +96,16 @@ class EmulatorApp:
         if settings.latency_ms:
             time.sleep(settings.latency_ms / 1000.0)
         fault = self.state.faults.take(request.method, request.path)
-        if fault and fault.kind == "drop":
-            sock = environ.get("werkzeug.socket")
-            if sock is not None:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-            return _empty(500)(environ, start_response)
+        surge = None if fault else self.state.faults.storm_draw(request.method, request.path)
+        if (fault and fault.kind == "drop") or (surge and surge.kind == "reset"):
+            return _reset_connection(environ, start_response)
+        if surge and surge.kind == "error":
+            fault = Fault("status", 1, surge.status, surge.retry_after)
         response = self._answer(request, fault)
+        if surge and surge.kind == "lost_answer":  # processed in full, then the answer is lost
+            return _reset_connection(environ, start_response)
+        if surge and surge.kind == "slow":
+            time.sleep(surge.seconds)
         self._stamp(request, response)
         return response(environ, start_response)
 
@@ -128,25 +125,14 @@ class EmulatorApp:
             return _json(err.envelope(), err.status, err.headers)
 
     def _dispatch(self, request: Request) -> Response:
-        auth = request.headers.get("Authorization", "")
-        if not auth.startswith("Bearer ") or not auth[7:].strip():
-            code = "AuthenticationFailed" if not auth else "InvalidAuthenticationToken"
-            message = ("Authentication failed. The 'Authorization' header is missing." if not auth else
-                       "The access token is invalid.")
-            raise ApiError(401, code, message, headers={"WWW-Authenticate": (
-                'Bearer authorization_uri="https://login.microsoftonline.com/common", '
-                'error="invalid_token", error_description="The authentication failed because of missing '
-                "'Authorization' header.\"")})
+        token_answer = token_endpoint(request, self.state)  # Entra's, not ARM's: no bearer needed
+        if token_answer is not None:
+            return token_answer
+        check_size(request)
+        authenticate(request, self.state)
+        throttle.admit(self.state, request)
+        check_outage(self.state, request)
         path = request.path
-        if request.method == "GET" and self.state.settings.throttle:
-            sub = re.match(r"^/subscriptions/([^/]+)", path, re.I)
-            ok, value = self.state.bucket(sub.group(1) if sub else "-").take()
-            if not ok:
-                raise ApiError(429, "SubscriptionRequestsThrottled",
-                               f"Number of 'read' requests for subscription actor exceeded. Please try again after "
-                               f"'{value}' seconds after the first request.",
-                               headers={"Retry-After": str(value),
-                                        "x-ms-ratelimit-remaining-subscription-reads": "0"})
         allowed_methods = set()
         for method, pattern, handler, api_versions in self.routes:
             m = pattern.match(path)
@@ -157,7 +143,7 @@ class EmulatorApp:
                 continue
             api_version = _api_version(request, api_versions)
             groups = m.groupdict()
-            if "sub" in groups and groups["sub"].lower() != SUBSCRIPTION_ID:
+            if "sub" in groups and groups["sub"].lower() not in self.state.subscription_ids:
                 raise not_found("SubscriptionNotFound", f"The subscription '{groups['sub']}' could not be found.")
             base = request.host_url.rstrip("/")
             return handler(Call(request, groups, self.state, api_version, base))
@@ -177,15 +163,8 @@ class EmulatorApp:
         if request.headers.get("x-ms-client-request-id"):
             h["x-ms-client-request-id"] = request.headers["x-ms-client-request-id"]
         h["x-ms-routing-request-id"] = f"WESTUS:{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}:{rid}"
-        if request.method == "GET":
-            if "x-ms-ratelimit-remaining-subscription-reads" not in h:
-                remaining = 11999
-                if self.state.settings.throttle:
-                    sub = re.match(r"^/subscriptions/([^/]+)", request.path, re.I)
-                    remaining = self.state.bucket(sub.group(1) if sub else "-").remaining
-                h["x-ms-ratelimit-remaining-subscription-reads"] = str(remaining)
-        else:
-            h["x-ms-ratelimit-remaining-subscription-writes"] = str(self.state.take_write())
+        for name, value in throttle.remaining_headers(self.state, request).items():
+            h.setdefault(name, value)
         h["Cache-Control"] = "no-cache"
         h["Pragma"] = "no-cache"
         h["X-Content-Type-Options"] = "nosniff"
@@ -212,6 +191,8 @@ def _api_version(request: Request, accepted: tuple[str, ...]) -> str:
 
 def _vault(call: Call) -> Vault:
     vault = call.state.estate.vault(call.groups["rg"], call.groups["vault"])
+    if vault is not None and vault.subscription_id.lower() != call.groups["sub"].lower():
+        vault = None
     if vault is None:
         raise not_found("ResourceNotFound",
                         f"The Resource 'Microsoft.RecoveryServices/vaults/{call.groups['vault']}' under resource "
@@ -261,8 +242,9 @@ def _paged(call: Call, items: list[dict[str, Any]]) -> Response:
 
 def list_vaults(call: Call) -> Response:
     """GET vaults of the subscription or of a resource group."""
-    rg = call.groups.get("rg")
-    vaults = [v for v in call.state.estate.vaults.values() if rg is None or v.resource_group.lower() == rg.lower()]
+    rg, sub = call.groups.get("rg"), call.groups["sub"].lower()
+    vaults = [v for v in call.state.estate.vaults.values() if v.subscription_id.lower() == sub
+              and (rg is None or v.resource_group.lower() == rg.lower())]
     return _paged(call, [shapes.vault(v) for v in vaults])
 
 
@@ -332,7 +314,7 @@ def list_items(call: Call) -> Response:
         p = body["properties"]
         values = {"backupManagementType": "AzureIaasVM", "itemType": "VM", "policyName": vm.policy,
                   "containerName": p["containerName"], "friendlyName": vm.name, "fabricName": "Azure",
-                  "healthState": "Passed"}
+                  "healthState": p["healthStatus"]}
         if all(str(values.get(k, "")).lower() == v.lower() for k, v in flt.items()):
             out.append(body)
     return _paged(call, out)
@@ -520,17 +502,13 @@ def access_token(call: Call) -> Response:
     if not isinstance(body, dict) or not isinstance(body.get("properties"), dict) \
             or not body["properties"].get("audience"):
         raise bad_request("BMSUserErrorInvalidInput", "The body must be the AAD properties of the secondary region.")
-    token = secrets.token_urlsafe(48)
-    with call.state.lock:
-        call.state.crr_tokens[token] = (vm, point.name)
-    t = point.time
+    token = crr_grants.grant(call.state, vm, point.name)
     props = {
         "objectType": "WorkloadCrrAccessToken", "accessTokenString": token,
-        "subscriptionId": SUBSCRIPTION_ID, "resourceGroupName": vault.resource_group, "resourceName": vault.name,
+        "subscriptionId": vault.subscription_id, "resourceGroupName": vault.resource_group, "resourceName": vault.name,
         "resourceId": str(_number(vault.id, 18)), "protectionContainerId": _number(vm.container, 6),
         "recoveryPointId": point.name,
-        "recoveryPointTime": f"{t.month}/{t.day}/{t.year} {(t.hour % 12) or 12}:{t.minute:02d}:{t.second:02d} "
-                             f"{'PM' if t.hour >= 12 else 'AM'}",
+        "recoveryPointTime": dotnet_time(point.time),
         "containerName": f"iaasvmcontainerv2;{vm.resource_group};{vm.name}", "containerType": "IaasVMContainer",
         "backupManagementType": "AzureIaasVM", "datasourceType": "VM", "datasourceName": vm.name.lower(),
         "datasourceId": str(_number(vm.vm_id, 18)),
@@ -553,13 +531,8 @@ def crr_trigger(call: Call) -> Response:
     body = call.json_body()
     if not isinstance(body, dict) or not isinstance(body.get("crossRegionRestoreAccessDetails"), dict):
         raise bad_request("BMSUserErrorInvalidInput", "'crossRegionRestoreAccessDetails' is required.")
-    token = body["crossRegionRestoreAccessDetails"].get("accessTokenString")
-    with call.state.lock:
-        found = call.state.crr_tokens.get(token or "")
-    if found is None:
-        raise bad_request("UserErrorCrrAccessTokenInvalid",
-                          "The cross region restore access token is invalid or expired. Get a new access token.")
-    vm, point_name = found
+    grant = crr_grants.redeem(call.state, body["crossRegionRestoreAccessDetails"].get("accessTokenString"))
+    vm, point_name = grant.vm, grant.point_name
     region = call.groups["region"].lower()
     if region != (vm.vault.secondary_region or ""):
         raise bad_request("UserErrorRestoreRegionMismatch",
@@ -650,3 +623,15 @@ _ROUTES: list[tuple[str, str, Handler, tuple[str, ...]]] = [
     ("GET", _RG + r"/providers/Microsoft\.Compute/virtualMachines/(?P<name>[^/]+)", get_vm, versions.COMPUTE_VERSIONS),
     ("GET", _RG, get_resource_group, versions.RESOURCE_GROUP_VERSIONS),
 ]
+_ROUTES += subscriptions.ROUTES + resource_graph.ROUTES
+
+
+def _reset_connection(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """Reset the client's connection without an answer (what a dropping gateway does)."""
+    sock = environ.get("werkzeug.socket")
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    return _empty(500)(environ, start_response)

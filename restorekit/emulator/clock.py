@@ -38,6 +38,20 @@ def iso(t: datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond:06d}0Z"
 
 
+def parse_iso(text: str) -> datetime:
+    """A UTC timestamp as the service writes it, with up to 7 fractional digits (Python reads 6)."""
+    head, _, fraction = text.rstrip("Z").partition(".")
+    moment = datetime.strptime(f"{head}.{fraction[:6].ljust(6, '0')}", "%Y-%m-%dT%H:%M:%S.%f")
+    return moment.replace(tzinfo=UTC)
+
+
+def dotnet_time(t: datetime) -> str:
+    """.NET's general date/time form in UTC, as ARM and the Backup service write it: ``7/26/2021 3:35:36 PM``."""
+    t = t.astimezone(UTC)
+    return (f"{t.month}/{t.day}/{t.year} {(t.hour % 12) or 12}:{t.minute:02d}:{t.second:02d} "
+            f"{'PM' if t.hour >= 12 else 'AM'}")
+
+
 def iso_duration(seconds: float) -> str:
     """An ISO 8601 duration as the Backup service writes it: ``PT1M2.3S``, ``PT0S``, ``PT1H0M5S``."""
     seconds = max(0.0, seconds)

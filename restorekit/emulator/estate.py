@@ -12,6 +12,9 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from .clock import parse_iso
+from .health import HEALTHY, BackupHistory
+
 SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 TENANT_ID = "00000000-0000-0000-0000-000000000000"
 
@@ -111,6 +114,7 @@ class ProtectedVM:
     policy: str = "DefaultPolicy"
     extra_points: list[RecoveryPoint] = field(default_factory=list)
     renamed: dict[date, str] = field(default_factory=dict)
+    history: BackupHistory = HEALTHY
     _points: list[RecoveryPoint] | None = field(default=None, repr=False)
     _by_name: dict[str, RecoveryPoint] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -118,7 +122,7 @@ class ProtectedVM:
     @property
     def vm_id(self) -> str:
         """The VM's ARM id."""
-        return (f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{self.resource_group}"
+        return (f"/subscriptions/{self.vault.subscription_id}/resourceGroups/{self.resource_group}"
                 f"/providers/Microsoft.Compute/virtualMachines/{self.name}")
 
     @property
@@ -155,6 +159,25 @@ class ProtectedVM:
         self.points()
         return self._by_name.get(name)
 
+    def latest_point(self) -> RecoveryPoint | None:
+        """The newest recovery point, found without generating the whole history when it is not yet."""
+        with self._lock:
+            if self._points is not None:
+                return self._points[0] if self._points else None
+        return _latest(self)
+
+    def missed_backup_times(self) -> list[datetime]:
+        """When the scheduled backups that made no recovery point ran (``history.missed_backups``), newest first."""
+        now = self.vault.seeded_at
+        out: list[datetime] = []
+        age = 0
+        while len(out) < self.history.missed_backups:
+            moment = backup_time(self, now.date() - timedelta(days=age))
+            if moment <= now:
+                out.append(moment)
+            age += 1
+        return out
+
 
 @dataclass
 class Vault:
@@ -167,12 +190,18 @@ class Vault:
     sku: str = "Standard"
     seeded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     items: dict[tuple[str, str], ProtectedVM] = field(default_factory=dict)
+    subscription_id: str = SUBSCRIPTION_ID
 
     @property
     def id(self) -> str:
         """Its ARM id."""
-        return (f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{self.resource_group}"
+        return (f"/subscriptions/{self.subscription_id}/resourceGroups/{self.resource_group}"
                 f"/providers/Microsoft.RecoveryServices/vaults/{self.name}")
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """``(resource group, name)`` in lower case: how the estate and the jobs refer to it."""
+        return (self.resource_group.lower(), self.name.lower())
 
     @property
     def secondary_region(self) -> str | None:
@@ -188,7 +217,7 @@ class Vault:
 
 @dataclass
 class Estate:
-    """All resources of the demo subscription."""
+    """All resources of the emulator's subscriptions (the demo one, and the fleet vaults of the others)."""
 
     today: date
     vaults: dict[tuple[str, str], Vault] = field(default_factory=dict)
@@ -246,45 +275,73 @@ def _rule(vm: ProtectedVM, day: date, age: int) -> str | None:
     return "Daily" if age < vm.daily_days else None
 
 
-def _generate(vm: ProtectedVM) -> list[RecoveryPoint]:
+def backup_time(vm: ProtectedVM, day: date) -> datetime:
+    """When ``vm``'s scheduled backup of ``day`` takes its snapshot (a few minutes after the schedule)."""
+    seconds = int(_unit(vm.name, day, "t") * 900)
+    return datetime.combine(day, time(vm.hour, vm.minute), UTC) + timedelta(
+        seconds=seconds, microseconds=int(_unit(vm.name, day, "us") * 1e6))
+
+
+def _consistency(vm: ProtectedVM, day: date) -> str:
+    """The point's consistency: about one in ten is crash-consistent; Linux never app-consistent."""
+    if _unit(vm.name, day, "k") < 0.1:
+        return "CrashConsistent"
+    return "FileSystemConsistent" if vm.os_type == "Linux" else "AppConsistent"
+
+
+def _horizon(vm: ProtectedVM) -> int:
+    return _RETENTION["Yearly"] if vm.long_term else vm.daily_days
+
+
+def _day_point(vm: ProtectedVM, age: int, cutoff: datetime | None) -> RecoveryPoint | None:
+    """The point ``vm``'s backup made ``age`` days before the seed, or None (no backup, not kept, missed)."""
     now = vm.vault.seeded_at
-    today = now.date()
-    horizon = _RETENTION["Yearly"] if vm.long_term else vm.daily_days
-    out: list[RecoveryPoint] = []
-    all_luns = vm.disk_luns
-    for age in range(horizon):
-        day = today - timedelta(days=age)
-        rule = _rule(vm, day, age)
-        if rule is None:
-            continue
-        if age > 1 and _unit(vm.name, day, "gap") < 0.03:
-            continue  # the odd missed backup
-        seconds = int(_unit(vm.name, day, "t") * 900)
-        t = datetime.combine(day, time(vm.hour, vm.minute), UTC) + timedelta(
-            seconds=seconds, microseconds=int(_unit(vm.name, day, "us") * 1e6))
-        if vm.os_type == "Linux":
-            kind = "FileSystemConsistent"
-        else:
-            kind = "CrashConsistent" if _unit(vm.name, day, "k") < 0.1 else "AppConsistent"
-        if age < vm.instant_days:
-            tiers = [("InstantRP", "Valid"), ("HardenedRP", "Valid")]
-        elif rule in ("Monthly", "Yearly") and age > _ARCHIVE_AFTER_DAYS:
-            tiers = [("ArchivedRP", "Valid")]
-        else:
-            tiers = [("HardenedRP", "Valid")]
-        excluded = vm.excluded_recently if age < 30 else ()
-        included = tuple(lun for lun in all_luns if lun not in excluded)
-        move_ready = None
-        if rule in ("Monthly", "Yearly") and tiers == [("HardenedRP", "Valid")]:
-            move_ready = age > 90
-        out.append(RecoveryPoint(
-            name=vm.renamed.get(day) or point_name(vm, day), time=t, rp_type=kind, tiers=tiers,
-            included_luns=included, excluded_luns=excluded, rule_name=rule,
-            expiry=t + timedelta(days=_RETENTION[rule]), move_ready=move_ready))
-    out = [p for p in out if p.time <= now]
+    day = now.date() - timedelta(days=age)
+    rule = _rule(vm, day, age)
+    if rule is None:
+        return None
+    if age > 1 and _unit(vm.name, day, "gap") < 0.03:
+        return None  # the odd missed backup
+    t = backup_time(vm, day)
+    if t > now or (cutoff is not None and t >= cutoff):
+        return None
+    if age < vm.instant_days:
+        tiers = [("InstantRP", "Valid"), ("HardenedRP", "Valid")]
+    elif rule in ("Monthly", "Yearly") and age > _ARCHIVE_AFTER_DAYS:
+        tiers = [("ArchivedRP", "Valid")]
+    else:
+        tiers = [("HardenedRP", "Valid")]
+    excluded = vm.excluded_recently if age < 30 else ()
+    included = tuple(lun for lun in vm.disk_luns if lun not in excluded)
+    move_ready = None
+    if rule in ("Monthly", "Yearly") and tiers == [("HardenedRP", "Valid")]:
+        move_ready = age > 90
+    return RecoveryPoint(
+        name=vm.renamed.get(day) or point_name(vm, day), time=t, rp_type=_consistency(vm, day), tiers=tiers,
+        included_luns=included, excluded_luns=excluded, rule_name=rule,
+        expiry=t + timedelta(days=_RETENTION[rule]), move_ready=move_ready)
+
+
+def _cutoff(vm: ProtectedVM) -> datetime | None:
+    """Scheduled backups from this moment on made no point (see ``BackupHistory.missed_backups``)."""
+    missed = vm.missed_backup_times()
+    return missed[-1] if missed else None
+
+
+def _generate(vm: ProtectedVM) -> list[RecoveryPoint]:
+    cutoff = _cutoff(vm)
+    out = [p for age in range(_horizon(vm)) if (p := _day_point(vm, age, cutoff)) is not None]
     out.extend(vm.extra_points)
     out.sort(key=lambda p: p.time, reverse=True)
     return out
+
+
+def _latest(vm: ProtectedVM) -> RecoveryPoint | None:
+    """The newest point, scanning back day by day from the seed (cheap for a fleet of thousands)."""
+    cutoff = _cutoff(vm)
+    newest = next((p for age in range(_horizon(vm)) if (p := _day_point(vm, age, cutoff)) is not None), None)
+    candidates = [p for p in [newest, *vm.extra_points] if p is not None]
+    return max(candidates, key=lambda p: p.time) if candidates else None
 
 
 # --- the seed -------------------------------------------------------------------------------------
@@ -299,7 +356,7 @@ def _doc_points() -> list[RecoveryPoint]:
     out = []
     for name, stamp, kind in (("20982486783671", "2018-06-04T06:06:00.5121087Z", "AppConsistent"),
                               ("23358112038108", "2018-06-03T06:20:56.3043878Z", "CrashConsistent")):
-        t = datetime.strptime(stamp[:26] + "Z", "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        t = parse_iso(stamp)
         out.append(RecoveryPoint(
             name=name, time=t, rp_type=kind, tiers=[("InstantRP", "Valid"), ("HardenedRP", "Valid")],
             included_luns=(-1, 0), rule_name=None, time_text=stamp, id_override=_DOC_ID + name,
@@ -307,8 +364,12 @@ def _doc_points() -> list[RecoveryPoint]:
     return out
 
 
-def seed(now: datetime, fleet: int = 0) -> Estate:
-    """Build the demo estate as of ``now`` (plus ``fleet`` VMs in ``fleetVault``)."""
+def seed(now: datetime, fleet: int = 0, subscriptions: tuple[str, ...] = (SUBSCRIPTION_ID,)) -> Estate:
+    """Build the demo estate as of ``now`` (plus ``fleet`` VMs spread over ``subscriptions``' fleet vaults)."""
+    from .at_risk import add_at_risk_vms  # these build on this module's classes
+    from .documented_crr import add_documented_crr_example
+    from .fleet import add_fleet
+
     estate = Estate(today=now.date())
     for rg, loc in (("testRG", "westus"), ("targetRG", "westus"), ("testVaultRG", "westus"),
                     ("crrRG", "eastus"), ("zoneRG", "eastus")):
@@ -324,7 +385,7 @@ def seed(now: datetime, fleet: int = 0) -> Estate:
                 VirtualNetwork("eastNet", "crrRG", "eastus", ("default",), "10.1.0.0/16")):
         estate.networks[(net.resource_group.lower(), net.name.lower())] = net
 
-    vault = estate.add_vault(Vault("testVault", "testVaultRG", "westus"))
+    vault = estate.add_vault(Vault("testVault", "testVaultRG", "westus", crr=True))
     test_vm = vault.protect("testRG", "testVM", disks=((-1, "testVM_OsDisk_1"), (0, "testVM_DataDisk_0")),
                             extra_points=_doc_points())
     test_vm.renamed[now.date() - timedelta(days=1)] = "348916168024334"
@@ -344,14 +405,9 @@ def seed(now: datetime, fleet: int = 0) -> Estate:
     crr.protect("crrRG", "crrVM", size="Standard_B2ms", os_type="Linux",
                 disks=((-1, "crrVM_OsDisk_1"),), hour=3, minute=45)
 
-    if fleet:
-        estate.resource_groups["fleetrg"] = ("fleetRG", "westus")
-        fv = estate.add_vault(Vault("fleetVault", "fleetRG", "westus"))
-        for i in range(1, fleet + 1):
-            fv.protect("fleetRG", f"fleet-vm-{i:04d}", size="Standard_B2s",
-                       os_type="Linux" if i % 3 == 0 else "Windows",
-                       disks=((-1, f"fleet-vm-{i:04d}_OsDisk_1"), (0, f"fleet-vm-{i:04d}_DataDisk_0")),
-                       daily_days=90, long_term=False, hour=(i * 7) % 24, minute=(i * 13) % 60)
+    add_documented_crr_example(estate)
+    add_at_risk_vms(estate)
+    add_fleet(estate, fleet, subscriptions)
     for v in estate.vaults.values():
         v.seeded_at = now
     return estate

@@ -9,6 +9,7 @@ from typing import Any
 from . import versions
 from .clock import iso, iso_duration
 from .estate import SUBSCRIPTION_ID, ProtectedVM, RecoveryPoint, StorageAccount, Vault, VirtualNetwork
+from .health import item_health
 from .jobs import Job, Operation
 
 RP_TYPE = "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems/recoveryPoints"
@@ -34,25 +35,18 @@ def vault(v: Vault) -> dict[str, Any]:
 
 
 def protected_item(vm: ProtectedVM, api_version: str) -> dict[str, Any]:
-    """A ProtectedItemResource with AzureIaaSComputeVMProtectedItem properties."""
-    points = vm.points()
-    latest = points[0].time if points else None
+    """A ProtectedItemResource with AzureIaaSComputeVMProtectedItem properties (health as its history says)."""
     props: dict[str, Any] = {
         "protectedItemType": "Microsoft.Compute/virtualMachines",
         "friendlyName": vm.name,
         "virtualMachineId": vm.vm_id,
-        "protectionStatus": "Healthy",
-        "protectionState": "Protected",
-        "healthStatus": "Passed",
-        "lastBackupStatus": "Completed",
-        "lastBackupTime": iso(latest) if latest else None,
+        **item_health(vm),
         "protectedItemDataId": str(10**17 + int(hashlib.sha256(vm.vm_id.encode()).hexdigest()[:12], 16)),
         "backupManagementType": "AzureIaasVM",
         "workloadType": "VM",
         "containerName": f"iaasvmcontainerv2;{vm.resource_group};{vm.name}",
         "sourceResourceId": vm.vm_id,
         "policyId": f"{vm.vault.id}/backupPolicies/{vm.policy}",
-        "lastRecoveryPoint": iso(latest) if latest else None,
         "isArchiveEnabled": vm.long_term,
     }
     if api_version >= "2021-01-01":
@@ -90,6 +84,8 @@ def recovery_point(vm: ProtectedVM, p: RecoveryPoint, api_version: str) -> dict[
                   "isManagedVirtualMachine": vm.managed, "virtualMachineSize": vm.size,
                   "originalStorageAccountOption": False})
     if p.verbatim:
+        if api_version in versions.PASSIVE_VERSIONS:
+            props["osType"] = vm.os_type  # the documentation's secondary-region listing writes it
         return _envelope(vm, p, props)
     optional: dict[str, Any] = {"osType": vm.os_type, "recoveryPointDiskConfiguration": _disk_config(vm, p)}
     if vm.zones:
@@ -116,7 +112,7 @@ def _envelope(vm: ProtectedVM, p: RecoveryPoint, props: dict[str, Any]) -> dict[
 
 
 def _key_and_secret(vm: ProtectedVM, p: RecoveryPoint) -> dict[str, Any]:
-    kv = f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{vm.resource_group}/providers/Microsoft.KeyVault/vaults/{vm.name}-kv"
+    kv = f"/subscriptions/{vm.vault.subscription_id}/resourceGroups/{vm.resource_group}/providers/Microsoft.KeyVault/vaults/{vm.name}-kv"
     host = f"https://{vm.name.lower()}-kv.vault.azure.net"
     tag = hashlib.sha256(p.name.encode()).hexdigest()
     return {

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
 import random
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .clock import Clock, iso
+from .crr_grants import CrrGrant
 from .estate import Estate, ProtectedVM, Vault, seed
 from .faults import Faults
-from .jobs import RESTORE_FAILURES, Job, Operation, new_id
+from .graph_quota import GraphQuota
+from .health import failed_backup_jobs
+from .jobs import RESTORE_FAILURES, Job, Operation, new_id, stable_id
+from .subscriptions import subscription_ids
 from .throttle import TokenBucket
+from .tokens import TokenRegistry
 from .validation import RestorePlan
 
 #: Property-bag "Job Type" per recovery type.
@@ -36,6 +40,16 @@ class Settings:
     seed: int = 0
     #: The moment the demo estate is generated for (recovery points up to then); None = now.
     as_of: datetime | None = None
+    #: How many subscriptions (the demo one first); the fleet is spread over them.
+    subscriptions: int = 1
+    write_bucket: int = 200
+    write_refill: float = 10.0
+    #: Seconds an issued bearer token lives; when set, only issued, unexpired tokens are accepted.
+    token_lifetime: float | None = None
+    #: Seconds a cross-region restore access token lives.
+    crr_token_lifetime: float = 3600.0
+    #: Resource Graph queries allowed per user and 5-second window.
+    graph_quota: int = 15
 
     @property
     def effective_page_size(self) -> int:
@@ -54,31 +68,29 @@ class State:
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
         self.clock = clock or Clock()
-        self.estate: Estate = seed(settings.as_of or self.clock.now(), settings.fleet)
+        self.subscription_ids: tuple[str, ...] = subscription_ids(settings.subscriptions)
+        self.estate: Estate = seed(settings.as_of or self.clock.now(), settings.fleet, self.subscription_ids)
         self.faults = Faults()
         self.jobs: dict[str, Job] = {}
         self.operations: dict[str, Operation] = {}
-        self.crr_tokens: dict[str, tuple[ProtectedVM, str]] = {}
-        self.writes_remaining = 1199
+        self.crr_tokens: dict[str, CrrGrant] = {}
+        self.tokens = TokenRegistry(self.clock)
+        self.graph_quota = GraphQuota(settings.graph_quota, self.clock.monotonic)
         self.lock = threading.RLock()
-        self._buckets: dict[str, TokenBucket] = {}
+        self._buckets: dict[tuple[str, str], TokenBucket] = {}
         self._rng = random.Random(settings.seed)
         self._seed_jobs()
+        self.jobs.update((job.id, job) for job in failed_backup_jobs(self.estate))
 
-    def bucket(self, subscription: str) -> TokenBucket:
-        """The read-throttle bucket of a subscription."""
+    def bucket(self, subscription: str, kind: str = "read") -> TokenBucket:
+        """The throttle bucket of a subscription for ``kind`` ``"read"`` or ``"write"`` requests."""
         with self.lock:
-            key = subscription.lower()
+            key = (subscription.lower(), kind)
             if key not in self._buckets:
-                self._buckets[key] = TokenBucket(self.settings.read_bucket, self.settings.read_refill,
-                                                 self.clock.monotonic)
+                size, refill = ((self.settings.read_bucket, self.settings.read_refill) if kind == "read"
+                                else (self.settings.write_bucket, self.settings.write_refill))
+                self._buckets[key] = TokenBucket(size, refill, self.clock.monotonic)
             return self._buckets[key]
-
-    def take_write(self) -> int:
-        """Count a write; the remaining writes header value."""
-        with self.lock:
-            self.writes_remaining = max(0, self.writes_remaining - 1)
-            return self.writes_remaining
 
     def vault_jobs(self, vault: Vault) -> list[Job]:
         """The vault's jobs, newest first."""
@@ -91,14 +103,14 @@ class State:
         """Two weeks of nightly backup jobs for the small vaults (one failed), so job lists page."""
         now = self.clock.now()
         for vault in self.estate.vaults.values():
-            if vault.name == "fleetVault":
+            if vault.name.lower().startswith("fleetvault"):  # thousands of VMs: their points stay lazy
                 continue
             for vm in vault.items.values():
                 for point in vm.points()[:14]:
                     if point.verbatim:
                         continue
                     start = point.time - timedelta(minutes=2)
-                    job = Job(id=_guid(vm.name, point.name), vault_key=_key(vault), vm_id=vm.vm_id, vm_name=vm.name,
+                    job = Job(id=stable_id(vm.name, point.name), vault_key=_key(vault), vm_id=vm.vm_id, vm_name=vm.name,
                               container=vm.container.split(";", 1)[1], operation="Backup", start=start,
                               seconds=1200 + (int(point.name) % 1800),
                               property_bag={"VM Name": vm.name, "Backup Size": f"{(int(point.name) % 9000) + 100} MB"},
@@ -169,7 +181,3 @@ class State:
 def _key(vault: Vault) -> tuple[str, str]:
     return (vault.resource_group.lower(), vault.name.lower())
 
-
-def _guid(*parts: str) -> str:
-    h = hashlib.sha256("|".join(parts).encode()).hexdigest()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"

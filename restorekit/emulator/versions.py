@@ -90,3 +90,9 @@ def has_field(table: dict[str, str], field: str, api_version: str) -> bool:
 def numeric_tiers(api_version: str) -> bool:
     """True when recovery point tiers are serialised as numbers in this api-version."""
     return api_version <= NUMERIC_TIERS_UNTIL
+
+#: Microsoft.Resources subscriptions (Subscriptions_List / Subscriptions_Get) api-versions.
+SUBSCRIPTION_VERSIONS: tuple[str, ...] = ("2016-06-01", "2020-01-01", "2021-01-01", "2022-12-01")
+
+#: Microsoft.ResourceGraph/resources api-versions: 2021-03-01 is what azure-mgmt-resourcegraph 8.x sends.
+RESOURCE_GRAPH_VERSIONS: tuple[str, ...] = ("2021-03-01", "2022-10-01", "2024-04-01")

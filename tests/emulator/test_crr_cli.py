@@ -58,8 +58,9 @@ def test_crr_flow(make_srv):
 
 
 def test_passive_versions_need_crr_vault(srv):
-    item = CRR_ITEM.replace("crrRG/providers/Microsoft.RecoveryServices/vaults/crrVault", "testVaultRG/providers/"
-                            "Microsoft.RecoveryServices/vaults/testVault").replace("crrRG;crrVM", "testRG;testVM")
+    # opsVault is the demo vault that stays without cross-region restore (testVault has it, as documented)
+    item = CRR_ITEM.replace("crrRG/providers/Microsoft.RecoveryServices/vaults/crrVault", "opsVaultRG/providers/"
+                            "Microsoft.RecoveryServices/vaults/opsVault").replace("crrRG;crrVM", "opsRG;testVM")
     r = requests.get(f"{srv.url}{item}/recoveryPoints?api-version={V}", headers=AUTH)
     assert r.status_code == 400
     r = requests.post(f"{srv.url}{item}/recoveryPoints/1/restore?api-version={V}", json={}, headers=AUTH)
