@@ -133,7 +133,7 @@ def test_enabled_reads_the_vaults_redundancy_settings(az, item):
     crr = CrossRegion(item)
     assert "CRR not checked" in repr(crr)
     assert crr.enabled is True and "CRR enabled" in repr(crr)
-    test_vm = az.vault("testVaultRG", "testVault").vm("testRG", "testVM")
+    test_vm = az.vault("opsVaultRG", "opsVault").vm("opsRG", "testVM")
     assert CrossRegion(test_vm).enabled is False
 
 
@@ -192,11 +192,11 @@ def test_unknown_secondary_point(crr):
 
 
 def test_crr_disabled_vault_gives_a_clear_error_before_any_request(az, sent):
-    test_vm = az.vault("testVaultRG", "testVault").vm("testRG", "testVM")
+    test_vm = az.vault("opsVaultRG", "opsVault").vm("opsRG", "testVM")
     crr = CrossRegion(test_vm)
     point = test_vm.recovery_points().latest()
     del sent[:]
-    with pytest.raises(CrossRegionRestoreNotEnabled, match="'testVault' .*does not have Cross Region Restore enabled"):
+    with pytest.raises(CrossRegionRestoreNotEnabled, match="'opsVault' .*does not have Cross Region Restore enabled"):
         crr.recovery_points()
     secondary = RecoveryPoint(raw=point.raw, item=point.item, region="secondary", vault_location="westus",
                               owner=test_vm)
@@ -206,9 +206,9 @@ def test_crr_disabled_vault_gives_a_clear_error_before_any_request(az, sent):
 
 
 def test_service_saying_crr_is_off_gives_the_same_error(az):
-    vault = az.vault("testVaultRG", "testVault")
+    vault = az.vault("opsVaultRG", "opsVault")
     vault.raw = {"location": "westus"}  # the setting is unknown: the service is asked
-    crr = CrossRegion(vault.vm("testRG", "testVM"))
+    crr = CrossRegion(vault.vm("opsRG", "testVM"))
     assert crr.enabled is None  # the emulator has no backupstorageconfig: unknown
     with pytest.raises(CrossRegionRestoreNotEnabled, match="BMSUserErrorCrossRegionRestoreNotEnabled"):
         crr.recovery_points()
