@@ -420,10 +420,10 @@ def test_cancel_is_not_available_and_says_so(srv, crr, latest, caplog):
     assert "cancellation is not available for cross-region restore" in op.status_line()
     assert "not available" in caplog.text
     op.start()
-    while op.job is None and not op.done:
+    while op.current_job is None and not op.done:
         op._changed.wait(0.5)
     with pytest.raises(RestorekitError, match="cannot be cancelled"):
-        op.job.cancel()
+        op.current_job.cancel()
     finish_jobs(srv)
     assert op.wait(timeout=30).status == "Completed" and op.phase == "done"
     assert op.job.cancel() is op.job  # a finished job is returned unchanged

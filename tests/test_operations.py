@@ -461,7 +461,7 @@ def test_emulator_duplicate_and_cancel():
         point = item.recovery_points().latest()
         first = item.restore(rk.RestoreDisks(point, storage_account="testAccount"), display=False).start()
         deadline = time.monotonic() + 20
-        while first.job is None and not first.done and time.monotonic() < deadline:
+        while first.current_job is None and not first.done and time.monotonic() < deadline:
             time.sleep(0.1)
         assert first.job is not None and first.job.status == "InProgress"
         with pytest.raises(ConfirmationRequired, match=first.job_id):

@@ -22,6 +22,7 @@ class FakeOp:
 
     def __init__(self, phase="submitted", job=None, job_id=None, done=False, error=None):
         self.phase, self.job, self.job_id, self.done, self.error = phase, job, job_id, done, error
+        self.current_job = job
         self.elapsed = timedelta(seconds=5)
         self.vm_name = "testVM"
         self.listeners = []
@@ -67,6 +68,7 @@ def test_unfinished_operation_updates_live():
     op.fire()
     assert "<b>operation</b>" in w.phase_label.value
     op.phase, op.job_id, op.job = "job", "job-1", job(progress=40.0, remaining="PT30S")
+    op.current_job = op.job
     op.fire()
     assert w.bar.value == 40.0 and "job job-1: InProgress" in w.status_label.value
     assert w.times.value == "elapsed 0:00:05, about 0:00:30 left"

@@ -1,44 +1,68 @@
-"""Connecting: decide where to talk (an endpoint, real Azure, or the local emulator) and with which token.
+"""Connecting: decide where to talk (an endpoint, Azure, or the local emulator) and with which token.
 
-``rk.connect()`` picks, in this order:
+``rk.connect()`` is the one place that decides, in this order:
 
-1. ``endpoint=`` or the ``RESTOREKIT_ENDPOINT`` environment variable: that URL, with any credential
-   (a loopback emulator accepts the built-in dev token);
-2. ``AZURE_SUBSCRIPTION_ID`` set: real Azure with ``DefaultAzureCredential`` in the chosen cloud;
-3. otherwise: an in-process emulator on 127.0.0.1, announced by one printed line.
+1. ``rk.connect("emulator")``: a local emulator started in this process (asked for);
+2. ``rk.connect(url)`` or ``RESTOREKIT_ENDPOINT``: that URL (``RESTOREKIT_ENDPOINT=emulator`` starts one);
+3. Azure, when a credential is passed or any Azure credential exists on this machine
+   (:func:`~restorekit.client.discovery.credential_sources`), in the subscription that ``subscription_id=``,
+   ``AZURE_SUBSCRIPTION_ID``, the Azure CLI's default subscription or the credential's only subscription names
+   (:mod:`restorekit.client.discovery`);
+4. the local emulator, only when no Azure credential exists at all, with a banner that says so and how to
+   reach Azure.
+
+``trust_env=False`` ignores the environment (``RESTOREKIT_ENDPOINT``, ``AZURE_SUBSCRIPTION_ID``, the Azure CLI's
+profile), as ``requests`` does with ``Session.trust_env``. Everything that runs on an emulator says so: the
+connection's repr and HTML, and through it vault and job errors, status lines, job summaries and the widgets.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit
 
 from ..core import api_versions
 from ..transport.arm import ArmSession, TokenCredential, is_loopback
+from .discovery import (
+    azure_config_dir,
+    cli_default_subscription,
+    credential_sources,
+    listed_subscriptions,
+    only_subscription,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from ..restore.cross_region import CrossRegion
     from .resources import Vault
 
 EMULATOR_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 DEV_TOKEN = "restorekit-dev-token"
+#: What a user reads wherever something ran on the emulator.
+EMULATOR_LABEL = "local emulator, not Azure"
 
 
 @dataclass(frozen=True)
 class Cloud:
-    """An Azure cloud: its Resource Manager endpoint and its Entra ID authority host."""
+    """An Azure cloud: its Resource Manager endpoint, its Entra ID authority host and its portal."""
 
     name: str
     resource_manager: str
     authority: str
+    portal: str
 
 
 CLOUDS = {
-    "AzureCloud": Cloud("AzureCloud", "https://management.azure.com", "login.microsoftonline.com"),
-    "AzureUSGovernment": Cloud("AzureUSGovernment", "https://management.usgovcloudapi.net", "login.microsoftonline.us"),
-    "AzureChinaCloud": Cloud("AzureChinaCloud", "https://management.chinacloudapi.cn", "login.chinacloudapi.cn"),
+    "AzureCloud": Cloud("AzureCloud", "https://management.azure.com", "login.microsoftonline.com",
+                        "https://portal.azure.com"),
+    "AzureUSGovernment": Cloud("AzureUSGovernment", "https://management.usgovcloudapi.net",
+                               "login.microsoftonline.us", "https://portal.azure.us"),
+    "AzureChinaCloud": Cloud("AzureChinaCloud", "https://management.chinacloudapi.cn", "login.chinacloudapi.cn",
+                             "https://portal.azure.cn"),
 }
 
 
@@ -74,12 +98,15 @@ class Connection:
         kind: str,
         cloud: Cloud | None = None,
         emulator: Any = None,
+        reason: str = "",
     ) -> None:
         self.arm = arm
         self.subscription_id = subscription_id
         self.kind = kind
         self.cloud = cloud
         self.emulator = emulator
+        #: Why restorekit talks there, e.g. "the Azure CLI's default subscription".
+        self.reason = reason
 
     @property
     def endpoint(self) -> str:
@@ -94,22 +121,43 @@ class Connection:
     @property
     def is_emulator(self) -> bool:
         """True when talking to a local emulator (started here, or any endpoint on loopback)."""
-        from urllib.parse import urlsplit
-
         return self.kind == "emulator" or (self.kind == "endpoint" and is_loopback(urlsplit(self.endpoint).hostname))
 
+    @property
+    def where(self) -> str:
+        """Where this connection talks, in words: ``local emulator, not Azure``, ``Azure (AzureCloud)``, …"""
+        if self.is_emulator:
+            return EMULATOR_LABEL
+        if self.kind == "azure":
+            return f"Azure ({self.cloud.name if self.cloud else 'AzureCloud'})"
+        return f"endpoint {self.endpoint}"
+
+    def portal_url(self, resource_id: str) -> str | None:
+        """The Azure portal's page of an ARM resource (None on an emulator or a custom endpoint)."""
+        if self.kind != "azure" or not resource_id:
+            return None
+        portal = (self.cloud or CLOUDS["AzureCloud"]).portal
+        return f"{portal}/#resource{quote(resource_id, safe='/;=')}"
+
     def __repr__(self) -> str:
-        where = {"emulator": "local emulator", "endpoint": "endpoint", "azure": self.cloud.name if self.cloud else "Azure"}
-        return (f"<restorekit connection: {where.get(self.kind, self.kind)} {self.endpoint}, "
-                f"subscription {self.subscription_id}, api-version {self.api_version}>")
+        where = self.where.upper() if self.is_emulator else self.where
+        return (f"<restorekit connection: {where} at {self.endpoint}, subscription {self.subscription_id}, "
+                f"api-version {self.api_version}{f'; {self.reason}' if self.reason else ''}>")
 
     def _repr_html_(self) -> str:
+        from html import escape
+
         from ..core.html import fields_table
 
-        kind = {"emulator": "local emulator (started here)", "endpoint": "endpoint", "azure": "Azure"}
-        return fields_table([("talks to", kind.get(self.kind, self.kind)), ("cloud", self.cloud.name if self.cloud else None),
-                             ("endpoint", self.endpoint), ("subscription", self.subscription_id),
-                             ("api-version", self.api_version)], "restorekit-connection", "restorekit connection")
+        table = fields_table([("talks to", self.where), ("why", self.reason),
+                              ("cloud", self.cloud.name if self.cloud else None), ("endpoint", self.endpoint),
+                              ("subscription", self.subscription_id), ("api-version", self.api_version)],
+                             "restorekit-connection", "restorekit connection")
+        if not self.is_emulator:
+            return table
+        return (f"<div class='restorekit-emulator-banner' style='background:#fff3cd;border:1px solid #e0b400;"
+                f"padding:4px 8px;margin:2px 0'><b>Local emulator</b>: nothing here reaches Azure "
+                f"({escape(self.endpoint)}).</div>{table}")
 
     def vault(self, resource_group: str, name: str) -> Vault:
         """The Recovery Services vault ``name`` of ``resource_group`` (checked: the error lists what exists)."""
@@ -122,6 +170,19 @@ class Connection:
         from .resources import Vault
 
         return Vault.list(self)
+
+    def cross_region(self, vault_resource_group: str, vault_name: str, vm_resource_group: str, vm_name: str, *,
+                     secondary_region: str, **options: Any) -> CrossRegion:
+        """Cross-region restore of a VM without any call to the vault's (primary) region.
+
+        For when the primary region is down: the protected item and its points are read from the secondary
+        region's API; ``secondary_region`` must be given (the vault's region cannot be read then).
+        """
+        from ..restore.cross_region import CrossRegion
+        from .resources import ProtectedItem, Vault
+
+        item = ProtectedItem.unchecked(Vault(self, vault_resource_group, vault_name), vm_resource_group, vm_name)
+        return CrossRegion.from_secondary(item, secondary_region=secondary_region, **options)
 
     def inventory(self, start: Any = None, end: Any = None, **kwargs: Any) -> pd.DataFrame:
         """Recovery points of every protected VM of every vault of the subscription, as one DataFrame."""
@@ -151,49 +212,71 @@ def connect(
     credential: TokenCredential | None = None,
     api_version: str | None = None,
     cloud: str = "AzureCloud",
+    trust_env: bool = True,
     quiet: bool = False,
     **session_options: Any,
 ) -> Connection:
-    """Connect to an ARM endpoint, to real Azure, or to a freshly started local emulator.
+    """Connect to Azure, to an ARM endpoint, or to a local emulator (see the module doc for the order).
 
-    >>> az = connect()                                  # no settings: starts the emulator, says so
+    >>> az = connect()                                  # Azure, found as the Azure CLI finds it
+    >>> az = connect("emulator")                        # a local emulator, started here
     >>> az = connect("http://127.0.0.1:8765")           # an emulator already running
-    >>> az = connect(subscription_id="…", credential=DefaultAzureCredential())   # real Azure
+    >>> az = connect(subscription_id="…", credential=DefaultAzureCredential())   # Azure, explicitly
     """
-    api_version = api_version or api_versions.BACKUP
-    endpoint = endpoint or os.environ.get("RESTOREKIT_ENDPOINT") or None
-    subscription_id = subscription_id or os.environ.get("AZURE_SUBSCRIPTION_ID") or None
     if cloud not in CLOUDS:
         raise ValueError(f"unknown cloud {cloud!r}; choose one of {', '.join(CLOUDS)}")
-    if endpoint:
-        from urllib.parse import urlsplit
+    env: Mapping[str, str] = os.environ if trust_env else {}
+    api_version = api_version or api_versions.BACKUP
+    target = endpoint or env.get("RESTOREKIT_ENDPOINT") or None
+    why = "asked for" if endpoint else "RESTOREKIT_ENDPOINT"
+    if target and target.strip().lower() == "emulator":
+        return _emulator(credential, api_version, session_options, quiet=quiet,
+                         banner=f"restorekit: started a local emulator ({why}); nothing here reaches Azure")
+    if target:
+        return _endpoint(target, why, subscription_id, credential, CLOUDS[cloud], api_version, session_options)
+    chosen = CLOUDS[cloud]
+    reason = "subscription_id="
+    if not subscription_id and env.get("AZURE_SUBSCRIPTION_ID"):
+        subscription_id, reason = env["AZURE_SUBSCRIPTION_ID"], "AZURE_SUBSCRIPTION_ID"
+    if not subscription_id and trust_env:
+        default = cli_default_subscription(azure_config_dir(env), chosen.name)
+        if default is not None:
+            subscription_id, reason = default.id, f"the Azure CLI's default subscription {default}"
+    sources = credential_sources(env) if trust_env else []
+    if credential is None and not sources and not subscription_id:
+        return _emulator(None, api_version, session_options, quiet=quiet, banner=_no_credential_banner())
+    arm = ArmSession(chosen.resource_manager, credential or _default_credential(chosen), api_version=api_version,
+                     scope=f"{chosen.resource_manager}/.default", **session_options)
+    if not subscription_id:
+        found = only_subscription(listed_subscriptions(arm), chosen.resource_manager)
+        subscription_id, reason = found.id, f"the only subscription the credential can read: {found}"
+    return Connection(arm, subscription_id, kind="azure", cloud=chosen, reason=reason)
 
-        host = urlsplit(endpoint).hostname
-        if credential is None:
-            if not is_loopback(host):
-                credential = _default_credential(CLOUDS[cloud])
-            else:
-                credential = DevTokenCredential()
-        arm = ArmSession(endpoint, credential, api_version=api_version, **session_options)
-        return Connection(arm, subscription_id or EMULATOR_SUBSCRIPTION, kind="endpoint")
-    if subscription_id:
-        chosen = CLOUDS[cloud]
-        arm = ArmSession(
-            chosen.resource_manager,
-            credential or _default_credential(chosen),
-            api_version=api_version,
-            scope=f"{chosen.resource_manager}/.default",
-            **session_options,
-        )
-        return Connection(arm, subscription_id, kind="azure", cloud=chosen)
+
+def _endpoint(url: str, why: str, subscription_id: str | None, credential: TokenCredential | None, cloud: Cloud,
+              api_version: str, session_options: dict[str, Any]) -> Connection:
+    if credential is None:
+        credential = DevTokenCredential() if is_loopback(urlsplit(url).hostname) else _default_credential(cloud)
+    arm = ArmSession(url, credential, api_version=api_version, **session_options)
+    return Connection(arm, subscription_id or EMULATOR_SUBSCRIPTION, kind="endpoint", reason=why)
+
+
+def _emulator(credential: TokenCredential | None, api_version: str, session_options: dict[str, Any], *,
+              quiet: bool, banner: str) -> Connection:
     from .. import emulator
 
     server = emulator.start()
     if not quiet:
-        print(f"restorekit: no Azure settings found; started the local emulator at {server.url} "
-              "(set AZURE_SUBSCRIPTION_ID for real Azure)", flush=True)
+        print(f"{banner} (emulator at {server.url})", flush=True)
     arm = ArmSession(server.url, credential or DevTokenCredential(), api_version=api_version, **session_options)
-    return Connection(arm, server.subscription_id, kind="emulator", emulator=server)
+    return Connection(arm, server.subscription_id, kind="emulator", emulator=server, reason=banner.split(": ", 1)[-1])
+
+
+def _no_credential_banner() -> str:
+    return ("restorekit: no Azure credential found (no service principal or managed identity in the environment, "
+            "no Azure CLI or Azure Developer CLI login), so this talks to a LOCAL EMULATOR and nothing reaches "
+            "Azure. To use Azure: az login (or set AZURE_SUBSCRIPTION_ID with any DefaultAzureCredential source), "
+            "then rk.connect(); rk.connect('emulator') asks for the emulator explicitly")
 
 
 def _default_credential(cloud: Cloud) -> TokenCredential:

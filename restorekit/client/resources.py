@@ -153,6 +153,17 @@ class ProtectedItem:
         """Wrap a ``ProtectedItemResource`` of ``vault``."""
         return cls(vault, ItemRef.from_id(str(raw.get("id", ""))), raw)
 
+    @classmethod
+    def unchecked(cls, vault: Vault, vm_resource_group: str, vm_name: str) -> ProtectedItem:
+        """The item of VM ``vm_resource_group/vm_name`` from names alone, without reading anything.
+
+        For when the vault's region does not answer (cross-region restore); nothing is known of it but its
+        names until something reads it.
+        """
+        conn = vault.connection
+        return cls(vault, ItemRef.for_vm(conn.subscription_id, vault.resource_group, vault.name,
+                                         vm_resource_group, vm_name))
+
     @property
     def connection(self) -> Connection:
         """The connection this item was read through."""

@@ -164,6 +164,28 @@ class CrossRegion:
         self.clock = clock
         self._enabled: bool | None = None
 
+    @classmethod
+    def from_secondary(cls, item: ProtectedItem, *, secondary_region: str, **options: Any) -> CrossRegion:
+        """Cross-region restore of ``item`` read entirely from the secondary region (no call to the primary).
+
+        The item's resource comes from the secondary region's list of protected items
+        (``GET {vault}/backupProtectedItems/?api-version=2018-12-20``); an item it does not list raises
+        ``NotFoundError`` naming the items it does.
+        """
+        crr = cls(item, secondary_region=secondary_region, **options)
+        raws = crr._call("GET", f"{item.vault.id}/backupProtectedItems/",
+                         params={"$filter": IAAS_FILTER + " and itemType eq 'VM'"}, pages=True)
+        wanted = item.ref.item.lower()
+        for raw in raws:
+            if isinstance(raw, dict) and str(raw.get("name", "")).lower() == wanted:
+                item.raw = raw
+                crr._enabled = True  # the secondary region answered for this vault
+                return crr
+        listed = ", ".join(sorted(str(r.get("properties", {}).get("friendlyName") or r.get("name")) for r in raws
+                                  if isinstance(r, dict))) or "none"
+        raise NotFoundError(f"the secondary region {crr.secondary_region} has no copy of VM "
+                            f"{item.vm_resource_group}/{item.vm_name} of vault {item.vault.name!r}; it holds: {listed}")
+
     # -- where --------------------------------------------------------------------------------------------------
     @property
     def vault(self) -> Any:

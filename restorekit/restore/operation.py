@@ -67,7 +67,7 @@ class RestoreOperation:
         self.started = clock()
         self.finished: float | None = None
         self.job_id = job_id
-        self.job: Job | None = None
+        self._job: Job | None = None
         self.error: BaseException | None = None
         self.phase = "job" if job_id else "submitted"
         self.cancel_sent = False
@@ -123,16 +123,39 @@ class RestoreOperation:
         return timedelta(seconds=max(0.0, end - self.started))
 
     @property
+    def current_job(self) -> Job | None:
+        """The job as last read (None until the operation names it); never waits. What live views read."""
+        return self._job
+
+    @property
+    def job(self) -> Job:
+        """The restore's job once the restore has ended: waits for the end first (the widget stays live).
+
+        A cell that needs the result can read ``operation.job`` in a Run All: it waits in plain sight instead
+        of seeing ``None``. A failed job is returned (``wait()`` raises instead); a restore that ended without a
+        job raises the error that ended it. From the polling thread itself (a listener), it does not wait: use
+        :attr:`current_job` there.
+        """
+        if threading.current_thread() is not self._driver.thread:
+            self.start()
+            self._done.wait()
+        if self._job is None:
+            if self.error is not None:
+                raise self.error
+            raise RuntimeError(f"the restore has no job yet (phase {self.phase}); call operation.wait()")
+        return self._job
+
+    @property
     def requests(self) -> int:
         """Status requests sent so far (operation polls + job reads)."""
-        return (self._lro.polls if self._lro else 0) + (self.job.polls if self.job else 0)
+        return (self._lro.polls if self._lro else 0) + (self._job.polls if self._job else 0)
 
     @property
     def vm_name(self) -> str | None:
         """The VM being restored, when known."""
         if self.item is not None:
             return self.item.vm_name
-        return self.job.vm_name if self.job else None
+        return self._job.vm_name if self._job else None
 
     def wait_for_change(self, timeout: float) -> bool:
         """Block until the next change (True) or ``timeout`` seconds (False), whichever comes first."""
@@ -179,10 +202,10 @@ class RestoreOperation:
     def _advance(self) -> float:
         if self.job_id is None:
             return self._follow_operation()
-        if self.job is None:
+        if self._job is None:
             return self._fetch_job()
         try:
-            self.job.refresh()
+            self._job.refresh()
         except (ArmError, TransportError) as exc:
             return self._backoff.after_failure(exc)
         self._backoff.reset()
@@ -212,7 +235,7 @@ class RestoreOperation:
     def _fetch_job(self) -> float:
         self.phase = "job"
         try:
-            self.job = self.route.job_class.fetch(self.vault, str(self.job_id), api=self.route.jobs,
+            self._job = self.route.job_class.fetch(self.vault, str(self.job_id), api=self.route.jobs,
                                                   poll_interval=self._job_interval(), sleep=self.sleep,
                                                   clock=self.clock)
         except (ArmError, TransportError) as exc:
@@ -221,7 +244,7 @@ class RestoreOperation:
         return self._after_job_read()
 
     def _after_job_read(self) -> float:
-        job = self.job
+        job = self._job
         assert job is not None
         if job.done:
             self._finish({"Failed": "failed", "Cancelled": "cancelled"}.get(job.status, "done"))
@@ -232,9 +255,9 @@ class RestoreOperation:
         return job.interval()
 
     def _maybe_cancel(self) -> None:
-        if self._cancel_requested and not self.cancel_sent and self.job is not None and not self.job.done:
+        if self._cancel_requested and not self.cancel_sent and self._job is not None and not self._job.done:
             self.cancel_sent = True
-            self.job.cancel(wait=False)
+            self._job.cancel(wait=False)
 
     def _finish(self, phase: str) -> None:
         self.phase = phase
@@ -271,8 +294,8 @@ class RestoreOperation:
                                f"(job {self.job_id or 'not known yet'}); call wait() again")
         if self.error is not None:
             raise self.error
-        assert self.job is not None
-        return self.job
+        assert self._job is not None
+        return self._job
 
     def __await__(self):
         """``await op``: wait on the running loop without blocking it."""
@@ -316,8 +339,8 @@ class RestoreOperation:
         """Start polling again after polling gave up (a transport error), from the job id when known."""
         if self._driver.running:
             return self
-        if self.phase == "failed" and isinstance(self.error, OperationFailed) and self.job is not None \
-                and self.job.status == "Failed":
+        if self.phase == "failed" and isinstance(self.error, OperationFailed) and self._job is not None \
+                and self._job.status == "Failed":
             return self  # the service said the job failed: nothing to resume
         self.error = None
         self.phase = "job" if self.job_id else ("operation" if self._lro else "submitted")

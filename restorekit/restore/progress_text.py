@@ -24,7 +24,7 @@ class Tracked(Protocol):
 
     route: RestoreRoute
     phase: str
-    job: Job | None
+    current_job: Job | None
     job_id: str | None
     error: BaseException | None
     cancel_note: str | None
@@ -56,7 +56,7 @@ def status_line(op: Tracked) -> str:
     """One line: ``restore job 1234…: InProgress 40%``, or the final summary."""
     kind = op.route.kind_label
     vm = op.vm_name or "?"
-    job = op.job
+    job = op.current_job
     if op.phase in ("submitted", "operation"):
         line = f"{kind} of VM {vm}: {op.phase} ({format_duration(op.elapsed)} elapsed)"
     elif op.phase == "failed" and (job is None or job.status != "Failed"):
@@ -84,7 +84,7 @@ def watch(op: Tracked, out: Callable[[str], Any] = print, timeout: float | None 
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
         op.wait_for_change(1.0)
-        job = op.job
+        job = op.current_job
         key = (op.phase, job.status if job else None,
                int((job.progress or 0) // 10) if job and not op.done else None)
         settling = job is not None and job.done and not op.done  # the final line comes next
@@ -92,11 +92,11 @@ def watch(op: Tracked, out: Callable[[str], Any] = print, timeout: float | None 
             out(status_line(op))
             last_key = key
         if op.done:
-            return op.job
+            return op.current_job
         if deadline is not None and time.monotonic() > deadline:
             if op.job_id:
                 out(f"still running after {timeout:g} s; re-attach with {op.route.attach_hint(op.job_id)}")
             else:
                 out(f"still running after {timeout:g} s, job id not known yet; find the job with "
                     f"{op.route.jobs_hint}, then re-attach with {op.route.attach_hint('<job id>')}")
-            return op.job
+            return op.current_job

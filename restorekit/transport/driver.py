@@ -101,6 +101,11 @@ class ThreadDriver:
         self._wake.clear()
 
     @property
+    def thread(self) -> threading.Thread | None:
+        """The thread of the current (or last) run."""
+        return self._thread
+
+    @property
     def running(self) -> bool:
         """True while the thread is alive."""
         return self._thread is not None and self._thread.is_alive()

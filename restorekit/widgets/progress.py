@@ -72,7 +72,7 @@ class OperationProgress(widgets.VBox):
     def update(self, op: Any = None) -> None:
         """Refresh every trait from the operation (called from the polling thread: traits only)."""
         op = op or self.op
-        job = op.job
+        job = op.current_job
         phase = op.phase
         self.title.value = f"<b>Restore of VM {escape(str(op.vm_name or '?'))}</b>"
         steps = ["submitted", "operation", "job"]
@@ -100,7 +100,7 @@ class OperationProgress(widgets.VBox):
     def _summary_html(self, op: Any) -> str:
         line = escape(op.status_line())
         rows = []
-        job = op.job
+        job = op.current_job
         if job is not None:
             for label, value in (("storage account", job.target_storage_account),
                                  ("vmconfig.json", job.config_blob_uri), ("template", job.template_blob_uri)):
