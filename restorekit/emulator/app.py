@@ -17,26 +17,28 @@ from urllib.parse import quote
 from werkzeug.wrappers import Request, Response
 
 from . import shapes, versions
-from .errors import ApiError, bad_request, not_found
+from .errors import ApiError, bad_request, not_found, resource_not_found
 from .estate import SUBSCRIPTION_ID, TENANT_ID, ProtectedVM, RecoveryPoint, Vault
 from .filters import parse_bool, parse_filter, parse_time
 from .jobs import Job, Operation
-from .paging import page
+from .paths import RESOURCE_GROUP as _RG
+from .paths import SUBSCRIPTION as _S
+from .paths import Handler
+from .providers import ROUTES as ARM_ROUTES
+from .responses import empty_response as _empty
+from .responses import json_response as _json
+from .responses import paged_response as _paged
 from .state import State
 from .validation import validate_restore
 
-_S = r"/subscriptions/(?P<sub>[^/]+)"
 _V = _S + r"/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.RecoveryServices/vaults/(?P<vault>[^/]+)"
 _I = _V + (r"/backupFabrics/(?P<fabric>[^/]+)/protectionContainers/(?P<container>[^/]+)"
            r"/protectedItems/(?P<item>[^/]+)")
 _L = _S + r"/providers/Microsoft\.RecoveryServices/locations/(?P<region>[^/]+)"
-_RG = _S + r"/resourceGroups/(?P<rg>[^/]+)"
 
 BACKUP = versions.BACKUP_VERSIONS
 BOTH = versions.BACKUP_VERSIONS + versions.PASSIVE_VERSIONS
 PASSIVE = versions.PASSIVE_VERSIONS
-
-Handler = Callable[["Call"], Response]
 
 
 class Call:
@@ -73,16 +75,6 @@ class Call:
 def _number(text: str, digits: int) -> int:
     """A stable number of ``digits`` digits from ``text`` (ids the service shows as numbers)."""
     return int(hashlib.sha256(text.encode()).hexdigest()[:16], 16) % 10**digits
-
-
-def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(json.dumps(body), status=status, headers=headers or {}, content_type="application/json")
-
-
-def _empty(status: int, headers: dict[str, str] | None = None) -> Response:
-    resp = Response(b"", status=status, headers=headers or {})
-    resp.headers.pop("Content-Type", None)
-    return resp
 
 
 class EmulatorApp:
@@ -213,10 +205,7 @@ def _api_version(request: Request, accepted: tuple[str, ...]) -> str:
 def _vault(call: Call) -> Vault:
     vault = call.state.estate.vault(call.groups["rg"], call.groups["vault"])
     if vault is None:
-        raise not_found("ResourceNotFound",
-                        f"The Resource 'Microsoft.RecoveryServices/vaults/{call.groups['vault']}' under resource "
-                        f"group '{call.groups['rg']}' was not found. For more details please go to "
-                        "https://aka.ms/ARMResourceNotFoundFix")
+        raise resource_not_found("Microsoft.RecoveryServices/vaults", call.groups["vault"], call.groups["rg"])
     if call.api_version in PASSIVE and not vault.crr:
         raise bad_request("BMSUserErrorCrossRegionRestoreNotEnabled",
                           f"Cross region restore is not enabled on vault '{vault.name}'.")
@@ -248,16 +237,7 @@ def _point(call: Call, vm: ProtectedVM) -> RecoveryPoint:
     return point
 
 
-def _paged(call: Call, items: list[dict[str, Any]]) -> Response:
-    params = {"api-version": call.api_version}
-    if call.request.args.get("$filter") is not None:
-        params["$filter"] = call.request.args["$filter"]
-    body = page(items, base_url=call.base_url, path=call.request.path, params=params,
-                skip_token=call.request.args.get("$skipToken"), page_size=call.state.settings.effective_page_size)
-    return _json(body)
-
-
-# --- vaults and other providers -------------------------------------------------------------------
+# --- vaults ---------------------------------------------------------------------------------------
 
 def list_vaults(call: Call) -> Response:
     """GET vaults of the subscription or of a resource group."""
@@ -269,51 +249,6 @@ def list_vaults(call: Call) -> Response:
 def get_vault(call: Call) -> Response:
     """GET one vault."""
     return _json(shapes.vault(_vault(call)))
-
-
-def get_storage_account(call: Call) -> Response:
-    """GET a storage account."""
-    acc = call.state.estate.storage_account(call.groups["rg"], call.groups["name"])
-    if acc is None:
-        raise not_found("ResourceNotFound", f"The Resource 'Microsoft.Storage/storageAccounts/{call.groups['name']}' "
-                        f"under resource group '{call.groups['rg']}' was not found.")
-    return _json(shapes.storage_account(acc))
-
-
-def get_network(call: Call) -> Response:
-    """GET a virtual network."""
-    net = call.state.estate.network(call.groups["rg"], call.groups["name"])
-    if net is None:
-        raise not_found("ResourceNotFound", f"The Resource 'Microsoft.Network/virtualNetworks/{call.groups['name']}' "
-                        f"under resource group '{call.groups['rg']}' was not found.")
-    return _json(shapes.virtual_network(net))
-
-
-def get_subnet(call: Call) -> Response:
-    """GET a subnet."""
-    net = call.state.estate.network(call.groups["rg"], call.groups["name"])
-    names = [s.lower() for s in net.subnets] if net else []
-    if net is None or call.groups["subnet"].lower() not in names:
-        raise not_found("NotFound", f"Resource '{call.groups['subnet']}' was not found.")
-    index = names.index(call.groups["subnet"].lower())
-    return _json(shapes.subnet(net, net.subnets[index], index))
-
-
-def get_vm(call: Call) -> Response:
-    """GET a virtual machine (the protected ones exist)."""
-    vm = call.state.estate.protected_vm(call.groups["rg"], call.groups["name"])
-    if vm is None:
-        raise not_found("ResourceNotFound", f"The Resource 'Microsoft.Compute/virtualMachines/{call.groups['name']}' "
-                        f"under resource group '{call.groups['rg']}' was not found.")
-    return _json(shapes.virtual_machine(vm))
-
-
-def get_resource_group(call: Call) -> Response:
-    """GET a resource group."""
-    found = call.state.estate.resource_groups.get(call.groups["rg"].lower())
-    if found is None:
-        raise not_found("ResourceGroupNotFound", f"Resource group '{call.groups['rg']}' could not be found.")
-    return _json(shapes.resource_group(*found))
 
 
 # --- protected items and recovery points ----------------------------------------------------------
@@ -641,12 +576,5 @@ _ROUTES: list[tuple[str, str, Handler, tuple[str, ...]]] = [
     ("GET", _L + r"/backupCrrOperationResults/(?P<op>[^/]+)", crr_result, PASSIVE),
     ("POST", _L + r"/backupCrrJob", crr_job, PASSIVE),
     ("POST", _L + r"/backupCrrJobs", crr_jobs, PASSIVE),
-    ("GET", _RG + r"/providers/Microsoft\.Storage/storageAccounts/(?P<name>[^/]+)", get_storage_account,
-     versions.STORAGE_VERSIONS),
-    ("GET", _RG + r"/providers/Microsoft\.Network/virtualNetworks/(?P<name>[^/]+)", get_network,
-     versions.NETWORK_VERSIONS),
-    ("GET", _RG + r"/providers/Microsoft\.Network/virtualNetworks/(?P<name>[^/]+)/subnets/(?P<subnet>[^/]+)",
-     get_subnet, versions.NETWORK_VERSIONS),
-    ("GET", _RG + r"/providers/Microsoft\.Compute/virtualMachines/(?P<name>[^/]+)", get_vm, versions.COMPUTE_VERSIONS),
-    ("GET", _RG, get_resource_group, versions.RESOURCE_GROUP_VERSIONS),
+    *ARM_ROUTES,
 ]
