@@ -17,6 +17,7 @@ from urllib.parse import quote
 from werkzeug.wrappers import Request, Response
 
 from . import shapes, versions
+from .clock import us_datetime
 from .errors import ApiError, bad_request, not_found, resource_not_found
 from .estate import SUBSCRIPTION_ID, TENANT_ID, ProtectedVM, RecoveryPoint, Vault
 from .filters import parse_bool, parse_filter, parse_time
@@ -139,6 +140,7 @@ class EmulatorApp:
                                f"'{value}' seconds after the first request.",
                                headers={"Retry-After": str(value),
                                         "x-ms-ratelimit-remaining-subscription-reads": "0"})
+        self.state.outcomes.settle(self.state.clock.now())  # restores completed by now have changed resources
         allowed_methods = set()
         for method, pattern, handler, api_versions in self.routes:
             m = pattern.match(path)
@@ -458,14 +460,12 @@ def access_token(call: Call) -> Response:
     token = secrets.token_urlsafe(48)
     with call.state.lock:
         call.state.crr_tokens[token] = (vm, point.name)
-    t = point.time
     props = {
         "objectType": "WorkloadCrrAccessToken", "accessTokenString": token,
         "subscriptionId": SUBSCRIPTION_ID, "resourceGroupName": vault.resource_group, "resourceName": vault.name,
         "resourceId": str(_number(vault.id, 18)), "protectionContainerId": _number(vm.container, 6),
         "recoveryPointId": point.name,
-        "recoveryPointTime": f"{t.month}/{t.day}/{t.year} {(t.hour % 12) or 12}:{t.minute:02d}:{t.second:02d} "
-                             f"{'PM' if t.hour >= 12 else 'AM'}",
+        "recoveryPointTime": us_datetime(point.time),
         "containerName": f"iaasvmcontainerv2;{vm.resource_group};{vm.name}", "containerType": "IaasVMContainer",
         "backupManagementType": "AzureIaasVM", "datasourceType": "VM", "datasourceName": vm.name.lower(),
         "datasourceId": str(_number(vm.vm_id, 18)),

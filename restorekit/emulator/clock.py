@@ -50,3 +50,9 @@ def iso_duration(seconds: float) -> str:
         out += f"{int(minutes)}M"
     text = f"{secs:.7f}".rstrip("0").rstrip(".")
     return out + (text or "0") + "S"
+
+
+def us_datetime(t: datetime) -> str:
+    """The US form the Backup service writes in CRR tokens and job property bags: ``6/4/2018 6:06:00 AM``."""
+    return (f"{t.month}/{t.day}/{t.year} {(t.hour % 12) or 12}:{t.minute:02d}:{t.second:02d} "
+            f"{'PM' if t.hour >= 12 else 'AM'}")

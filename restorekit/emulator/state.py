@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import random
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .clock import Clock, iso
+from .arm_ids import stable_guid
+from .clock import Clock, iso, us_datetime
 from .estate import Estate, ProtectedVM, Vault, seed
 from .faults import Faults
 from .jobs import RESTORE_FAILURES, Job, Operation, new_id
+from .outcomes import Outcomes
 from .throttle import TokenBucket
 from .validation import RestorePlan
 
@@ -59,6 +60,7 @@ class State:
         self.jobs: dict[str, Job] = {}
         self.operations: dict[str, Operation] = {}
         self.crr_tokens: dict[str, tuple[ProtectedVM, str]] = {}
+        self.outcomes = Outcomes(self.estate.inventory)
         self.writes_remaining = 1199
         self.lock = threading.RLock()
         self._buckets: dict[str, TokenBucket] = {}
@@ -82,7 +84,7 @@ class State:
 
     def vault_jobs(self, vault: Vault) -> list[Job]:
         """The vault's jobs, newest first."""
-        key = (vault.resource_group.lower(), vault.name.lower())
+        key = vault_key(vault)
         with self.lock:
             jobs = [j for j in self.jobs.values() if j.vault_key == key]
         return sorted(jobs, key=lambda j: j.start, reverse=True)
@@ -98,8 +100,8 @@ class State:
                     if point.verbatim:
                         continue
                     start = point.time - timedelta(minutes=2)
-                    job = Job(id=_guid(vm.name, point.name), vault_key=_key(vault), vm_id=vm.vm_id, vm_name=vm.name,
-                              container=vm.container.split(";", 1)[1], operation="Backup", start=start,
+                    job = Job(id=stable_guid(vm.name, point.name), vault_key=vault_key(vault), vm_id=vm.vm_id,
+                              vm_name=vm.name, container=vm.container.split(";", 1)[1], operation="Backup", start=start,
                               seconds=1200 + (int(point.name) % 1800),
                               property_bag={"VM Name": vm.name, "Backup Size": f"{(int(point.name) % 9000) + 100} MB"},
                               tasks=("Take Snapshot", "Transfer data to vault"), user_triggered=False)
@@ -113,7 +115,8 @@ class State:
         now = self.clock.now()
         job_id = new_id()
         acc = plan.storage_account
-        container = f"{vm.name.lower()}-{job_id[:8]}"
+        assert acc is not None
+        container = f"{vm.name.lower()}-{stable_guid('container', job_id).replace('-', '')}"
         bag = {
             "Job Type": JOB_TYPES[plan.recovery_type],
             "Target Storage Account Name": acc.name,
@@ -121,8 +124,10 @@ class State:
             "Config Blob Container Name": container,
             "Config Blob Uri": f"https://{acc.name.lower()}.blob.core.windows.net/{container}/config-{vm.name.lower()}-{job_id}.json",
             "Template Blob Uri": f"https://{acc.name.lower()}.blob.core.windows.net/{container}/azuredeploy{job_id}.json",
-            "Target resource group": plan.target_resource_group or vm.resource_group,
+            # Restoring disks without a target resource group, the service names the staging account's.
+            "Target resource group": plan.target_resource_group or acc.resource_group,
             "Recovery point time": iso(plan.point.time),
+            "Recovery point time ": us_datetime(plan.point.time),  # the service's own key, trailing space included
             "Recovery point ID": plan.point.name,
             "Restore location": plan.region,
         }
@@ -140,13 +145,14 @@ class State:
             if self.settings.fail_rate > 0 and self._rng.random() < self.settings.fail_rate:
                 failure = self._rng.choice(RESTORE_FAILURES)
                 fraction = 0.3 + 0.6 * self._rng.random()
-            job = Job(id=job_id, vault_key=_key(vm.vault), vm_id=vm.vm_id, vm_name=vm.name,
+            job = Job(id=job_id, vault_key=vault_key(vm.vault), vm_id=vm.vm_id, vm_name=vm.name,
                       container=vm.container.split(";", 1)[1], operation=operation, start=now,
                       seconds=self.settings.job_seconds, property_bag=bag, failure=failure, fail_fraction=fraction)
             op = Operation(id=new_id(), kind="restore", start=now, seconds=self.settings.operation_seconds,
                            job_id=job_id, scope=scope)
             self.jobs[job_id] = job
             self.operations[op.id] = op
+        self.outcomes.expect(job, vm, plan)
         return op
 
     def cancel(self, job: Job) -> Operation:
@@ -163,13 +169,9 @@ class State:
         """A job of ``vault`` by id (case-insensitive)."""
         with self.lock:
             job = self.jobs.get(name) or self.jobs.get(name.lower())
-        return job if job and job.vault_key == _key(vault) else None
+        return job if job and job.vault_key == vault_key(vault) else None
 
 
-def _key(vault: Vault) -> tuple[str, str]:
+def vault_key(vault: Vault) -> tuple[str, str]:
+    """How jobs and operations name their vault: ``(resource group, name)`` in lower case."""
     return (vault.resource_group.lower(), vault.name.lower())
-
-
-def _guid(*parts: str) -> str:
-    h = hashlib.sha256("|".join(parts).encode()).hexdigest()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
