@@ -16,12 +16,12 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
-from . import shapes, versions
+from . import shapes, validate_operation, versions
 from .clock import us_datetime
 from .errors import ApiError, bad_request, not_found, resource_not_found
 from .estate import SUBSCRIPTION_ID, TENANT_ID, ProtectedVM, RecoveryPoint, Vault
 from .filters import parse_bool, parse_filter, parse_time
-from .jobs import Job, Operation
+from .jobs import Job, Operation, new_id
 from .paths import RESOURCE_GROUP as _RG
 from .paths import SUBSCRIPTION as _S
 from .paths import Handler
@@ -29,8 +29,8 @@ from .providers import ROUTES as ARM_ROUTES
 from .responses import empty_response as _empty
 from .responses import json_response as _json
 from .responses import paged_response as _paged
-from .state import State
-from .validation import validate_restore
+from .state import State, vault_key
+from .validation import restore_problems, validate_restore
 
 _V = _S + r"/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.RecoveryServices/vaults/(?P<vault>[^/]+)"
 _I = _V + (r"/backupFabrics/(?P<fabric>[^/]+)/protectionContainers/(?P<container>[^/]+)"
@@ -216,7 +216,11 @@ def _vault(call: Call) -> Vault:
 
 def _item(call: Call) -> tuple[Vault, ProtectedVM]:
     vault = _vault(call)
-    g = call.groups
+    return vault, _item_in(vault, call.groups)
+
+
+def _item_in(vault: Vault, g: dict[str, str]) -> ProtectedVM:
+    """The protected VM named by path parts ``fabric``, ``container`` and ``item``; 404 when none."""
     container, item = g["container"].split(";"), g["item"].split(";")
     ok = (g["fabric"].lower() == "azure" and len(container) >= 3 and len(item) >= 3
           and container[-3].lower() in ("iaasvmcontainerv2", "iaasvmcontainer")
@@ -228,14 +232,17 @@ def _item(call: Call) -> tuple[Vault, ProtectedVM]:
         raise not_found("BMSUserErrorObjectNotFound",
                         f"Item not found: the protected item '{g['item']}' in container '{g['container']}' does not "
                         f"exist in vault '{vault.name}'.")
-    return vault, vm
+    return vm
 
 
 def _point(call: Call, vm: ProtectedVM) -> RecoveryPoint:
-    point = vm.point(call.groups["rp"])
+    return _point_named(vm, call.groups["rp"])
+
+
+def _point_named(vm: ProtectedVM, name: str) -> RecoveryPoint:
+    point = vm.point(name)
     if point is None:
-        raise not_found("UserErrorRecoveryPointNotFound",
-                        f"Recovery point '{call.groups['rp']}' was not found for item '{vm.item}'.")
+        raise not_found("UserErrorRecoveryPointNotFound", f"Recovery point '{name}' was not found for item '{vm.item}'.")
     return point
 
 
@@ -372,6 +379,78 @@ def vault_operation_result(call: Call) -> Response:
     vault = _vault(call)
     op = _operation(call, None)
     return _result_answer(call, op, call.url(f"{vault.id}/backupOperationResults/{op.id}"))
+
+
+# --- the service's own validation of a restore request ---------------------------------------------
+
+def _validation_request(call: Call) -> tuple[Vault, ProtectedVM, RecoveryPoint, dict[str, Any]]:
+    """The vault, item, point and restore request of a validate body (see ``validate_operation``)."""
+    vault = _vault(call)
+    request = validate_operation.read_request(call.json_body(), call.api_version)
+    if request.point_path is not None:
+        vm = _item_in(vault, request.point_path)
+        return vault, vm, _point_named(vm, request.point_path["rp"]), request.restore_request
+    source = request.source_resource_id
+    if not source:
+        raise bad_request("UserErrorMissingSourceResourceId", "The restore request must specify 'sourceResourceId'.",
+                          "properties.restoreRequest.sourceResourceId")
+    vm = next((v for v in vault.items.values() if v.vm_id.lower() == source.rstrip("/").lower()), None)
+    if vm is None:
+        raise not_found("BMSUserErrorObjectNotFound", f"No item of vault '{vault.name}' protects '{source}'.")
+    return vault, vm, _point_named(vm, request.recovery_point_id or ""), request.restore_request
+
+
+def _validation_results(call: Call) -> tuple[Vault, list[dict[str, Any]]]:
+    vault, vm, point, restore = _validation_request(call)
+    problems = restore_problems(restore, estate=call.state.estate, vm=vm, point=point, api_version=call.api_version,
+                                wrapped=False)
+    return vault, validate_operation.validation_results(problems)
+
+
+def validate_restore_request(call: Call) -> Response:
+    """POST {vault}/backupValidateOperation: 200 with every problem of the restore request (``[]`` when valid)."""
+    _, results = _validation_results(call)
+    return _json(validate_operation.response_body(results))
+
+
+def trigger_validate_restore_request(call: Call) -> Response:
+    """POST {vault}/backupTriggerValidateOperation: the same validation as an operation; 202 with its URLs."""
+    vault, results = _validation_results(call)
+    run = validate_operation.ValidationRun(Operation(id=new_id(), kind="validate", start=call.now,
+                                                     seconds=call.state.settings.operation_seconds),
+                                           vault_key(vault), results)
+    with call.state.lock:
+        call.state.validations[run.operation.id] = run
+    return _empty(202, {
+        "Azure-AsyncOperation": call.url(f"{vault.id}/backupValidateOperationsStatuses/{run.operation.id}"),
+        "Location": call.url(f"{vault.id}/backupValidateOperationResults/{run.operation.id}"),
+        "Retry-After": str(call.state.settings.retry_after)})
+
+
+def _validation_run(call: Call) -> tuple[Vault, validate_operation.ValidationRun]:
+    vault = _vault(call)
+    with call.state.lock:
+        run = call.state.validations.get(call.groups["op"].lower())
+    if run is None or run.vault_key != vault_key(vault):
+        raise not_found("BMSUserErrorOperationNotFound", f"Operation '{call.groups['op']}' was not found.")
+    return vault, run
+
+
+def validate_operation_status(call: Call) -> Response:
+    """GET {vault}/backupValidateOperationsStatuses/{op}: OperationStatus, with the results once done."""
+    _, run = _validation_run(call)
+    body = validate_operation.status_body(run, call.now)
+    headers = {"Retry-After": str(call.state.settings.retry_after)} if body["status"] == "InProgress" else {}
+    return _json(body, 200, headers)
+
+
+def validate_operation_result(call: Call) -> Response:
+    """GET {vault}/backupValidateOperationResults/{op}: 202 while it runs, then 200 ValidateOperationsResponse."""
+    vault, run = _validation_run(call)
+    if run.operation.status(call.now) == "InProgress":
+        return _empty(202, {"Location": call.url(f"{vault.id}/backupValidateOperationResults/{run.operation.id}"),
+                            "Retry-After": str(call.state.settings.retry_after)})
+    return _json(validate_operation.response_body(run.results))
 
 
 # --- jobs -----------------------------------------------------------------------------------------
@@ -570,6 +649,13 @@ _ROUTES: list[tuple[str, str, Handler, tuple[str, ...]]] = [
     ("GET", _V + r"/backupJobs/(?P<job>[^/]+)", get_job, BACKUP),
     ("POST", _V + r"/backupJobs/(?P<job>[^/]+)/cancel", cancel_job, BACKUP),
     ("GET", _V + r"/backupJobs/(?P<job>[^/]+)/operationResults/(?P<op>[^/]+)", job_operation_result, BACKUP),
+    ("POST", _V + r"/backupValidateOperation", validate_restore_request, versions.VALIDATE_VERSIONS),
+    ("POST", _V + r"/backupTriggerValidateOperation", trigger_validate_restore_request,
+     versions.TRIGGER_VALIDATE_VERSIONS),
+    ("GET", _V + r"/backupValidateOperationsStatuses/(?P<op>[^/]+)", validate_operation_status,
+     versions.TRIGGER_VALIDATE_VERSIONS),
+    ("GET", _V + r"/backupValidateOperationResults/(?P<op>[^/]+)", validate_operation_result,
+     versions.TRIGGER_VALIDATE_VERSIONS),
     ("GET", _L + r"/backupAadProperties", aad_properties, PASSIVE),
     ("POST", _L + r"/backupCrossRegionRestore", crr_trigger, PASSIVE),
     ("GET", _L + r"/backupCrrOperationsStatus/(?P<op>[^/]+)", crr_status, PASSIVE),

@@ -14,6 +14,7 @@ from .faults import Faults
 from .jobs import RESTORE_FAILURES, Job, Operation, new_id
 from .outcomes import Outcomes
 from .throttle import TokenBucket
+from .validate_operation import ValidationRun
 from .validation import RestorePlan
 
 #: Property-bag "Job Type" per recovery type.
@@ -61,6 +62,7 @@ class State:
         self.operations: dict[str, Operation] = {}
         self.crr_tokens: dict[str, tuple[ProtectedVM, str]] = {}
         self.outcomes = Outcomes(self.estate.inventory)
+        self.validations: dict[str, ValidationRun] = {}
         self.writes_remaining = 1199
         self.lock = threading.RLock()
         self._buckets: dict[str, TokenBucket] = {}

@@ -65,6 +65,17 @@ SUBSCRIPTION_VERSIONS: tuple[str, ...] = (
 #: First subscriptions api-version whose locations carry ``availabilityZoneMappings``.
 ZONE_MAPPINGS_SINCE = "2022-12-01"
 
+#: Operation_Validate (``{vault}/backupValidateOperation``) exists from 2017-07-01 on; the asynchronous
+#: ValidateOperation_Trigger, ValidateOperationResults_Get and ValidateOperationStatuses_Get from 2021-10-01
+#: (first stable folder of the spec repository with their examples).
+VALIDATE_SINCE = "2017-07-01"
+TRIGGER_VALIDATE_SINCE = "2021-10-01"
+#: From 2023-06-01 the validate body is ``ValidateOperationRequestResource`` ``{id, properties}``; before, the
+#: bare ``ValidateOperationRequest`` ``{objectType, restoreRequest}``.
+VALIDATE_RESOURCE_BODY_SINCE = "2023-06-01"
+VALIDATE_VERSIONS: tuple[str, ...] = tuple(v for v in BACKUP_VERSIONS if v >= VALIDATE_SINCE)
+TRIGGER_VALIDATE_VERSIONS: tuple[str, ...] = tuple(v for v in BACKUP_VERSIONS if v >= TRIGGER_VALIDATE_SINCE)
+
 #: Up to this version (inclusive) recovery point tiers are serialised as numbers (1/2/3, status 1).
 NUMERIC_TIERS_UNTIL = "2019-05-13"
 
