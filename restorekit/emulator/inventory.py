@@ -207,10 +207,17 @@ class Inventory:
 
     # --- VM names promised to running restores ----------------------------------------------------
 
-    def reserve_vm(self, resource_group: str, name: str, job_id: str) -> None:
-        """Hold a VM name for a running restore that will create it."""
+    def reserve_vm(self, resource_group: str, name: str, job_id: str) -> bool:
+        """Hold a VM name for a running restore that will create it; False when a VM has it or another holds it.
+
+        Checking and holding happen under one lock, so two restores racing for a name cannot both win.
+        """
+        key = (resource_group.lower(), name.lower())
         with self.lock:
-            self._reserved_vms[(resource_group.lower(), name.lower())] = job_id
+            if key in self._reserved_vms or self.get(ComputeVM, resource_group, name) is not None:
+                return False
+            self._reserved_vms[key] = job_id
+            return True
 
     def release_vm(self, job_id: str) -> None:
         """Drop the VM name a restore held (it ended, created or not)."""

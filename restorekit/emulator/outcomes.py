@@ -27,6 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from .arm_ids import stable_guid
+from .errors import bad_request
 from .estate import SUBSCRIPTION_ID, ProtectedVM, StorageAccount
 from .inventory import ComputeVM, DiskSlot, Inventory, ManagedDisk, NetworkInterface
 from .jobs import Job
@@ -64,9 +65,17 @@ class Outcomes:
         self._lock = threading.Lock()
 
     def expect(self, job: Job, vm: ProtectedVM, plan: RestorePlan) -> None:
-        """Remember a started restore; a new VM's name is held until the job ends."""
+        """Remember a restore being started; a new VM's name is held until the job ends.
+
+        Raises 400 ``UserErrorTargetVmAlreadyExists`` when another request took the name since the
+        validation passed (the caller then starts nothing).
+        """
         if plan.recovery_type == "AlternateLocation" and plan.target_vm and plan.target_resource_group:
-            self._inventory.reserve_vm(plan.target_resource_group, plan.target_vm, job.id)
+            if not self._inventory.reserve_vm(plan.target_resource_group, plan.target_vm, job.id):
+                raise bad_request("UserErrorTargetVmAlreadyExists",
+                                  f"A virtual machine named '{plan.target_vm}' already exists in "
+                                  f"'{plan.target_resource_group}', or a running restore creates one.",
+                                  "properties.targetVirtualMachineId")
         with self._lock:
             self._pending.append(PendingOutcome(job, vm, plan))
 

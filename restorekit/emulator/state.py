@@ -152,9 +152,9 @@ class State:
                       seconds=self.settings.job_seconds, property_bag=bag, failure=failure, fail_fraction=fraction)
             op = Operation(id=new_id(), kind="restore", start=now, seconds=self.settings.operation_seconds,
                            job_id=job_id, scope=scope)
+            self.outcomes.expect(job, vm, plan)  # first: it refuses a VM name another restore took meanwhile
             self.jobs[job_id] = job
             self.operations[op.id] = op
-        self.outcomes.expect(job, vm, plan)
         return op
 
     def cancel(self, job: Job) -> Operation:

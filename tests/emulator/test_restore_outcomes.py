@@ -245,3 +245,23 @@ def test_outcomes_apply_once_in_a_fixed_order_under_concurrent_reads(make_srv, m
     os_disks = [_job(srv, j)["extendedInfo"]["propertyBag"]["Restored Disk Ids"].split(",")[0].rsplit("/", 1)[1]
                 for j in jobs]
     assert os_disks == [f"testVM-osdisk-{stamp}", f"testVM-osdisk-{stamp}-1", f"testVM-osdisk-{stamp}-2"]
+
+
+def test_two_restores_validated_together_cannot_both_take_a_vm_name(make_srv):
+    from restorekit.emulator.errors import ApiError
+    from restorekit.emulator.validation import validate_restore
+
+    srv = make_srv(job_seconds=60, throttle=False)
+    vm = srv.state.estate.protected_vm("testRG", "testVM")
+    body = {"properties": {
+        "objectType": "IaasVMRestoreRequest", "recoveryPointId": RP, "recoveryType": "AlternateLocation",
+        "sourceResourceId": vm.vm_id, "storageAccountId": account_id("testRG", "testAccount"), "region": "westus",
+        "targetVirtualMachineId": vm_id("targetRG", "racedVM"), "targetResourceGroupId": f"{RG}/targetRG",
+        "virtualNetworkId": NET, "subnetId": f"{NET}/subnets/default"}}
+    plans = [validate_restore(body, estate=srv.state.estate, vm=vm, point=vm.point(RP), api_version=API)
+             for _ in range(2)]  # both pass: neither holds the name yet
+    srv.state.start_restore(vm, plans[0])
+    with pytest.raises(ApiError) as refused:
+        srv.state.start_restore(vm, plans[1])
+    assert refused.value.code == "UserErrorTargetVmAlreadyExists"
+    assert sum(j.operation == "Restore" for j in srv.state.jobs.values()) == 1
