@@ -118,7 +118,7 @@ class State:
         job_id = new_id()
         acc = plan.storage_account
         assert acc is not None
-        container = f"{vm.name.lower()}-{stable_guid('container', job_id).replace('-', '')}"
+        container = f"{vm.name.lower()}-{job_id[:8]}"
         bag = {
             "Job Type": JOB_TYPES[plan.recovery_type],
             "Target Storage Account Name": acc.name,
