@@ -463,7 +463,7 @@ def test_emulator_duplicate_and_cancel():
         deadline = time.monotonic() + 20
         while first.current_job is None and not first.done and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert first.job is not None and first.job.status == "InProgress"
+        assert first.current_job is not None and first.current_job.status == "InProgress"
         with pytest.raises(ConfirmationRequired, match=first.job_id):
             item.restore(rk.RestoreDisks(point, storage_account="testAccount"), display=False)
         first.cancel()

@@ -15,34 +15,34 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Request, Response
 
-from . import crr_grants, resource_graph, shapes, subscriptions, throttle, versions
-from .answers import empty_response as _empty
-from .answers import json_response as _json
+from . import crr_grants, resource_graph, shapes, subscriptions, throttle, validate_operation, versions
 from .body_limit import check_size
-from .clock import dotnet_time
-from .errors import ApiError, bad_request, not_found
+from .clock import us_datetime
+from .errors import ApiError, bad_request, not_found, resource_not_found
 from .estate import TENANT_ID, ProtectedVM, RecoveryPoint, Vault
 from .faults import Fault
 from .filters import parse_bool, parse_filter, parse_time
-from .jobs import Job, Operation
+from .jobs import Job, Operation, new_id
 from .outage import check_outage
-from .paging import page
+from .paths import RESOURCE_GROUP as _RG
+from .paths import SUBSCRIPTION as _S
+from .paths import Handler
+from .providers import ROUTES as ARM_ROUTES
+from .responses import empty_response as _empty
+from .responses import json_response as _json
+from .responses import paged_response as _paged
 from .state import State
 from .tokens import authenticate, token_endpoint
-from .validation import validate_restore
+from .validation import restore_problems, validate_restore
 
-_S = r"/subscriptions/(?P<sub>[^/]+)"
 _V = _S + r"/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.RecoveryServices/vaults/(?P<vault>[^/]+)"
 _I = _V + (r"/backupFabrics/(?P<fabric>[^/]+)/protectionContainers/(?P<container>[^/]+)"
            r"/protectedItems/(?P<item>[^/]+)")
 _L = _S + r"/providers/Microsoft\.RecoveryServices/locations/(?P<region>[^/]+)"
-_RG = _S + r"/resourceGroups/(?P<rg>[^/]+)"
 
 BACKUP = versions.BACKUP_VERSIONS
 BOTH = versions.BACKUP_VERSIONS + versions.PASSIVE_VERSIONS
 PASSIVE = versions.PASSIVE_VERSIONS
-
-Handler = Callable[["Call"], Response]
 
 
 class Call:
@@ -133,6 +133,7 @@ class EmulatorApp:
         throttle.admit(self.state, request)
         check_outage(self.state, request)
         path = request.path
+        self.state.outcomes.settle(self.state.clock.now())  # restores completed by now have changed resources
         allowed_methods = set()
         for method, pattern, handler, api_versions in self.routes:
             m = pattern.match(path)
@@ -194,10 +195,7 @@ def _vault(call: Call) -> Vault:
     if vault is not None and vault.subscription_id.lower() != call.groups["sub"].lower():
         vault = None
     if vault is None:
-        raise not_found("ResourceNotFound",
-                        f"The Resource 'Microsoft.RecoveryServices/vaults/{call.groups['vault']}' under resource "
-                        f"group '{call.groups['rg']}' was not found. For more details please go to "
-                        "https://aka.ms/ARMResourceNotFoundFix")
+        raise resource_not_found("Microsoft.RecoveryServices/vaults", call.groups["vault"], call.groups["rg"])
     if call.api_version in PASSIVE and not vault.crr:
         raise bad_request("BMSUserErrorCrossRegionRestoreNotEnabled",
                           f"Cross region restore is not enabled on vault '{vault.name}'.")
@@ -206,7 +204,11 @@ def _vault(call: Call) -> Vault:
 
 def _item(call: Call) -> tuple[Vault, ProtectedVM]:
     vault = _vault(call)
-    g = call.groups
+    return vault, _item_in(vault, call.groups)
+
+
+def _item_in(vault: Vault, g: dict[str, str]) -> ProtectedVM:
+    """The protected VM named by path parts ``fabric``, ``container`` and ``item``; 404 when none."""
     container, item = g["container"].split(";"), g["item"].split(";")
     ok = (g["fabric"].lower() == "azure" and len(container) >= 3 and len(item) >= 3
           and container[-3].lower() in ("iaasvmcontainerv2", "iaasvmcontainer")
@@ -218,27 +220,21 @@ def _item(call: Call) -> tuple[Vault, ProtectedVM]:
         raise not_found("BMSUserErrorObjectNotFound",
                         f"Item not found: the protected item '{g['item']}' in container '{g['container']}' does not "
                         f"exist in vault '{vault.name}'.")
-    return vault, vm
+    return vm
 
 
 def _point(call: Call, vm: ProtectedVM) -> RecoveryPoint:
-    point = vm.point(call.groups["rp"])
+    return _point_named(vm, call.groups["rp"])
+
+
+def _point_named(vm: ProtectedVM, name: str) -> RecoveryPoint:
+    point = vm.point(name)
     if point is None:
-        raise not_found("UserErrorRecoveryPointNotFound",
-                        f"Recovery point '{call.groups['rp']}' was not found for item '{vm.item}'.")
+        raise not_found("UserErrorRecoveryPointNotFound", f"Recovery point '{name}' was not found for item '{vm.item}'.")
     return point
 
 
-def _paged(call: Call, items: list[dict[str, Any]]) -> Response:
-    params = {"api-version": call.api_version}
-    if call.request.args.get("$filter") is not None:
-        params["$filter"] = call.request.args["$filter"]
-    body = page(items, base_url=call.base_url, path=call.request.path, params=params,
-                skip_token=call.request.args.get("$skipToken"), page_size=call.state.settings.effective_page_size)
-    return _json(body)
-
-
-# --- vaults and other providers -------------------------------------------------------------------
+# --- vaults ---------------------------------------------------------------------------------------
 
 def list_vaults(call: Call) -> Response:
     """GET vaults of the subscription or of a resource group."""
@@ -251,51 +247,6 @@ def list_vaults(call: Call) -> Response:
 def get_vault(call: Call) -> Response:
     """GET one vault."""
     return _json(shapes.vault(_vault(call)))
-
-
-def get_storage_account(call: Call) -> Response:
-    """GET a storage account."""
-    acc = call.state.estate.storage_account(call.groups["rg"], call.groups["name"])
-    if acc is None:
-        raise not_found("ResourceNotFound", f"The Resource 'Microsoft.Storage/storageAccounts/{call.groups['name']}' "
-                        f"under resource group '{call.groups['rg']}' was not found.")
-    return _json(shapes.storage_account(acc))
-
-
-def get_network(call: Call) -> Response:
-    """GET a virtual network."""
-    net = call.state.estate.network(call.groups["rg"], call.groups["name"])
-    if net is None:
-        raise not_found("ResourceNotFound", f"The Resource 'Microsoft.Network/virtualNetworks/{call.groups['name']}' "
-                        f"under resource group '{call.groups['rg']}' was not found.")
-    return _json(shapes.virtual_network(net))
-
-
-def get_subnet(call: Call) -> Response:
-    """GET a subnet."""
-    net = call.state.estate.network(call.groups["rg"], call.groups["name"])
-    names = [s.lower() for s in net.subnets] if net else []
-    if net is None or call.groups["subnet"].lower() not in names:
-        raise not_found("NotFound", f"Resource '{call.groups['subnet']}' was not found.")
-    index = names.index(call.groups["subnet"].lower())
-    return _json(shapes.subnet(net, net.subnets[index], index))
-
-
-def get_vm(call: Call) -> Response:
-    """GET a virtual machine (the protected ones exist)."""
-    vm = call.state.estate.protected_vm(call.groups["rg"], call.groups["name"])
-    if vm is None:
-        raise not_found("ResourceNotFound", f"The Resource 'Microsoft.Compute/virtualMachines/{call.groups['name']}' "
-                        f"under resource group '{call.groups['rg']}' was not found.")
-    return _json(shapes.virtual_machine(vm))
-
-
-def get_resource_group(call: Call) -> Response:
-    """GET a resource group."""
-    found = call.state.estate.resource_groups.get(call.groups["rg"].lower())
-    if found is None:
-        raise not_found("ResourceGroupNotFound", f"Resource group '{call.groups['rg']}' could not be found.")
-    return _json(shapes.resource_group(*found))
 
 
 # --- protected items and recovery points ----------------------------------------------------------
@@ -419,6 +370,78 @@ def vault_operation_result(call: Call) -> Response:
     return _result_answer(call, op, call.url(f"{vault.id}/backupOperationResults/{op.id}"))
 
 
+# --- the service's own validation of a restore request ---------------------------------------------
+
+def _validation_request(call: Call) -> tuple[Vault, ProtectedVM, RecoveryPoint, dict[str, Any]]:
+    """The vault, item, point and restore request of a validate body (see ``validate_operation``)."""
+    vault = _vault(call)
+    request = validate_operation.read_request(call.json_body(), call.api_version)
+    if request.point_path is not None:
+        vm = _item_in(vault, request.point_path)
+        return vault, vm, _point_named(vm, request.point_path["rp"]), request.restore_request
+    source = request.source_resource_id
+    if not source:
+        raise bad_request("UserErrorMissingSourceResourceId", "The restore request must specify 'sourceResourceId'.",
+                          "properties.restoreRequest.sourceResourceId")
+    vm = next((v for v in vault.items.values() if v.vm_id.lower() == source.rstrip("/").lower()), None)
+    if vm is None:
+        raise not_found("BMSUserErrorObjectNotFound", f"No item of vault '{vault.name}' protects '{source}'.")
+    return vault, vm, _point_named(vm, request.recovery_point_id or ""), request.restore_request
+
+
+def _validation_results(call: Call) -> tuple[Vault, list[dict[str, Any]]]:
+    vault, vm, point, restore = _validation_request(call)
+    problems = restore_problems(restore, estate=call.state.estate, vm=vm, point=point, api_version=call.api_version,
+                                wrapped=False)
+    return vault, validate_operation.validation_results(problems)
+
+
+def validate_restore_request(call: Call) -> Response:
+    """POST {vault}/backupValidateOperation: 200 with every problem of the restore request (``[]`` when valid)."""
+    _, results = _validation_results(call)
+    return _json(validate_operation.response_body(results))
+
+
+def trigger_validate_restore_request(call: Call) -> Response:
+    """POST {vault}/backupTriggerValidateOperation: the same validation as an operation; 202 with its URLs."""
+    vault, results = _validation_results(call)
+    run = validate_operation.ValidationRun(Operation(id=new_id(), kind="validate", start=call.now,
+                                                     seconds=call.state.settings.operation_seconds),
+                                           vault.key, results)
+    with call.state.lock:
+        call.state.validations[run.operation.id] = run
+    return _empty(202, {
+        "Azure-AsyncOperation": call.url(f"{vault.id}/backupValidateOperationsStatuses/{run.operation.id}"),
+        "Location": call.url(f"{vault.id}/backupValidateOperationResults/{run.operation.id}"),
+        "Retry-After": str(call.state.settings.retry_after)})
+
+
+def _validation_run(call: Call) -> tuple[Vault, validate_operation.ValidationRun]:
+    vault = _vault(call)
+    with call.state.lock:
+        run = call.state.validations.get(call.groups["op"].lower())
+    if run is None or run.vault_key != vault.key:
+        raise not_found("BMSUserErrorOperationNotFound", f"Operation '{call.groups['op']}' was not found.")
+    return vault, run
+
+
+def validate_operation_status(call: Call) -> Response:
+    """GET {vault}/backupValidateOperationsStatuses/{op}: OperationStatus, with the results once done."""
+    _, run = _validation_run(call)
+    body = validate_operation.status_body(run, call.now)
+    headers = {"Retry-After": str(call.state.settings.retry_after)} if body["status"] == "InProgress" else {}
+    return _json(body, 200, headers)
+
+
+def validate_operation_result(call: Call) -> Response:
+    """GET {vault}/backupValidateOperationResults/{op}: 202 while it runs, then 200 ValidateOperationsResponse."""
+    vault, run = _validation_run(call)
+    if run.operation.status(call.now) == "InProgress":
+        return _empty(202, {"Location": call.url(f"{vault.id}/backupValidateOperationResults/{run.operation.id}"),
+                            "Retry-After": str(call.state.settings.retry_after)})
+    return _json(validate_operation.response_body(run.results))
+
+
 # --- jobs -----------------------------------------------------------------------------------------
 
 _JOB_FILTER = ("status", "backupManagementType", "operation", "jobId", "startTime", "endTime")
@@ -508,7 +531,7 @@ def access_token(call: Call) -> Response:
         "subscriptionId": vault.subscription_id, "resourceGroupName": vault.resource_group, "resourceName": vault.name,
         "resourceId": str(_number(vault.id, 18)), "protectionContainerId": _number(vm.container, 6),
         "recoveryPointId": point.name,
-        "recoveryPointTime": dotnet_time(point.time),
+        "recoveryPointTime": us_datetime(point.time),
         "containerName": f"iaasvmcontainerv2;{vm.resource_group};{vm.name}", "containerType": "IaasVMContainer",
         "backupManagementType": "AzureIaasVM", "datasourceType": "VM", "datasourceName": vm.name.lower(),
         "datasourceId": str(_number(vm.vm_id, 18)),
@@ -608,20 +631,20 @@ _ROUTES: list[tuple[str, str, Handler, tuple[str, ...]]] = [
     ("GET", _V + r"/backupJobs/(?P<job>[^/]+)", get_job, BACKUP),
     ("POST", _V + r"/backupJobs/(?P<job>[^/]+)/cancel", cancel_job, BACKUP),
     ("GET", _V + r"/backupJobs/(?P<job>[^/]+)/operationResults/(?P<op>[^/]+)", job_operation_result, BACKUP),
+    ("POST", _V + r"/backupValidateOperation", validate_restore_request, versions.VALIDATE_VERSIONS),
+    ("POST", _V + r"/backupTriggerValidateOperation", trigger_validate_restore_request,
+     versions.TRIGGER_VALIDATE_VERSIONS),
+    ("GET", _V + r"/backupValidateOperationsStatuses/(?P<op>[^/]+)", validate_operation_status,
+     versions.TRIGGER_VALIDATE_VERSIONS),
+    ("GET", _V + r"/backupValidateOperationResults/(?P<op>[^/]+)", validate_operation_result,
+     versions.TRIGGER_VALIDATE_VERSIONS),
     ("GET", _L + r"/backupAadProperties", aad_properties, PASSIVE),
     ("POST", _L + r"/backupCrossRegionRestore", crr_trigger, PASSIVE),
     ("GET", _L + r"/backupCrrOperationsStatus/(?P<op>[^/]+)", crr_status, PASSIVE),
     ("GET", _L + r"/backupCrrOperationResults/(?P<op>[^/]+)", crr_result, PASSIVE),
     ("POST", _L + r"/backupCrrJob", crr_job, PASSIVE),
     ("POST", _L + r"/backupCrrJobs", crr_jobs, PASSIVE),
-    ("GET", _RG + r"/providers/Microsoft\.Storage/storageAccounts/(?P<name>[^/]+)", get_storage_account,
-     versions.STORAGE_VERSIONS),
-    ("GET", _RG + r"/providers/Microsoft\.Network/virtualNetworks/(?P<name>[^/]+)", get_network,
-     versions.NETWORK_VERSIONS),
-    ("GET", _RG + r"/providers/Microsoft\.Network/virtualNetworks/(?P<name>[^/]+)/subnets/(?P<subnet>[^/]+)",
-     get_subnet, versions.NETWORK_VERSIONS),
-    ("GET", _RG + r"/providers/Microsoft\.Compute/virtualMachines/(?P<name>[^/]+)", get_vm, versions.COMPUTE_VERSIONS),
-    ("GET", _RG, get_resource_group, versions.RESOURCE_GROUP_VERSIONS),
+    *ARM_ROUTES,
 ]
 _ROUTES += subscriptions.ROUTES + resource_graph.ROUTES
 

@@ -45,13 +45,6 @@ def parse_iso(text: str) -> datetime:
     return moment.replace(tzinfo=UTC)
 
 
-def dotnet_time(t: datetime) -> str:
-    """.NET's general date/time form in UTC, as ARM and the Backup service write it: ``7/26/2021 3:35:36 PM``."""
-    t = t.astimezone(UTC)
-    return (f"{t.month}/{t.day}/{t.year} {(t.hour % 12) or 12}:{t.minute:02d}:{t.second:02d} "
-            f"{'PM' if t.hour >= 12 else 'AM'}")
-
-
 def iso_duration(seconds: float) -> str:
     """An ISO 8601 duration as the Backup service writes it: ``PT1M2.3S``, ``PT0S``, ``PT1H0M5S``."""
     seconds = max(0.0, seconds)
@@ -64,3 +57,10 @@ def iso_duration(seconds: float) -> str:
         out += f"{int(minutes)}M"
     text = f"{secs:.7f}".rstrip("0").rstrip(".")
     return out + (text or "0") + "S"
+
+
+def us_datetime(t: datetime) -> str:
+    """The US form (.NET's general date/time, UTC) ARM and the Backup service write: ``6/4/2018 6:06:00 AM``."""
+    t = t.astimezone(UTC)
+    return (f"{t.month}/{t.day}/{t.year} {(t.hour % 12) or 12}:{t.minute:02d}:{t.second:02d} "
+            f"{'PM' if t.hour >= 12 else 'AM'}")

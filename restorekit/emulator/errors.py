@@ -40,3 +40,15 @@ def bad_request(code: str, message: str, target: str | None = None) -> ApiError:
 def not_found(code: str, message: str) -> ApiError:
     """A 404 with the given ARM code."""
     return ApiError(404, code, message)
+
+
+def resource_not_found(resource_type: str, name: str, resource_group: str) -> ApiError:
+    """ARM's 404 ``ResourceNotFound`` for a resource missing from an existing resource group."""
+    return not_found("ResourceNotFound",
+                     f"The Resource '{resource_type}/{name}' under resource group '{resource_group}' was not found. "
+                     "For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+
+
+def resource_group_not_found(name: str) -> ApiError:
+    """ARM's 404 ``ResourceGroupNotFound``, for the group itself or anything addressed inside it."""
+    return not_found("ResourceGroupNotFound", f"Resource group '{name}' could not be found.")

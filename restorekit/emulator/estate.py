@@ -8,21 +8,19 @@ first time a VM's points are asked for, so a fleet of hundreds of VMs seeds at o
 from __future__ import annotations
 
 import hashlib
+import ipaddress
+import itertools
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from .clock import parse_iso
 from .health import HEALTHY, BackupHistory
+from .inventory import Inventory
+from .regions import PAIRED_REGION, ZONAL_REGIONS  # noqa: F401  (both were defined here; still importable)
 
 SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 TENANT_ID = "00000000-0000-0000-0000-000000000000"
-
-#: Regions that have availability zones (a zone-pinned restore elsewhere is refused).
-ZONAL_REGIONS = frozenset({"eastus", "eastus2", "westus2", "westus3", "centralus", "westeurope",
-                           "northeurope", "francecentral", "uksouth"})
-#: The paired (secondary) region of each region used by the estate.
-PAIRED_REGION = {"eastus": "westus", "westus": "eastus", "westus2": "westcentralus"}
 
 
 def _digest(*parts: object) -> int:
@@ -60,12 +58,23 @@ class VirtualNetwork:
     location: str
     subnets: tuple[str, ...] = ("default",)
     address_prefix: str = "10.0.0.0/16"
+    subnet_bits: int = 24
 
     @property
     def id(self) -> str:
         """Its ARM id."""
         return (f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{self.resource_group}"
                 f"/providers/Microsoft.Network/virtualNetworks/{self.name}")
+
+    def subnet_name(self, name: str) -> str | None:
+        """The subnet's name as created (``name`` matched case-insensitively), or None."""
+        return next((s for s in self.subnets if s.lower() == name.lower()), None)
+
+    def subnet_prefix(self, name: str) -> str:
+        """The subnet's address prefix: the n-th ``/subnet_bits`` block of the network's address space."""
+        index = [s.lower() for s in self.subnets].index(name.lower())
+        network = ipaddress.ip_network(self.address_prefix)
+        return str(next(itertools.islice(network.subnets(new_prefix=self.subnet_bits), index, None)))
 
 
 @dataclass
@@ -224,6 +233,8 @@ class Estate:
     storage_accounts: dict[tuple[str, str], StorageAccount] = field(default_factory=dict)
     networks: dict[tuple[str, str], VirtualNetwork] = field(default_factory=dict)
     resource_groups: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: VMs, disks, NICs and disk encryption sets (see ``resource_seed``), which restores add to.
+    inventory: Inventory = field(default_factory=Inventory)
 
     def add_vault(self, vault: Vault) -> Vault:
         """Register a vault."""
@@ -379,10 +390,12 @@ def seed(now: datetime, fleet: int = 0, subscriptions: tuple[str, ...] = (SUBSCR
                 StorageAccount("zrsAccount", "testRG", "westus", "Standard_ZRS"),
                 StorageAccount("premiumAccount", "testRG", "westus", "Premium_LRS", "BlockBlobStorage"),
                 StorageAccount("eastAccount", "crrRG", "eastus"),
-                StorageAccount("targetAccount", "targetRG", "westus", "Standard_GRS")):
+                StorageAccount("targetAccount", "targetRG", "westus", "Standard_GRS"),
+                StorageAccount("blobAccount", "testRG", "westus", "Standard_RAGRS", "BlobStorage")):
         estate.storage_accounts[(acc.resource_group.lower(), acc.name.lower())] = acc
     for net in (VirtualNetwork("testNet", "targetRG", "westus", ("default", "backend")),
-                VirtualNetwork("eastNet", "crrRG", "eastus", ("default",), "10.1.0.0/16")):
+                VirtualNetwork("eastNet", "crrRG", "eastus", ("default",), "10.1.0.0/16"),
+                VirtualNetwork("testRG-vnet", "testRG", "westus", ("default",), "10.2.0.0/16")):
         estate.networks[(net.resource_group.lower(), net.name.lower())] = net
 
     vault = estate.add_vault(Vault("testVault", "testVaultRG", "westus", crr=True))
@@ -410,4 +423,7 @@ def seed(now: datetime, fleet: int = 0, subscriptions: tuple[str, ...] = (SUBSCR
     add_fleet(estate, fleet, subscriptions)
     for v in estate.vaults.values():
         v.seeded_at = now
+    from .resource_seed import seed_resources  # imported here: it builds on this module's classes
+
+    seed_resources(estate)
     return estate

@@ -10,7 +10,7 @@ and 1% paused.
 
 from __future__ import annotations
 
-from .estate import Estate, Vault
+from .estate import Estate, Vault, VirtualNetwork
 from .health import HEALTHY, LAST_FAILED, PAUSED, STALLED, STOPPED, BackupHistory
 
 
@@ -35,6 +35,9 @@ def fleet_history(number: int) -> BackupHistory:
 def add_fleet(estate: Estate, count: int, subscriptions: tuple[str, ...]) -> None:
     """Add ``count`` generated VMs to fleet vaults, one vault per subscription that gets any."""
     vaults: dict[int, Vault] = {}
+    if count:  # one network with large subnets holds every fleet VM's NIC
+        estate.networks[("fleetrg", "fleetrg-vnet")] = VirtualNetwork("fleetRG-vnet", "fleetRG", "westus",
+                                                                       address_prefix="10.3.0.0/16", subnet_bits=20)
     for number in range(1, count + 1):
         index = (number - 1) % len(subscriptions)
         if index not in vaults:

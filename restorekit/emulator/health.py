@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from .arm_ids import stable_guid
 from .clock import iso
-from .jobs import Job, stable_id
+from .jobs import Job
 
 if TYPE_CHECKING:
     from .estate import Estate, ProtectedVM
@@ -97,7 +98,7 @@ def failed_backup_jobs(estate: Estate) -> list[Job]:
             number, message, recommendations = BACKUP_FAILURES[vm.history.failure or ""]
             failure = (number, vm.history.failure or "", "Backup failed", message, recommendations)
             for attempt in vm.missed_backup_times():
-                out.append(Job(id=stable_id(vm.vm_id, attempt.isoformat(), "failed"), vault_key=vault.key, vm_id=vm.vm_id, vm_name=vm.name,
+                out.append(Job(id=stable_guid(vm.vm_id, attempt.isoformat(), "failed"), vault_key=vault.key, vm_id=vm.vm_id, vm_name=vm.name,
                                container=vm.container.split(";", 1)[1], operation="Backup",
                                start=attempt - timedelta(minutes=2), seconds=240, failure=failure,
                                property_bag={"VM Name": vm.name}, tasks=("Take Snapshot",), user_triggered=False))

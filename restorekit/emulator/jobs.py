@@ -7,7 +7,6 @@ background: a job created with ``seconds=20`` reads ``InProgress`` with growing 
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -108,9 +107,3 @@ class Operation:
 def new_id() -> str:
     """A fresh GUID string."""
     return str(uuid.uuid4())
-
-
-def stable_id(*parts: str) -> str:
-    """A GUID-shaped id that is always the same for the same ``parts`` (seeded jobs keep their ids)."""
-    h = hashlib.sha256("|".join(parts).encode()).hexdigest()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"

@@ -16,12 +16,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from . import versions
-from .answers import json_response
 from .errors import ApiError
 from .graph_query import COLUMNS, GraphQueryError, parse
 from .graph_quota import as_duration
 from .graph_rows import recovery_services_rows
 from .paging import make_token, read_token
+from .responses import json_response
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response

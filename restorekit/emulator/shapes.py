@@ -8,7 +8,7 @@ from typing import Any
 
 from . import versions
 from .clock import iso, iso_duration
-from .estate import SUBSCRIPTION_ID, ProtectedVM, RecoveryPoint, StorageAccount, Vault, VirtualNetwork
+from .estate import ProtectedVM, RecoveryPoint, Vault
 from .health import item_health
 from .jobs import Job, Operation
 
@@ -193,49 +193,3 @@ def _task(j: Job, index: int, name: str, status: str, finish: datetime) -> dict[
     if status not in ("InProgress", "Cancelling"):
         task["endTime"] = iso(finish)
     return task
-
-
-def storage_account(acc: StorageAccount) -> dict[str, Any]:
-    """A Microsoft.Storage/storageAccounts resource."""
-    tier = "Premium" if acc.sku.startswith("Premium") else "Standard"
-    return {"id": acc.id, "name": acc.name, "type": "Microsoft.Storage/storageAccounts", "location": acc.location,
-            "kind": acc.kind, "sku": {"name": acc.sku, "tier": tier}, "tags": {},
-            "properties": {"provisioningState": "Succeeded", "accessTier": "Hot" if tier == "Standard" else None,
-                           "primaryLocation": acc.location, "statusOfPrimary": "available",
-                           "supportsHttpsTrafficOnly": True, "minimumTlsVersion": "TLS1_2",
-                           "primaryEndpoints": {"blob": f"https://{acc.name.lower()}.blob.core.windows.net/"}}}
-
-
-def subnet(net: VirtualNetwork, name: str, index: int) -> dict[str, Any]:
-    """A subnet of ``net``."""
-    base = net.address_prefix.split(".")
-    return {"id": f"{net.id}/subnets/{name}", "name": name, "type": "Microsoft.Network/virtualNetworks/subnets",
-            "properties": {"provisioningState": "Succeeded",
-                           "addressPrefix": f"{base[0]}.{base[1]}.{index}.0/24"}}
-
-
-def virtual_network(net: VirtualNetwork) -> dict[str, Any]:
-    """A Microsoft.Network/virtualNetworks resource with its subnets."""
-    return {"id": net.id, "name": net.name, "type": "Microsoft.Network/virtualNetworks", "location": net.location,
-            "properties": {"provisioningState": "Succeeded",
-                           "addressSpace": {"addressPrefixes": [net.address_prefix]},
-                           "subnets": [subnet(net, s, i) for i, s in enumerate(net.subnets)]}}
-
-
-def virtual_machine(vm: ProtectedVM) -> dict[str, Any]:
-    """A (minimal) Microsoft.Compute/virtualMachines resource."""
-    out: dict[str, Any] = {
-        "id": vm.vm_id, "name": vm.name, "type": "Microsoft.Compute/virtualMachines", "location": vm.vault.location,
-        "properties": {"provisioningState": "Succeeded", "hardwareProfile": {"vmSize": vm.size},
-                       "storageProfile": {"osDisk": {"osType": vm.os_type, "name": dict(vm.disks).get(-1)},
-                                          "dataDisks": [{"lun": lun, "name": n} for lun, n in vm.disks if lun >= 0]}},
-    }
-    if vm.zones:
-        out["zones"] = list(vm.zones)
-    return out
-
-
-def resource_group(name: str, location: str) -> dict[str, Any]:
-    """A resource group."""
-    return {"id": f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{name}", "name": name, "location": location,
-            "type": "Microsoft.Resources/resourceGroups", "properties": {"provisioningState": "Succeeded"}}

@@ -7,16 +7,19 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .clock import Clock, iso
+from .arm_ids import stable_guid
+from .clock import Clock, iso, us_datetime
 from .crr_grants import CrrGrant
 from .estate import Estate, ProtectedVM, Vault, seed
 from .faults import Faults
 from .graph_quota import GraphQuota
 from .health import failed_backup_jobs
-from .jobs import RESTORE_FAILURES, Job, Operation, new_id, stable_id
+from .jobs import RESTORE_FAILURES, Job, Operation, new_id
+from .outcomes import Outcomes
 from .subscriptions import subscription_ids
 from .throttle import TokenBucket
 from .tokens import TokenRegistry
+from .validate_operation import ValidationRun
 from .validation import RestorePlan
 
 #: Property-bag "Job Type" per recovery type.
@@ -76,6 +79,8 @@ class State:
         self.crr_tokens: dict[str, CrrGrant] = {}
         self.tokens = TokenRegistry(self.clock)
         self.graph_quota = GraphQuota(settings.graph_quota, self.clock.monotonic)
+        self.outcomes = Outcomes(self.estate.inventory)
+        self.validations: dict[str, ValidationRun] = {}
         self.lock = threading.RLock()
         self._buckets: dict[tuple[str, str], TokenBucket] = {}
         self._rng = random.Random(settings.seed)
@@ -94,7 +99,7 @@ class State:
 
     def vault_jobs(self, vault: Vault) -> list[Job]:
         """The vault's jobs, newest first."""
-        key = (vault.resource_group.lower(), vault.name.lower())
+        key = vault.key
         with self.lock:
             jobs = [j for j in self.jobs.values() if j.vault_key == key]
         return sorted(jobs, key=lambda j: j.start, reverse=True)
@@ -110,8 +115,8 @@ class State:
                     if point.verbatim:
                         continue
                     start = point.time - timedelta(minutes=2)
-                    job = Job(id=stable_id(vm.name, point.name), vault_key=_key(vault), vm_id=vm.vm_id, vm_name=vm.name,
-                              container=vm.container.split(";", 1)[1], operation="Backup", start=start,
+                    job = Job(id=stable_guid(vm.name, point.name), vault_key=vault.key, vm_id=vm.vm_id,
+                              vm_name=vm.name, container=vm.container.split(";", 1)[1], operation="Backup", start=start,
                               seconds=1200 + (int(point.name) % 1800),
                               property_bag={"VM Name": vm.name, "Backup Size": f"{(int(point.name) % 9000) + 100} MB"},
                               tasks=("Take Snapshot", "Transfer data to vault"), user_triggered=False)
@@ -125,6 +130,7 @@ class State:
         now = self.clock.now()
         job_id = new_id()
         acc = plan.storage_account
+        assert acc is not None
         container = f"{vm.name.lower()}-{job_id[:8]}"
         bag = {
             "Job Type": JOB_TYPES[plan.recovery_type],
@@ -133,8 +139,10 @@ class State:
             "Config Blob Container Name": container,
             "Config Blob Uri": f"https://{acc.name.lower()}.blob.core.windows.net/{container}/config-{vm.name.lower()}-{job_id}.json",
             "Template Blob Uri": f"https://{acc.name.lower()}.blob.core.windows.net/{container}/azuredeploy{job_id}.json",
-            "Target resource group": plan.target_resource_group or vm.resource_group,
+            # Restoring disks without a target resource group, the service names the staging account's.
+            "Target resource group": plan.target_resource_group or acc.resource_group,
             "Recovery point time": iso(plan.point.time),
+            "Recovery point time ": us_datetime(plan.point.time),  # the service's own key, trailing space included
             "Recovery point ID": plan.point.name,
             "Restore location": plan.region,
         }
@@ -152,11 +160,12 @@ class State:
             if self.settings.fail_rate > 0 and self._rng.random() < self.settings.fail_rate:
                 failure = self._rng.choice(RESTORE_FAILURES)
                 fraction = 0.3 + 0.6 * self._rng.random()
-            job = Job(id=job_id, vault_key=_key(vm.vault), vm_id=vm.vm_id, vm_name=vm.name,
+            job = Job(id=job_id, vault_key=vm.vault.key, vm_id=vm.vm_id, vm_name=vm.name,
                       container=vm.container.split(";", 1)[1], operation=operation, start=now,
                       seconds=self.settings.job_seconds, property_bag=bag, failure=failure, fail_fraction=fraction)
             op = Operation(id=new_id(), kind="restore", start=now, seconds=self.settings.operation_seconds,
                            job_id=job_id, scope=scope)
+            self.outcomes.expect(job, vm, plan)  # first: it refuses a VM name another restore took meanwhile
             self.jobs[job_id] = job
             self.operations[op.id] = op
         return op
@@ -175,9 +184,4 @@ class State:
         """A job of ``vault`` by id (case-insensitive)."""
         with self.lock:
             job = self.jobs.get(name) or self.jobs.get(name.lower())
-        return job if job and job.vault_key == _key(vault) else None
-
-
-def _key(vault: Vault) -> tuple[str, str]:
-    return (vault.resource_group.lower(), vault.name.lower())
-
+        return job if job and job.vault_key == vault.key else None

@@ -11,9 +11,9 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from . import versions
-from .answers import json_response
 from .estate import SUBSCRIPTION_ID, TENANT_ID
 from .paging import page
+from .responses import json_response
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Response

@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
 
-from .answers import json_response
-from .clock import Clock, dotnet_time
+from .clock import Clock, us_datetime
 from .errors import ApiError
+from .responses import json_response
 
 if TYPE_CHECKING:
     from .state import State
@@ -178,5 +178,5 @@ def authenticate(request: Request, state: State) -> None:
     if token.expires_at <= now:
         # ARM's exact wording; the challenge's description is our guess (ARM's is not documented).
         raise _refuse("ExpiredAuthenticationToken",
-                      f"The access token expiry UTC time '{dotnet_time(token.expires_at)}' is earlier than "
-                      f"current UTC time '{dotnet_time(now)}'.", "The access token has expired.")
+                      f"The access token expiry UTC time '{us_datetime(token.expires_at)}' is earlier than "
+                      f"current UTC time '{us_datetime(now)}'.", "The access token has expired.")

@@ -31,24 +31,50 @@ VAULT_VERSIONS: tuple[str, ...] = (
     "2025-02-01", "2025-08-01", "2026-01-01",
 )
 
-#: Microsoft.Storage/storageAccounts api-versions.
+#: Microsoft.Storage/storageAccounts api-versions, plus 2026-09-01, the default of azure-mgmt-storage 25.3.0.
 STORAGE_VERSIONS: tuple[str, ...] = (
     "2019-06-01", "2021-04-01", "2021-09-01", "2022-05-01", "2022-09-01", "2023-01-01",
-    "2023-04-01", "2023-05-01", "2024-01-01", "2025-01-01",
+    "2023-04-01", "2023-05-01", "2024-01-01", "2025-01-01", "2026-09-01",
 )
 
-#: Microsoft.Network and Microsoft.Compute and resource-group api-versions (lookups only).
+#: Microsoft.Network (virtual networks, subnets, network interfaces) api-versions, plus 2026-03-01,
+#: the default of azure-mgmt-network 33.1.0.
 NETWORK_VERSIONS: tuple[str, ...] = (
     "2020-11-01", "2021-05-01", "2022-07-01", "2022-09-01", "2023-04-01", "2023-05-01",
-    "2023-09-01", "2024-01-01", "2024-03-01", "2024-05-01", "2024-07-01", "2025-01-01",
+    "2023-09-01", "2024-01-01", "2024-03-01", "2024-05-01", "2024-07-01", "2025-01-01", "2026-03-01",
 )
+#: Microsoft.Compute/virtualMachines api-versions, plus 2026-04-01, the default of azure-mgmt-compute 39.0.0.
 COMPUTE_VERSIONS: tuple[str, ...] = (
     "2021-03-01", "2021-07-01", "2022-03-01", "2022-08-01", "2022-11-01", "2023-03-01",
-    "2023-07-01", "2023-09-01", "2024-03-01", "2024-07-01", "2024-11-01", "2025-04-01",
+    "2023-07-01", "2023-09-01", "2024-03-01", "2024-07-01", "2024-11-01", "2025-04-01", "2026-04-01",
 )
+#: Microsoft.Compute/disks and diskEncryptionSets: the disk resource provider has its own version
+#: line (dates ending in -02), plus 2026-03-02, the default of azure-mgmt-compute 39.0.0 for both.
+DISK_VERSIONS: tuple[str, ...] = (
+    "2020-12-01", "2021-04-01", "2021-08-01", "2021-12-01", "2022-03-02", "2022-07-02", "2023-01-02",
+    "2023-04-02", "2023-10-02", "2024-03-02", "2025-01-02", "2026-03-02",
+)
+#: Microsoft.Resources resource groups.
 RESOURCE_GROUP_VERSIONS: tuple[str, ...] = (
     "2020-06-01", "2021-04-01", "2022-09-01", "2023-07-01", "2024-03-01", "2024-07-01", "2025-04-01",
 )
+#: Subscriptions_ListLocations (the subscriptions API has its own version line).
+SUBSCRIPTION_VERSIONS: tuple[str, ...] = (
+    "2016-06-01", "2018-06-01", "2019-06-01", "2019-11-01", "2020-01-01", "2021-01-01", "2022-12-01",
+)
+#: First subscriptions api-version whose locations carry ``availabilityZoneMappings``.
+ZONE_MAPPINGS_SINCE = "2022-12-01"
+
+#: Operation_Validate (``{vault}/backupValidateOperation``) exists from 2017-07-01 on; the asynchronous
+#: ValidateOperation_Trigger, ValidateOperationResults_Get and ValidateOperationStatuses_Get from 2021-10-01
+#: (first stable folder of the spec repository with their examples).
+VALIDATE_SINCE = "2017-07-01"
+TRIGGER_VALIDATE_SINCE = "2021-10-01"
+#: From 2023-06-01 the validate body is ``ValidateOperationRequestResource`` ``{id, properties}``; before, the
+#: bare ``ValidateOperationRequest`` ``{objectType, restoreRequest}``.
+VALIDATE_RESOURCE_BODY_SINCE = "2023-06-01"
+VALIDATE_VERSIONS: tuple[str, ...] = tuple(v for v in BACKUP_VERSIONS if v >= VALIDATE_SINCE)
+TRIGGER_VALIDATE_VERSIONS: tuple[str, ...] = tuple(v for v in BACKUP_VERSIONS if v >= TRIGGER_VALIDATE_SINCE)
 
 #: Up to this version (inclusive) recovery point tiers are serialised as numbers (1/2/3, status 1).
 NUMERIC_TIERS_UNTIL = "2019-05-13"
