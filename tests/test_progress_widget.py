@@ -71,7 +71,7 @@ def test_unfinished_operation_updates_live():
     op.current_job = op.job
     op.fire()
     assert w.bar.value == 40.0 and "job job-1: InProgress" in w.status_label.value
-    assert w.times.value == "elapsed 0:00:05, about 0:00:30 left"
+    assert w.times.value == "elapsed 5 s, about 30 s left"
     assert w.summary.value == "" and not w.cancel_button.disabled
 
 
@@ -81,7 +81,7 @@ def test_finished_operation_shows_the_summary_and_where_the_disks_went():
     op = FakeOp("done", job(status="Completed", bag=bag), "job-1", done=True)
     w = OperationProgress(op, start=False)
     assert w.bar.value == 100.0 and w.bar.bar_style == "success" and w.cancel_button.disabled
-    assert "Completed in 0:00:12; disks in storage account testAccount" in w.summary.value
+    assert "Completed in 12 s; disks in storage account testAccount" in w.summary.value
     assert "vmconfig.json" in w.summary.value and "Target resource group: testRG" in w.summary.value
 
 
@@ -155,8 +155,9 @@ def test_headless_display_blocks_and_prints_status_lines(scripted, monkeypatch, 
         op._ipython_display_()
     out = capsys.readouterr().out.splitlines()
     assert op.done
-    assert "restore job job-1234…: InProgress 40%" in out
-    assert out[-1] == "restore job job-1234abcd: Completed in 0:00:12; disks in storage account testAccount"
+    assert "restore job job-1234…: InProgress 40% [local emulator, not Azure]" in out
+    assert out[-1] == ("restore job job-1234abcd: Completed in 12 s; disks in storage account testAccount "
+                       "[local emulator, not Azure]")
 
 
 def test_live_display_shows_the_widget(monkeypatch):

@@ -114,7 +114,30 @@ def same_moment(a: datetime | None, b: datetime | None) -> bool:
 
 
 def format_duration(value: timedelta | None) -> str:
-    """A duration to the second, ``H:MM:SS`` (``?`` when unknown)."""
+    """A duration as people say it, to the second: ``8 s``, ``3 min 12 s``, ``8 h 12 min``, ``3 d 4 h`` (``?`` if unknown)."""
     if value is None:
         return "?"
-    return str(timedelta(seconds=round(value.total_seconds())))
+    seconds = round(value.total_seconds())
+    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        text = f"{days} d" + (f" {hours} h" if hours else "")
+    elif hours:
+        text = f"{hours} h" + (f" {minutes} min" if minutes else "")
+    elif minutes:
+        text = f"{minutes} min" + (f" {secs} s" if secs else "")
+    else:
+        text = f"{secs} s"
+    return sign + text
+
+
+def format_moment(value: datetime | None, style: str = "human") -> str:
+    """A moment to the second in UTC: ``2026-11-20 06:19:37 UTC`` (``style="iso"``: ``2026-11-20T06:19:37Z``)."""
+    if value is None:
+        return "?"
+    moment = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    if style == "iso":
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.errors import ArmError, OperationFailed, TransportError
 from ..core.filters import job_filter
 from ..core.times import format_duration as _fmt_td
-from ..core.times import parse_duration, parse_loose_time, parse_time, same_moment
+from ..core.times import format_moment, parse_duration, parse_loose_time, parse_time, same_moment
 from ..transport import polling as lro
 from ..transport.driver import drive
 from .job_api import CrossRegionJobs, JobApi, VaultJobs
@@ -300,7 +300,7 @@ class Job:
 
     # -- showing ------------------------------------------------------------------------------------
     def summary(self) -> str:
-        """One line: status, progress or duration, and where the disks went."""
+        """One line: status, progress or duration, and where the result went (by resource ID when known)."""
         if not self.done:
             pct = self.progress
             text = f"{self.status} {pct:.0f}%" if pct is not None else self.status
@@ -315,15 +315,62 @@ class Job:
             text += self.outcome()
         return text
 
+    @property
+    def on_emulator(self) -> bool:
+        """True when the job was read from a local emulator (it says so wherever it is shown)."""
+        try:
+            return bool(self.vault.connection.is_emulator)
+        except AttributeError:  # a job made by hand, without a connection
+            return False
+
+    def _target_group_id(self) -> str | None:
+        group = self.property_bag.get("Target resource group")
+        sub = _subscription_of(getattr(self.vault, "id", "") or "") or _subscription_of(self.raw.get("id", ""))
+        return f"/subscriptions/{sub}/resourceGroups/{group}" if group and sub else None
+
+    def result_ids(self) -> list[tuple[str, str]]:
+        """What the restore created or changed, as ``(what, resource ID)``, from the job's property bag.
+
+        A new VM, the disks restored or replaced, the old disks left unattached, and the storage account and
+        resource group the results went to. Empty for a job that did not complete.
+        """
+        if not self.succeeded:
+            return []
+        bag = self.property_bag
+        out: list[tuple[str, str]] = []
+        group_id = self._target_group_id()
+        vm_id = bag.get("Target VM Id")
+        if not vm_id and bag.get("Target VM Name") and group_id:
+            vm_id = f"{group_id}/providers/Microsoft.Compute/virtualMachines/{bag['Target VM Name']}"
+        if vm_id:
+            out.append(("new VM" if not self.replaced_disks else "VM", vm_id))
+        for key, label in (("Restored Disk Ids", "restored disk"), ("Detached Disk Ids", "previous disk, now "
+                                                                    "unattached"),
+                           ("Target Network Interface Id", "network interface")):
+            out.extend((label, value.strip()) for value in str(bag.get(key) or "").split(",") if value.strip())
+        if group_id and not out:
+            out.append(("resource group", group_id))
+        return out
+
+    @property
+    def replaced_disks(self) -> bool:
+        """True for a replace-disks restore (``Job Type``)."""
+        return "replace" in str(self.property_bag.get("Job Type", "")).lower()
+
     def outcome(self) -> str:
         """Where the restore went, from the property bag: a new VM, replaced disks, or staged disks."""
         bag = self.property_bag
         target_vm = bag.get("Target VM Name")
-        group = bag.get("Target resource group")
-        if "replace" in str(bag.get("Job Type", "")).lower():
+        ids = dict(self.result_ids())
+        if self.replaced_disks:
             return f"; disks of VM {target_vm or self.vm_name} replaced"
         if target_vm:
-            return f"; new VM {target_vm}" + (f" in resource group {group}" if group else "")
+            group = bag.get("Target resource group")
+            return f"; new VM {ids['new VM']}" if "new VM" in ids else (
+                f"; new VM {target_vm}" + (f" in resource group {group}" if group else ""))
+        restored = [v for k, v in self.result_ids() if k == "restored disk"]
+        if restored:
+            return f"; {len(restored)} managed disk(s) in {self._target_group_id() or bag.get('Target resource group')}"
         if self.target_storage_account:
             return f"; disks in storage account {self.target_storage_account}"
         return ""
@@ -360,14 +407,26 @@ class Job:
     def _repr_html_(self) -> str:
         from ..core.html import fields_table
 
-        rows = [("job", self.id), ("VM", self.vm_name), ("operation", self.operation), ("status", self.summary()),
-                ("started", self.start_time.strftime("%Y-%m-%d %H:%M:%S UTC") if self.start_time else None),
-                ("storage account", self.target_storage_account), ("vmconfig.json", self.config_blob_uri),
-                ("template", self.template_blob_uri)]
+        portal = getattr(getattr(self.vault, "connection", None), "portal_url", None)
+        rows: list[tuple[str, Any]] = [
+            ("job", self.id), ("VM", self.vm_name), ("operation", self.operation), ("status", self.summary()),
+            ("started", format_moment(self.start_time) if self.start_time else None),
+            ("where", "local emulator, not Azure" if self.on_emulator else None)]
+        if self.status not in ("Failed", "Cancelled"):  # a failed job does not advertise results it did not produce
+            rows += [("storage account", self.target_storage_account), ("vmconfig.json", self.config_blob_uri),
+                     ("template", self.template_blob_uri)]
+            for label, rid in self.result_ids():
+                link = portal(rid) if callable(portal) else None
+                rows.append((label, f"{rid}  ({link})" if link else rid))
         for err in self.error_details:
             rows.append(("error", f"{err['code']} {err['title'] or ''}: {err['message']}"))
             rows.extend(("recommendation", rec) for rec in err["recommendations"])
         return fields_table(rows, "restorekit-job")
+
+
+def _subscription_of(arm_id: str) -> str | None:
+    parts = str(arm_id).strip("/").split("/")
+    return parts[1] if len(parts) > 1 and parts[0].lower() == "subscriptions" else None
 
 
 class CrrJob(Job):

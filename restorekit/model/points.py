@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, overload
 
 from ..core.ids import ItemRef
 from ..core.tiers import TIER_LABELS, USABLE_STATUSES, usable_tiers
-from ..core.times import parse_time
+from ..core.times import format_moment, parse_time
+from .point_selection import select
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -125,8 +126,27 @@ class RecoveryPoint:
         """Windows or Linux, when the service says."""
         return self.properties.get("osType")
 
+    @property
+    def restore_speed(self) -> str:
+        """What restoring this point costs in time, in words: snapshot (fastest), vault (slower), archive (hours).
+
+        The snapshot tier restores from the VM's own snapshots (Instant Restore): the fastest. A point only in the
+        vault tier is copied from the vault: slower, hours for large disks. A point only in the archive tier
+        must first be rehydrated (Standard priority up to 48 h, High sooner) before it restores like a vault
+        point.
+        """
+        labels = self.tier_labels
+        if "snapshot" in labels:
+            return "snapshot tier: the fastest restore (Instant Restore from the VM's snapshots)"
+        if "vault" in labels:
+            return "vault tier only: slower, the disks are copied from the vault (hours for large disks)"
+        if "archive" in labels:
+            return ("archive tier only: it must be rehydrated first, for hours (Standard priority up to 48 h, "
+                    "High sooner), then it restores like a vault point")
+        return "no usable tier: this point cannot be restored"
+
     def __repr__(self) -> str:
-        when = self.time.strftime("%Y-%m-%d %H:%M UTC") if self.time else "time unknown"
+        when = format_moment(self.time) if self.time else "time unknown"
         tiers = "+".join(self.tier_labels) or "no usable tier"
         return f"<RecoveryPoint {self.name} {self.item.vm_name} {when} {self.consistency} [{tiers}]>"
 
@@ -136,8 +156,9 @@ class RecoveryPoint:
         luns = self.disk_luns
         return fields_table([
             ("VM", f"{self.item.vm_resource_group}/{self.item.vm_name}"), ("vault", self.item.vault_name),
-            ("time", self.time.strftime("%Y-%m-%d %H:%M:%S UTC") if self.time else None),
+            ("time", format_moment(self.time) if self.time else None),
             ("consistency", self.consistency), ("tiers", ", ".join(self.tier_labels) or "no usable tier"),
+            ("restore speed", self.restore_speed),
             ("disks (LUN, OS = -1)", ", ".join(map(str, luns)) if luns is not None else None),
             ("VM size", self.vm_size), ("zones", ", ".join(self.zones)), ("encrypted", self.encrypted or None),
             ("region", self.region if self.region != "primary" else None),
@@ -176,20 +197,15 @@ class RecoveryPoints(list):
         return max(candidates, key=lambda p: p.time)  # type: ignore[arg-type,return-value]
 
     def select(self, spec: str) -> RecoveryPoint:
-        """A point chosen the way a runbook says it: ``"latest"``, ``"latest AppConsistent"``,
-        ``"latest vault"`` (a tier: snapshot, vault, archive), ``"latest CrashConsistent snapshot"``,
-        or a recovery point name.
+        """A point chosen the way an incident is described (see :mod:`restorekit.model.point_selection`).
+
+        ``"latest"``, ``"best"`` (the best consistency the VM has: application, file system, then crash),
+        ``"latest AppConsistent"``, ``"latest snapshot"`` (the fastest restore), ``"latest before
+        2026-11-20T02:00Z"``, ``"closest to 2026-11-20T02:00Z"``, combinations of these, or a point's name.
+        When nothing matches, the error lists what the VM has and the nearest selection that matches.
         """
-        words = spec.split()
-        if not words or words[0].lower() != "latest":
-            return self.get(spec.strip())
-        consistency = tier = None
-        for word in words[1:]:
-            if word.lower() in {"snapshot", "vault", "archive"}:
-                tier = word.lower()
-            else:
-                consistency = word
-        return self.latest(consistency=consistency, tier=tier)
+        vm = self[0].item.vm_name if self else "the VM"
+        return select(self, spec, vm=f"VM {vm}" if self else vm)
 
     def get(self, name: str) -> RecoveryPoint:
         """The point named ``name``; the error lists a few names that exist."""

@@ -107,6 +107,14 @@ class RestoreOperation:
         return self.route.region
 
     @property
+    def on_emulator(self) -> bool:
+        """True when the restore runs on a local emulator (status lines and the widget say so)."""
+        try:
+            return bool(self.vault.connection.is_emulator)
+        except AttributeError:  # re-attached without a connection (tests)
+            return False
+
+    @property
     def sleep(self) -> Callable[[float], Any]:
         """How the polling thread waits (interruptible unless a test injected its own)."""
         return self._driver.sleep

@@ -44,6 +44,11 @@ class Tracked(Protocol):
         """True once it ended."""
         ...
 
+    @property
+    def on_emulator(self) -> bool:
+        """True on a local emulator."""
+        ...
+
     def start(self) -> Any:
         """Start polling."""
         ...
@@ -70,6 +75,8 @@ def status_line(op: Tracked) -> str:
         line = f"{kind} job {job.id[:8]}…: {job.summary()}"
     if op.cancel_note and not op.done:
         line += f" ({op.cancel_note})"
+    if op.on_emulator:
+        line += " [local emulator, not Azure]"
     return line
 
 

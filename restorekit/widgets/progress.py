@@ -15,18 +15,13 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..core.environment import is_headless
+from ..core.times import format_duration
 
 __all__ = ["OperationProgress", "is_headless"]
 
 _BAR_STYLES = {"done": "success", "failed": "danger", "cancelled": "warning"}
 
 
-def _fmt(value: Any) -> str:
-    if value is None:
-        return "?"
-    from datetime import timedelta
-
-    return str(timedelta(seconds=round(value.total_seconds())))
 
 
 class OperationProgress(widgets.VBox):
@@ -74,7 +69,9 @@ class OperationProgress(widgets.VBox):
         op = op or self.op
         job = op.current_job
         phase = op.phase
-        self.title.value = f"<b>Restore of VM {escape(str(op.vm_name or '?'))}</b>"
+        badge = (" <span class='rk-emulator-badge' style='background:#fff3cd;border:1px solid #e0b400;"
+                 "padding:0 4px'>local emulator, not Azure</span>" if getattr(op, "on_emulator", False) else "")
+        self.title.value = f"<b>Restore of VM {escape(str(op.vm_name or '?'))}</b>{badge}"
         steps = ["submitted", "operation", "job"]
         shown = [f"<b>{s}</b>" if s == phase else s for s in steps]
         if phase not in steps:
@@ -86,9 +83,9 @@ class OperationProgress(widgets.VBox):
         if progress is not None:
             self.bar.value = float(max(0.0, min(100.0, progress)))
         remaining = job.estimated_remaining if job is not None else None
-        text = f"elapsed {_fmt(op.elapsed)}"
+        text = f"elapsed {format_duration(op.elapsed)}"
         if remaining is not None and not op.done:
-            text += f", about {_fmt(remaining)} left"
+            text += f", about {format_duration(remaining)} left"
         self.times.value = text
         if op.done:
             self.bar.bar_style = _BAR_STYLES.get(phase, "danger")
@@ -101,15 +98,20 @@ class OperationProgress(widgets.VBox):
         line = escape(op.status_line())
         rows = []
         job = op.current_job
-        if job is not None:
+        if job is not None and op.phase == "done" and job.succeeded:  # a failed job advertises no results
+            portal = getattr(getattr(getattr(op, "vault", None), "connection", None), "portal_url", None)
             for label, value in (("storage account", job.target_storage_account),
                                  ("vmconfig.json", job.config_blob_uri), ("template", job.template_blob_uri)):
                 if value:
                     rows.append(f"<li>{label}: <code>{escape(str(value))}</code></li>")
-            if op.phase == "done":
-                rows.extend(f"<li>{escape(k)}: {escape(v)}</li>" for k, v in job.property_bag.items()
-                            if not any(k.lower().startswith(s) for s in ("target storage", "config blob uri",
-                                                                         "template blob uri")))
+            for label, rid in job.result_ids():
+                link = portal(rid) if callable(portal) else None
+                target = f" (<a href='{escape(link)}' target='_blank'>portal</a>)" if link else ""
+                rows.append(f"<li>{escape(label)}: <code>{escape(rid)}</code>{target}</li>")
+            shown = ("target storage", "config blob uri", "template blob uri", "restored disk ids",
+                     "detached disk ids", "target vm id", "target network interface id")
+            rows.extend(f"<li>{escape(k)}: {escape(v)}</li>" for k, v in job.property_bag.items()
+                        if not k.lower().startswith(shown))
         if op.error is not None and op.phase == "failed":
             rows.extend(f"<li>{escape(r)}</li>" for r in str(op.error).splitlines()[1:])
         listed = f"<ul>{''.join(rows)}</ul>" if rows else ""
