@@ -29,7 +29,8 @@ class RecoveryPoint:
 
     ``raw`` is the resource exactly as the API returned it; ``item`` says which vault and VM it
     belongs to; ``region`` is ``"primary"`` or ``"secondary"`` (cross-region listing);
-    ``vault_location`` is the vault's Azure region when known.
+    ``vault_location`` is the vault's Azure region when known; ``copy_region`` the region of this copy
+    (the secondary region for a cross-region point).
     """
 
     raw: dict[str, Any]
@@ -37,6 +38,9 @@ class RecoveryPoint:
     region: str = "primary"
     vault_location: str | None = None
     owner: ProtectedItem | None = field(default=None, compare=False)
+    #: The Azure region this copy of the point lives in, when known (the secondary region's name for a
+    #: cross-region point; restores from it land there).
+    copy_region: str | None = None
 
     @classmethod
     def from_resource(cls, raw: dict[str, Any], item: ItemRef | None = None, **kw: Any) -> RecoveryPoint:

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import html
 import json
-import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, dataclass, field
 from dataclasses import fields as dc_fields
@@ -55,6 +54,7 @@ from .checks import (
     fetch_storage_account,
     vm_name_problem,
 )
+from .exports import HttpCall, as_az_rest, as_curl, restore_calls
 
 DEFAULT_ENDPOINT = "https://management.azure.com"
 DEFAULT_REHYDRATION_PRIORITY = "Standard"
@@ -203,10 +203,13 @@ class RestoreRequestBuilder:
 
     @property
     def target_region(self) -> Any:
-        """The restore region: ``region``, else the vault's for a primary-region point, else None."""
+        """The restore region: ``region``, else the vault's for a primary-region point, else the secondary region
+        a cross-region point was read from (None when unknown)."""
         if self.region is not None:
             return self.region
-        return self.point.vault_location if self.point.region != "secondary" else None
+        if self.point.region == "secondary":
+            return self.point.copy_region
+        return self.point.vault_location
 
     @property
     def storage_account_id(self) -> Any:
@@ -315,15 +318,20 @@ class RestoreRequestBuilder:
         return json.dumps(self.to_body(), indent=indent, default=str)
 
     # --- where it goes -----------------------------------------------------------------------------
-    def url_for(self, endpoint: str | None = None, api_version: str | None = None) -> str:
-        """The restore URL: ``{endpoint}{item path}/recoveryPoints/{rp}/restore?api-version={ver}``."""
+    def _target(self, endpoint: str | None, api_version: str | None) -> tuple[str, str]:
         connection = getattr(self.point.owner, "connection", None)
         endpoint = endpoint or getattr(connection, "endpoint", None) or DEFAULT_ENDPOINT
         api_version = api_version or getattr(connection, "api_version", None) or api_versions.BACKUP
-        from urllib.parse import quote
+        return str(endpoint).rstrip("/"), api_version
 
-        return (f"{str(endpoint).rstrip('/')}{self.point.item.path}/recoveryPoints/{quote(self.point.name, safe='')}"
-                f"/restore?api-version={api_version}")
+    def calls(self, endpoint: str | None = None, api_version: str | None = None) -> list[HttpCall]:
+        """The HTTP calls this restore makes (one; four for a point of the secondary region), nothing sent."""
+        return restore_calls(self, *self._target(endpoint, api_version))
+
+    def url_for(self, endpoint: str | None = None, api_version: str | None = None) -> str:
+        """Where the restore is POSTed: ``{item}/recoveryPoints/{rp}/restore``, or ``backupCrossRegionRestore``."""
+        trigger = [c for c in self.calls(endpoint, api_version) if c.method == "POST"]
+        return trigger[0].url if len(trigger) == 1 else trigger[1].url
 
     @property
     def url(self) -> str:
@@ -331,20 +339,16 @@ class RestoreRequestBuilder:
         return self.url_for()
 
     def to_curl(self, endpoint: str | None = None, api_version: str | None = None, *, stdin: bool = False) -> str:
-        """A POSIX-shell ``curl`` command that sends this restore; the token is read from ``$TOKEN``.
+        """POSIX-shell ``curl`` commands that send this restore; the token is read from ``$TOKEN``.
 
-        ``stdin=True`` sends the body with ``-d @-`` from a here-document instead of inline.
+        ``stdin=True`` sends the body with ``-d @-`` from a here-document instead of inline. A point of the
+        secondary region gives the four calls of a cross-region restore, the access token kept in a file.
         """
-        lines = [f"curl -sS -X POST {shlex.quote(self.url_for(endpoint, api_version))}",
-                 '  -H "Authorization: Bearer $TOKEN"', "  -H 'Content-Type: application/json'"]
-        if stdin:
-            return " \\\n".join([*lines, "  -d @- <<'JSON'"]) + f"\n{self.to_json()}\nJSON"
-        return " \\\n".join([*lines, f"  -d {shlex.quote(self.to_json(indent=None))}"])
+        return as_curl(self.calls(endpoint, api_version), stdin=stdin)
 
     def to_az_rest(self, endpoint: str | None = None, api_version: str | None = None) -> str:
-        """An ``az rest`` command that sends this restore with the Azure CLI's login."""
-        return (f"az rest --method post --url {shlex.quote(self.url_for(endpoint, api_version))} "
-                f"--headers 'Content-Type=application/json' --body {shlex.quote(self.to_json(indent=None))}")
+        """``az rest`` commands that send this restore with the Azure CLI's login."""
+        return as_az_rest(self.calls(endpoint, api_version))
 
     # --- checks ------------------------------------------------------------------------------------
     def _input_problems(self) -> list[Problem]:

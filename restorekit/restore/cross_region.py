@@ -28,6 +28,8 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -35,6 +37,7 @@ from ..core.api_versions import PASSIVE_STAMP as CRR_API_VERSION
 from ..core.errors import ArmError, NotFoundError, RestorekitError, TransportError, ValidationError
 from ..core.filters import IAAS_FILTER, job_filter, points_filter
 from ..core.regions import PAIRED_REGIONS, norm_region, paired_region
+from ..core.times import format_duration, format_moment
 from ..model.job_api import CrossRegionJobs, JobApi, location_path
 from ..model.jobs import CrrJob, jobs_frame
 from ..model.points import RecoveryPoint, RecoveryPoints
@@ -67,6 +70,47 @@ _NOT_ENABLED_CODE = "BMSUserErrorCrossRegionRestoreNotEnabled"
 
 class CrossRegionRestoreNotEnabled(RestorekitError):
     """The vault does not replicate its backups to a secondary region (Cross Region Restore is off)."""
+
+
+@dataclass(frozen=True)
+class ReplicationLag:
+    """How far the secondary region's copy is behind the primary: the newest point of each, and why one is unknown.
+
+    ``lag`` is the time between the two newest points: changes made in it are in the primary region's backups but
+    not in the secondary's, so a cross-region restore loses them (on top of what any restore loses after its
+    point).
+    """
+
+    primary_newest: RecoveryPoint | None
+    secondary_newest: RecoveryPoint | None
+    primary_error: str | None = None
+
+    @property
+    def lag(self) -> timedelta | None:
+        """Primary newest − secondary newest (None when either is unknown)."""
+        p, s = self.primary_newest, self.secondary_newest
+        if p is None or s is None or p.time is None or s.time is None:
+            return None
+        return max(timedelta(0), p.time - s.time)
+
+    def __str__(self) -> str:
+        sec = self.secondary_newest
+        lines = [f"newest point in the secondary region: "
+                 f"{f'{sec.name} ({format_moment(sec.time)})' if sec else 'none'}"]
+        if self.primary_error:
+            lines.append(f"the primary region does not answer ({self.primary_error}): its newest point, and so the "
+                         "replication lag, are unknown")
+            return "\n".join(lines)
+        prim = self.primary_newest
+        lines.append(f"newest point in the primary region:   "
+                     f"{f'{prim.name} ({format_moment(prim.time)})' if prim else 'none'}")
+        lag = self.lag
+        if lag is not None and lag > timedelta(0):
+            lines.append(f"replication lag: {format_duration(lag)}. Restoring in the secondary region loses the changes "
+                         f"made between {format_moment(sec.time)} and {format_moment(prim.time)} as well")  # type: ignore[union-attr]
+        elif lag is not None:
+            lines.append("replication lag: none, the secondary region has the newest point")
+        return "\n".join(lines)
 
 
 class CrossRegionOperation(RestoreOperation):
@@ -286,7 +330,7 @@ class CrossRegion:
     def point(self, raw: dict[str, Any]) -> RecoveryPoint:
         """Wrap a recovery point resource of the secondary region."""
         return RecoveryPoint(raw=raw, item=self.item.ref, region="secondary", vault_location=self.primary_region,
-                             owner=self.item)
+                             owner=self.item, copy_region=self.secondary_region)
 
     def recovery_point(self, name: str) -> RecoveryPoint:
         """One point of the secondary region by name (2018-12-20 has no GET of one point: the list is read)."""
@@ -298,6 +342,27 @@ class CrossRegion:
                                 f"{self.secondary_region} ({len(points)} there; the newest: "
                                 f"{', '.join(p.name for p in sorted(points, key=_newest_first)[:5]) or 'none'})"
                                 ) from None
+
+    def replication_lag(self, days: int = 7) -> ReplicationLag:
+        """The newest point of each region over the last ``days`` days, and the gap between them.
+
+        The primary region is asked once, quickly (no retries): when it does not answer, the lag is unknown and
+        :attr:`ReplicationLag.primary_error` says why; the secondary region's answer is always needed.
+        """
+        since = datetime.now(UTC) - timedelta(days=days)
+        secondary = self.recovery_points(start=since)
+        probe = self.connection.arm.probe()
+        try:
+            raws = probe.list(f"{self.item.ref.path}/recoveryPoints", params=points_filter(since, None))
+            primary = [RecoveryPoint(raw=raw, item=self.item.ref, owner=self.item) for raw in raws]
+            error = None
+        except ArmError as exc:
+            primary, error = [], f"{exc.code}: {exc.message} (HTTP {exc.status})"
+        except TransportError as exc:
+            primary, error = [], str(exc).splitlines()[0]
+        finally:
+            probe.close()
+        return ReplicationLag(_newest(primary), _newest(secondary), error)
 
     # -- the token ----------------------------------------------------------------------------------------------
     def aad_properties(self) -> dict[str, Any]:
@@ -421,6 +486,11 @@ def _describe(kind: Any) -> str:
     if kind == "OriginalLocation":
         return "replace the disks of the original VM (OriginalLocation)"
     return f"perform recoveryType {kind!r}"
+
+
+def _newest(points: list[RecoveryPoint]) -> RecoveryPoint | None:
+    timed = [p for p in points if p.time is not None]
+    return max(timed, key=lambda p: p.time) if timed else None  # type: ignore[arg-type,return-value]
 
 
 def _newest_first(point: RecoveryPoint) -> float:

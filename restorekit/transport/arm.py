@@ -171,6 +171,15 @@ class ArmSession:
         self._session.headers["User-Agent"] = f"restorekit/{__version__} python-requests/{requests.__version__}"
         self._session.headers["Accept"] = "application/json"
         self._session.auth = _BearerAuth(credential, self.scope)
+        self._credential = credential
+
+    def probe(self, timeout: tuple[float, float] = (5.0, 10.0)) -> ArmSession:
+        """A session to the same endpoint with the same credential that sends each request once, quickly.
+
+        For a question whose answer may be "that region is down": no retries, short timeouts. Close it after use.
+        """
+        return ArmSession(self.endpoint, self._credential, api_version=self.api_version, scope=self.scope,
+                          timeout=timeout, retries=0)
 
     def __repr__(self) -> str:
         return f"<ArmSession {self.endpoint} api-version={self.api_version}>"
