@@ -43,6 +43,7 @@ _EXPORTS = {
     "rpo_gaps": "data.analysis",
     "summary": "data.analysis",
     "plot_timeline": "data.timeline",
+    "readable": "data.readable",
     # restores
     "RestoreDisks": "restore.builders",
     "ReplaceDisks": "restore.builders",

@@ -15,16 +15,6 @@ def test_connect_to_an_endpoint_has_a_readable_repr(az, emulator_server):
     assert "Bearer" not in repr(az) and "token" not in repr(az).lower()
 
 
-def test_connect_without_settings_starts_the_emulator(monkeypatch, capsys):
-    for var in ("RESTOREKIT_ENDPOINT", "AZURE_SUBSCRIPTION_ID"):
-        monkeypatch.delenv(var, raising=False)
-    with rk.connect() as az:
-        assert az.kind == "emulator" and az.endpoint.startswith("http://127.0.0.1:")
-        assert az.vault("testVaultRG", "testVault").location == "westus"
-    out = capsys.readouterr().out.strip().splitlines()
-    assert len(out) == 1 and "emulator" in out[0]
-
-
 def test_connect_uses_the_env_endpoint(monkeypatch, emulator_server):
     monkeypatch.setenv("RESTOREKIT_ENDPOINT", emulator_server.url)
     with rk.connect() as az:

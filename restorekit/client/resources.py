@@ -55,9 +55,11 @@ class Vault:
             if not _is_not_found(exc):
                 raise
             existing = [f"{v.resource_group}/{v.name}" for v in cls.list(connection)]
+            where = (f" on the {connection.where} at {connection.arm.endpoint} (not your Azure subscription: connect to "
+                     "Azure with rk.connect() after az login)" if connection.is_emulator else "")
             raise NotFoundError(
                 f"no Recovery Services vault {name!r} in resource group {resource_group!r} of subscription "
-                f"{connection.subscription_id}; vaults that exist: {_names(existing)}"
+                f"{connection.subscription_id}{where}; vaults that exist there: {_names(existing)}"
             ) from None
         return cls(connection, resource_group, raw.get("name", name), raw)
 

@@ -56,6 +56,16 @@ class ConnectionLike(Protocol):
     arm: ArmApi
     subscription_id: str
 
+    @property
+    def is_emulator(self) -> bool:
+        """True on a local emulator."""
+        ...
+
+    @property
+    def where(self) -> str:
+        """Where it talks, in words."""
+        ...
+
 
 class VaultLike(Protocol):
     """A Recovery Services vault as the lower layers see it."""

@@ -29,7 +29,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -343,17 +343,16 @@ class CrossRegion:
                                 f"{', '.join(p.name for p in sorted(points, key=_newest_first)[:5]) or 'none'})"
                                 ) from None
 
-    def replication_lag(self, days: int = 7) -> ReplicationLag:
-        """The newest point of each region over the last ``days`` days, and the gap between them.
+    def replication_lag(self) -> ReplicationLag:
+        """The newest point of each region, and the gap between them.
 
         The primary region is asked once, quickly (no retries): when it does not answer, the lag is unknown and
         :attr:`ReplicationLag.primary_error` says why; the secondary region's answer is always needed.
         """
-        since = datetime.now(UTC) - timedelta(days=days)
-        secondary = self.recovery_points(start=since)
+        secondary = self.recovery_points()
         probe = self.connection.arm.probe()
         try:
-            raws = probe.list(f"{self.item.ref.path}/recoveryPoints", params=points_filter(since, None))
+            raws = probe.list(f"{self.item.ref.path}/recoveryPoints")
             primary = [RecoveryPoint(raw=raw, item=self.item.ref, owner=self.item) for raw in raws]
             error = None
         except ArmError as exc:
@@ -479,7 +478,7 @@ class CrossRegion:
             secondary = "secondary region unknown"
         state = {True: "CRR enabled", False: "CRR disabled", None: "CRR not checked"}[self._enabled]
         return (f"<CrossRegion VM {self.item.vm_resource_group}/{self.item.vm_name}: vault {self.vault.name} "
-                f"{self.primary_region or '?'} → {secondary} ({state})>")
+                f"{self.primary_region or '(primary region not read)'} → {secondary} ({state})>")
 
 
 def _describe(kind: Any) -> str:

@@ -20,6 +20,8 @@ from ..core.times import format_duration
 __all__ = ["OperationProgress", "is_headless"]
 
 _BAR_STYLES = {"done": "success", "failed": "danger", "cancelled": "warning"}
+#: Property-bag entries the final summary repeats (the rest is in ``job.property_bag``).
+_BAG_SHOWN = ("Target resource group", "Restore location", "Recovery point ID")
 
 
 
@@ -92,6 +94,7 @@ class OperationProgress(widgets.VBox):
             if phase == "done":
                 self.bar.value = 100.0
             self.cancel_button.disabled = True
+            self.cancel_button.layout.display = "none"  # nothing left to cancel
             self.summary.value = self._summary_html(op)
 
     def _summary_html(self, op: Any) -> str:
@@ -108,10 +111,8 @@ class OperationProgress(widgets.VBox):
                 link = portal(rid) if callable(portal) else None
                 target = f" (<a href='{escape(link)}' target='_blank'>portal</a>)" if link else ""
                 rows.append(f"<li>{escape(label)}: <code>{escape(rid)}</code>{target}</li>")
-            shown = ("target storage", "config blob uri", "template blob uri", "restored disk ids",
-                     "detached disk ids", "target vm id", "target network interface id")
-            rows.extend(f"<li>{escape(k)}: {escape(v)}</li>" for k, v in job.property_bag.items()
-                        if not k.lower().startswith(shown))
+            bag = job.property_bag
+            rows.extend(f"<li>{escape(k)}: {escape(bag[k])}</li>" for k in _BAG_SHOWN if bag.get(k))
         if op.error is not None and op.phase == "failed":
             rows.extend(f"<li>{escape(r)}</li>" for r in str(op.error).splitlines()[1:])
         listed = f"<ul>{''.join(rows)}</ul>" if rows else ""

@@ -128,3 +128,34 @@ def test_passive_stamp_client_cross_region_restore(make_srv):
     assert [j.properties.operation for j in jobs] == ["CrossRegionRestore"]
     job = c.backup_crr_job_details.get("westus", CrrJobRequest(resource_id=vault_id, job_name=jobs[0].name))
     assert job.name == jobs[0].name
+
+
+def test_passive_stamp_client_replays_the_documentations_cross_region_example(make_srv):
+    """AAD properties → access token → trigger → CRR job for testVault's testRG1/testVM, as the documentation."""
+    from azure.mgmt.recoveryservicesbackup.passivestamp import RecoveryServicesBackupPassiveClient
+    from azure.mgmt.recoveryservicesbackup.passivestamp.models import CrossRegionRestoreRequest, CrrJobRequest
+    from azure.mgmt.recoveryservicesbackup.passivestamp.models import IaasVMRestoreRequest as PassiveRestore
+
+    server = make_srv(throttle=False)
+    c = RecoveryServicesBackupPassiveClient(FakeCredential(), SUB, base_url=server.url,
+                                            authentication_policy=PlainBearer(), polling_interval=0.05)
+    container, item = "IaasVMContainer;iaasvmcontainerv2;testRG1;testVM", "VM;iaasvmcontainerv2;testRG1;testVM"
+    names = {p.name for p in c.recovery_points_crr.list("testVault", "testVaultRG", "Azure", container, item)}
+    assert {"932895704780058094", "932891484644960954"} <= names  # the documentation's two points
+    aad = c.aad_properties.get("eastus")
+    token = c.recovery_points.get_access_token("testVault", "testVaultRG", "Azure", container, item,
+                                               "932891484644960954", aad)
+    restore = PassiveRestore(recovery_point_id="932891484644960954", recovery_type="RestoreDisks",
+                             source_resource_id=vm_id("testRG1", "testVM"),
+                             target_resource_group_id=f"/subscriptions/{SUB}/resourceGroups/testRG1",
+                             storage_account_id=account_id("testRG1", "testStorageAccount"), region="eastus",
+                             create_new_cloud_service=False, original_storage_account_option=False,
+                             affinity_group="", encryption_details={"encryption_enabled": False},
+                             restore_disk_lun_list=[])
+    body = CrossRegionRestoreRequest(cross_region_restore_access_details=token.properties, restore_request=restore)
+    c.cross_region_restore.begin_trigger("eastus", body, polling_interval=0.05).result(timeout=10)
+    vault_id = f"/subscriptions/{SUB}/resourceGroups/testVaultRG/providers/Microsoft.RecoveryServices/vaults/testVault"
+    jobs = list(c.backup_crr_jobs.list("eastus", CrrJobRequest(resource_id=vault_id)))
+    assert [j.properties.operation for j in jobs] == ["CrossRegionRestore"]
+    job = c.backup_crr_job_details.get("eastus", CrrJobRequest(resource_id=vault_id, job_name=jobs[0].name))
+    assert job.properties.entity_friendly_name.lower() == "testvm"

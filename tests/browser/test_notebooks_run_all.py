@@ -1,0 +1,119 @@
+"""Every notebook of ``notebooks/`` passes Run All where analysts run it: JupyterLab 4 (and Notebook 7).
+
+Each notebook is copied with its outputs cleared into the lab's folder, opened in headless Chromium and run
+with "Run All". It passes when every code cell ran, no cell has an error output, the widgets rendered, and
+every live restore widget reached its final state. A screenshot of each is kept in ``.pytest-screenshots/``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SCREENSHOTS = ROOT / ".pytest-screenshots"
+
+#: True once every code cell has an execution count and the kernel is idle (fired commands are not awaited).
+_ALL_RAN = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  if (!panel || !panel.content || !panel.content.model || !panel.sessionContext.session) { return false; }
+  const kernel = panel.sessionContext.session.kernel;
+  if (!kernel || kernel.status !== 'idle') { return false; }
+  const cells = panel.content.model.cells;
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells.get(i);
+    if (cell.type === 'code' && cell.executionCount === null) { return false; }
+  }
+  return true;
+}"""
+
+#: Per code cell: its execution count, and the error outputs it holds (ename: evalue).
+_CELL_REPORT = """() => {
+  const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+  const out = [];
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells.get(i);
+    if (cell.type !== 'code') { continue; }
+    const errors = cell.outputs.toJSON().filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue);
+    out.push({index: i, count: cell.executionCount, errors: errors});
+  }
+  return out;
+}"""
+
+
+def _cleared_copy(source: Path, folder: Path) -> tuple[Path, nbformat.NotebookNode]:
+    notebook = nbformat.read(source, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    target = folder / source.name
+    nbformat.write(notebook, target)
+    return target, notebook
+
+
+def _run_all(lab_page, name: str, timeout_ms: int = 240_000) -> list[dict]:
+    page = lab_page
+    page.wait_for_function(
+        "() => { try { return window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status"
+        " === 'idle'; } catch (e) { return false; } }", timeout=90_000)
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    page.wait_for_timeout(1000)  # let the first cell start before watching for "all ran"
+    page.wait_for_function(_ALL_RAN, timeout=timeout_ms, polling=500)
+    return page.evaluate(_CELL_REPORT)
+
+
+def _check(page, report: list[dict], notebook: nbformat.NotebookNode, name: str) -> None:
+    not_run = [r["index"] for r in report if r["count"] is None]
+    errors = [(r["index"], r["errors"]) for r in report if r["errors"]]
+    assert not not_run, f"{name}: cells left unexecuted: {not_run}"
+    assert not errors, f"{name}: error outputs: {errors}"
+    source = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    if "RestoreForm(" in source:
+        page.locator(".rk-restore-form").first.wait_for(timeout=30_000)  # the widget rendered, not its text repr
+    progress = page.locator(".rk-progress")
+    if "operation = " in source:  # a runbook that restores (never a dry run on the emulator)
+        progress.first.wait_for(timeout=30_000)
+    for i in range(progress.count()):
+        summary = progress.nth(i).locator(".rk-progress-summary")
+        text = summary.inner_text(timeout=30_000)
+        assert "Completed" in text, f"{name}: restore widget {i} did not reach its final state: {text!r}"
+
+
+@pytest.mark.parametrize("source", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_run_all_in_jupyterlab(source, jupyterlab, browser):
+    base, root = jupyterlab
+    _, notebook = _cleared_copy(source, root)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/lab/tree/{source.name}?token=restorekit-browser-tests&reset")
+        report = _run_all(page, source.name)
+        _check(page, report, notebook, source.name)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"lab-{source.stem}.png"))
+    finally:
+        context.close()
+
+
+def test_run_all_in_notebook_7(jupyterlab, browser):
+    """The destructive runbook in Jupyter Notebook 7's interface (same kernel protocol, another frontend)."""
+    base, root = jupyterlab
+    source = ROOT / "notebooks" / "03-replace-disks.ipynb"
+    target, notebook = _cleared_copy(source, root)
+    renamed = target.with_name("nb7-" + target.name)
+    target.rename(renamed)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/notebooks/{renamed.name}?token=restorekit-browser-tests")
+        report = _run_all(page, renamed.name)
+        _check(page, report, notebook, renamed.name)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "notebook7-03-replace-disks.png"))
+    finally:
+        context.close()
