@@ -58,7 +58,8 @@ DISK_VERSIONS: tuple[str, ...] = (
 RESOURCE_GROUP_VERSIONS: tuple[str, ...] = (
     "2020-06-01", "2021-04-01", "2022-09-01", "2023-07-01", "2024-03-01", "2024-07-01", "2025-04-01",
 )
-#: Subscriptions_ListLocations (the subscriptions API has its own version line).
+#: Microsoft.Resources subscriptions: Subscriptions_List, Subscriptions_Get and Subscriptions_ListLocations (the
+#: subscriptions API has its own version line).
 SUBSCRIPTION_VERSIONS: tuple[str, ...] = (
     "2016-06-01", "2018-06-01", "2019-06-01", "2019-11-01", "2020-01-01", "2021-01-01", "2022-12-01",
 )
@@ -116,9 +117,6 @@ def has_field(table: dict[str, str], field: str, api_version: str) -> bool:
 def numeric_tiers(api_version: str) -> bool:
     """True when recovery point tiers are serialised as numbers in this api-version."""
     return api_version <= NUMERIC_TIERS_UNTIL
-
-#: Microsoft.Resources subscriptions (Subscriptions_List / Subscriptions_Get) api-versions.
-SUBSCRIPTION_VERSIONS: tuple[str, ...] = ("2016-06-01", "2020-01-01", "2021-01-01", "2022-12-01")
 
 #: Microsoft.ResourceGraph/resources api-versions: 2021-03-01 is what azure-mgmt-resourcegraph 8.x sends.
 RESOURCE_GRAPH_VERSIONS: tuple[str, ...] = ("2021-03-01", "2022-10-01", "2024-04-01")
