@@ -226,6 +226,10 @@ def test_restore_disks_runs_to_a_completed_crr_job(srv, crr, latest, sent):
     assert job.operation == "CrossRegionRestore" and job.vm_name == "crrVM" and job.region == "westus"
     assert job.target_storage_account == "testAccount" and job.recovery_point_id == latest.name
     assert job.property_bag["Restore location"] == "westus"
+    checked = next(i for i, (_, u, _) in enumerate(sent) if "Microsoft.RecoveryServices" in u)
+    assert checked and all(m == "GET" for m, _, _ in sent[:checked])  # the online checks' reads come first
+    assert any("/storageAccounts/testAccount" in u for _, u, _ in sent[:checked])
+    sent[:] = sent[checked:]
     steps = [(m, urlsplit(u).path.rsplit("/", 2)[-2:]) for m, u, _ in sent]
     assert steps[0] == ("POST", ["westus", "backupCrrJobs"])  # in-progress duplicates
     assert parse_qs(urlsplit(sent[0][1]).query)["$filter"] == [
@@ -349,8 +353,12 @@ def test_unknown_point_is_the_services_404(crr, item):
 
 def test_services_refusal_of_the_restore_is_raised(srv, crr, latest):
     before = tokens(srv)
-    with pytest.raises(ArmError) as info:  # the staging account is in eastus, the restore in westus
-        crr.restore(rk.RestoreDisks(latest, storage_account="crrRG/eastAccount"), display=False)
+    request = rk.RestoreDisks(latest, storage_account="crrRG/eastAccount")  # in eastus, the restore in westus
+    with pytest.raises(ValidationError, match="storage account is in eastus"):  # caught before sending
+        crr.restore(request, display=False)
+    assert tokens(srv) == before
+    with pytest.warns(UserWarning, match="online checks skipped"), pytest.raises(ArmError) as info:
+        crr.restore(request, display=False, online_checks=False)  # then the service refuses it
     assert info.value.code == "UserErrorStorageAccountInDifferentRegion"
     for token in tokens(srv) - before:
         assert token not in str(info.value)
@@ -443,7 +451,7 @@ def test_headless_status_lines(srv, crr, latest, monkeypatch):
     lines = out.getvalue().strip().splitlines()
     assert all(line.startswith("cross-region restore") for line in lines)
     assert lines[-1].startswith(f"cross-region restore job {op.job_id}: Completed in")
-    assert "disks in storage account testAccount" in lines[-1]
+    assert "managed disk(s) in /subscriptions/" in lines[-1] and "/resourceGroups/crrRG" in lines[-1]  # managed
 
 
 def test_watch_timeout_says_how_to_reattach(srv, crr, latest):

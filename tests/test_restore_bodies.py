@@ -231,8 +231,9 @@ def doc_builders():
     point = make_point(luns=[-1, 0, 1])
     new_vm_point = make_point("348916168024334")
     return [
-        ("restore-disks", DOC_RESTORE_DISKS, RestoreDisks(point, storage_account="testAccount")),
-        ("selective", DOC_SELECTIVE, RestoreDisks(point, storage_account="testAccount", luns=[0])),
+        # the documentation restores a managed VM's disks as unmanaged VHDs: restorekit needs that said
+        ("restore-disks", DOC_RESTORE_DISKS, RestoreDisks(point, storage_account="testAccount", unmanaged=True)),
+        ("selective", DOC_SELECTIVE, RestoreDisks(point, storage_account="testAccount", luns=[0], unmanaged=True)),
         ("replace-disks", DOC_REPLACE, ReplaceDisks(point, storage_account="testAccount")),
         ("new-vm", DOC_NEW_VM, RestoreAsNewVM(
             new_vm_point, storage_account="testingAccount", target_resource_group="targetRG",
@@ -296,19 +297,19 @@ CRR_TARGET = dict(region="eastus2euap", identity=UAMI, target_resource_group="00
 # example file name → the builder call that makes its body
 EXAMPLE_CALLS = {
     "TriggerRestore_RestoreDisks_IaasVMRestoreRequest_IdentityBasedRestoreDetails.json": lambda p: RestoreDisks(
-        p, storage_account="testingRg/testAccount", identity_based_restore=True, identity=UAMI,
+        p, storage_account="testingRg/testAccount", unmanaged=True, identity_based_restore=True, identity=UAMI,
         create_new_cloud_service=True),
     "TriggerRestore_ALR_IaasVMRestoreRequest.json": lambda p: RestoreAsNewVM(
         p, storage_account="testRg/testingAccount", identity="system", **ALR_TARGET),
     "TriggerRestore_RestoreDisks_IaasVMRestoreRequest.json": lambda p: RestoreDisks(
-        p, storage_account="testingRg/testAccount", identity=UAMI, create_new_cloud_service=True,
+        p, storage_account="testingRg/testAccount", unmanaged=True, identity=UAMI, create_new_cloud_service=True,
         disk_network_access="EnablePrivateAccessForAllDisks",
         disk_access="/subscriptions/e7a191f5-713c-4bdb-b5e4-cf3dd90230ef/resourceGroups/arpja/providers/"
                     "Microsoft.Compute/diskAccesses/arpja-diskaccess-ccy"),
     "TriggerRestore_ALR_IaasVMRestoreRequest_IdentityBasedRestoreDetails.json": lambda p: RestoreAsNewVM(
         p, storage_account="testRg/testingAccount", identity=True, identity_based_restore=True, **ALR_TARGET),
     "TriggerRestore_ResourceGuardEnabled.json": lambda p: RestoreDisks(
-        p, storage_account="testingRg/testAccount", identity_based_restore=True, identity=UAMI,
+        p, storage_account="testingRg/testAccount", unmanaged=True, identity_based_restore=True, identity=UAMI,
         create_new_cloud_service=True, resource_guard_operation_requests=[
             "/subscriptions/063bf7bc-e4dc-4cde-8840-8416fbd7921e/resourcegroups/ankurRG1/providers/"
             "Microsoft.DataProtection/resourceGuards/RG341/triggerRestoreRequests/default"]),
@@ -316,7 +317,7 @@ EXAMPLE_CALLS = {
         p, storage_account="testRg/testingAccount", rehydration_priority="High", rehydration_duration=7,
         **ALR_TARGET),
     "TriggerRestore_RestoreDisks_IaasVMRestoreWithRehydrationRequest.json": lambda p: RestoreDisks(
-        p, storage_account="testingRg/testAccount", create_new_cloud_service=True, rehydration_priority="standard",
+        p, storage_account="testingRg/testAccount", unmanaged=True, create_new_cloud_service=True, rehydration_priority="standard",
         rehydration_duration="P7D"),
     "TriggerCrossRegionRestore_Post.json": lambda p: RestoreAsNewVM(
         p, storage_account="00prjaiTestRg1/00prjaitestrg1disks993", **CRR_TARGET),

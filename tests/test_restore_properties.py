@@ -52,6 +52,7 @@ GOOD = {
     "secured_vm_disk_encryption_set": either(None, None, "des2"),
     "restore_with_managed_disks": either(None, None, True, False),
     "luns": either(None, None, [], [0], [-1, 1], [0, 0], [7]),
+    "unmanaged": either(False, False, True),
     "target_vm_name": either("vm01", "web_01.prod", f"/subscriptions/{SUB}/resourceGroups/targetRG/providers/"
                              "Microsoft.Compute/virtualMachines/vm02"),
     "virtual_network": either("vnet1", "rg9/vnet2"),

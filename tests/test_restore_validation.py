@@ -9,8 +9,7 @@ from types import SimpleNamespace
 import pytest
 from test_restore_bodies import DOC_NEW_VM, DOC_REPLACE, DOC_SELECTIVE, make_point
 
-from restorekit.core.api_versions import STORAGE as STORAGE_API_VERSION
-from restorekit.core.errors import ArmError, ValidationError
+from restorekit.core.errors import ValidationError
 from restorekit.restore.builders import ReplaceDisks, RestoreAsNewVM, RestoreDisks
 from restorekit.restore.checks import (
     RULES,
@@ -280,44 +279,21 @@ def test_storage_account_facts_and_partial_knowledge():
 
 
 class FakeArm:
-    """Records GETs; answers from a table (an exception is raised)."""
+    """Records every call: offline checks must make none."""
 
-    def __init__(self, answer):
-        self.answer, self.calls = answer, []
+    def __init__(self):
+        self.calls = []
 
-    def get(self, path, params=None, api_version=None):
-        self.calls.append((path, api_version))
-        if isinstance(self.answer, Exception):
-            raise self.answer
-        return self.answer
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: self.calls.append((name, args))
 
 
-def live_point(arm):
-    return make_point(owner=SimpleNamespace(connection=SimpleNamespace(arm=arm, endpoint=None, api_version=None)))
-
-
-def test_online_validation_reads_the_storage_account():
-    arm = FakeArm({"id": "x", "location": "westus", "sku": {"name": "Standard_ZRS", "tier": "Standard"},
-                   "kind": "StorageV2"})
-    builder = disks(live_point(arm))
-    assert builder.problems() == [] and arm.calls == []  # offline by default: nothing sent
-    assert fields(builder, online=True) == ["storage_account"]
-    assert arm.calls == [(f"{RG}/testRG/providers/Microsoft.Storage/storageAccounts/stagingacct", STORAGE_API_VERSION)]
-
-
-def test_online_validation_reports_arm_errors_and_missing_connection():
-    arm = FakeArm(ArmError(404, "ResourceNotFound", "no such account"))
-    problems = disks(live_point(arm)).problems(online=True)
-    assert [p.field for p in problems] == ["storage_account"] and "ResourceNotFound" in problems[0].message
-    assert fields(disks(), online=True) == ["storage_account"]  # no connection to ask
-
-
-def test_online_validation_prefers_given_properties_and_identity_target():
-    arm = FakeArm(GOOD_ACCOUNT)
-    assert disks(live_point(arm), storage_account_properties=GOOD_ACCOUNT).problems(online=True) == []
-    assert arm.calls == []
-    new_vm(live_point(arm), identity="system", identity_based_restore=True).problems(online=True)
-    assert arm.calls and arm.calls[0][0].endswith("/storageAccounts/stagingacct")
+def test_offline_checks_send_nothing():
+    arm = FakeArm()
+    point = make_point(owner=SimpleNamespace(connection=SimpleNamespace(arm=arm, endpoint=None, api_version=None)))
+    builder = disks(point)
+    assert builder.problems() == [] and builder.check().ok and arm.calls == []
+    assert "offline" in str(builder.check())
 
 
 # --- zones ---------------------------------------------------------------------------------------------------

@@ -10,3 +10,13 @@ PASSIVE_STAMP = "2018-12-20"
 VAULTS = "2024-04-01"
 #: ``Microsoft.Storage/storageAccounts`` (reading a staging account).
 STORAGE = "2023-05-01"
+#: ``Microsoft.Resources`` resource groups.
+RESOURCE_GROUPS = "2024-03-01"
+#: ``Microsoft.Resources`` subscriptions and their locations (zones, paired regions).
+LOCATIONS = "2022-12-01"
+#: ``Microsoft.Compute`` virtual machines.
+COMPUTE = "2024-07-01"
+#: ``Microsoft.Compute`` disks and disk encryption sets.
+DISKS = "2024-03-02"
+#: ``Microsoft.Network`` virtual networks, subnets, network interfaces.
+NETWORK = "2024-05-01"

@@ -44,6 +44,7 @@ from azure.mgmt.core.tools import resource_id
 from ..core import api_versions
 from ..core.errors import ValidationError
 from ..model.points import RecoveryPoint
+from .check_report import CheckReport
 from .checks import (
     DISK_NETWORK_ACCESS_OPTIONS,
     REHYDRATION_PRIORITIES,
@@ -51,10 +52,11 @@ from .checks import (
     ZONES,
     Problem,
     check_request,
-    fetch_storage_account,
     vm_name_problem,
 )
 from .exports import HttpCall, as_az_rest, as_curl, restore_calls
+from .online_checks import online_check
+from .service_validation import service_verdict
 
 DEFAULT_ENDPOINT = "https://management.azure.com"
 DEFAULT_REHYDRATION_PRIORITY = "Standard"
@@ -391,30 +393,35 @@ class RestoreRequestBuilder:
             return details["targetStorageAccountId"]
         return props.get("storageAccountId")
 
-    def problems(self, *, online: bool = False) -> list[Problem]:
-        """Every problem of this request (offline unless ``online=True`` reads the storage account from ARM)."""
-        props = self.properties()
-        problems = self._input_problems()
-        account = self.storage_account_properties
-        if online and account is None:
-            storage_id = self._storage_target(props)
-            if isinstance(storage_id, str) and storage_id.startswith("/subscriptions/"):
-                try:
-                    account = fetch_storage_account(self.point, storage_id)
-                except Exception as exc:  # the network or ARM said no: report it, never raise it
-                    problems.append(Problem("storage_account", f"could not read the storage account: {exc}",
-                                            "check its name and your access, or validate offline"))
-        seen = set()
-        out = []
-        for problem in problems + check_request(props, self.point, storage_account=account):
-            if problem not in seen:
-                seen.add(problem)
-                out.append(problem)
-        return out
+    def check(self, *, online: bool = False, service: bool = False) -> CheckReport:
+        """Every problem and note of this request, and the service's verdict when ``service=True``.
 
-    def validate(self, *, online: bool = False) -> RestoreRequestBuilder:
-        """Raise :class:`~restorekit.core.errors.ValidationError` listing every problem; return self when none."""
-        problems = self.problems(online=online)
+        Offline by default (nothing is sent); ``online=True`` also reads what the request names from ARM
+        (:mod:`restorekit.restore.online_checks`); ``service=True`` asks the service's validate operation.
+        """
+        problems = self._input_problems() + check_request(self.properties(), self.point,
+                                                          storage_account=self.storage_account_properties)
+        notes = self._notes()
+        if online:
+            report = online_check(self)
+            problems += report.problems
+            notes += report.notes
+        unique = list(dict.fromkeys(problems))
+        return CheckReport(unique, notes, service_verdict(self) if service else None, online=online)
+
+    def _notes(self) -> list[Problem]:
+        return []
+
+    def problems(self, *, online: bool = False) -> list[Problem]:
+        """Every problem of this request (offline unless ``online=True`` also reads the estate from ARM)."""
+        return self.check(online=online).problems
+
+    def validate(self, *, online: bool = False, service: bool = False) -> RestoreRequestBuilder:
+        """Raise :class:`~restorekit.core.errors.ValidationError` listing every problem; return self when none.
+
+        Offline by default; ``online=True`` checks the live estate, ``service=True`` asks the service too.
+        """
+        problems = self.check(online=online, service=service).blocking
         if problems:
             raise ValidationError(problems, what=f"{self.title.lower()} request")
         return self
@@ -433,7 +440,7 @@ class RestoreRequestBuilder:
         return text + ">"
 
     def _repr_html_(self) -> str:
-        problems = self.problems()
+        problems = self.problems()  # offline: displaying a request sends nothing
         warn = ("<p><b>⚠ Destructive:</b> replaces the disks of the backed-up VM.</p>" if self.destructive else "")
         status = ("<p>✔ no problems found offline</p>" if not problems else
                   "<ul>" + "".join(f"<li>{html.escape(str(p))}</li>" for p in problems) + "</ul>")
@@ -543,6 +550,27 @@ class RestoreDisks(_NewResourcesBuilder):
 
     luns: Any = _opt("Disks (LUNs)", "luns", "restore only these disks: LUNs of the point's disk list, -1 is the "
                      "OS disk, [] the OS disk only; default all disks")
+    unmanaged: Any = _opt("Restore as unmanaged disks", "bool", "managed VMs: VHD blobs in the staging account "
+                          "instead of managed disks (slower, and not what the portal does)", False, advanced=True)
+
+    @property
+    def target_resource_group_id(self) -> Any:
+        """ARM ID of the resource group for the restored disks: the one named, else the VM's own for a managed VM.
+
+        That is what the portal does; without a resource group a managed VM's disks would come back as unmanaged
+        VHD blobs in the staging account (``unmanaged=True`` asks for exactly that).
+        """
+        named = super().target_resource_group_id
+        if named is not None or self.unmanaged is True or self.point.managed is not True:
+            return named
+        return f"/subscriptions/{self.subscription}/resourceGroups/{self.point.item.vm_resource_group}"
+
+    def _notes(self) -> list[Problem]:
+        if self.unmanaged is True and self.point.managed is True:
+            return [Problem("unmanaged", "the disks of this managed VM will come back as unmanaged VHD blobs in the "
+                            "staging storage account: slower, and not what the portal does",
+                            "leave unmanaged out to restore managed disks into a resource group")]
+        return []
 
     def _scenario_properties(self) -> dict[str, Any]:
         props = super()._scenario_properties()
@@ -555,6 +583,12 @@ class RestoreDisks(_NewResourcesBuilder):
 
     def _input_problems(self) -> list[Problem]:
         out = super()._input_problems()
+        if self.unmanaged not in (True, False):
+            out.append(Problem("unmanaged", f"must be True or False, got {self.unmanaged!r}",
+                               "pass unmanaged=True only to restore a managed VM's disks as VHD blobs"))
+        if self.unmanaged is True and self.target_resource_group is not None:
+            out.append(Problem("unmanaged", "an unmanaged restore puts the disks in the storage account, not in a "
+                               "resource group", "leave target_resource_group out, or unmanaged"))
         luns = self.luns
         if luns is not None and (not isinstance(luns, (list, tuple)) or not all(
                 isinstance(x, int) and not isinstance(x, bool) for x in luns)):

@@ -3,8 +3,8 @@
 :func:`check_request` reads a request's ``properties`` (as :meth:`RestoreRequestBuilder.to_body` makes
 them, or built by hand) together with the :class:`~restorekit.model.points.RecoveryPoint` it restores, and
 returns a list of :class:`Problem`. It never touches the network. :func:`check_storage_account`
-checks a staging storage account's location, SKU and kind when they are known, and
-:func:`fetch_storage_account` reads them from ARM when asked (``validate(online=True)``).
+checks a staging storage account's location, SKU and kind when they are known (online checks read them from
+ARM, see :mod:`restorekit.restore.online_checks`).
 
 Rules (each is one function in :data:`RULES`, named after what it checks):
 
@@ -45,7 +45,6 @@ from typing import TYPE_CHECKING, Any
 
 from azure.mgmt.core.tools import is_valid_resource_id, parse_resource_id
 
-from ..core import api_versions
 from ..core.regions import norm_region
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -656,14 +655,3 @@ def check_storage_account(account: Any, region: Any) -> list[Problem]:
         out.append(Problem("storage_account", f"the storage account is of kind {kind}, which cannot hold the "
                            "restored page-blob disks", "use a general-purpose (StorageV2) account"))
     return out
-
-
-def fetch_storage_account(point: RecoveryPoint, storage_id: str) -> dict[str, Any]:
-    """Read a storage account from ARM through the point's connection (``GET {id}?api-version=2023-05-01``).
-
-    Raises ``LookupError`` when the point has no live connection to ask.
-    """
-    arm = getattr(getattr(point.owner, "connection", None), "arm", None)
-    if arm is None or not hasattr(arm, "get"):
-        raise LookupError("the recovery point has no live connection (it was not read through rk.connect())")
-    return arm.get(storage_id, api_version=api_versions.STORAGE)

@@ -152,10 +152,10 @@ class CrossRegionRoute:
         """``crr.attach('…')``."""
         return f"crr.attach({job_id!r})"
 
-    def prepare(self, request: Any) -> Any:
+    def prepare(self, request: Any, *, online: bool = True) -> Any:
         """The cross-region checks and the builder's own (see :meth:`CrossRegion.validate`)."""
         self.crr.require_enabled()
-        return self.crr.validate(request)
+        return self.crr.validate(request, online=online)
 
     def post(self, request: Any) -> Any:
         """Get an access token for the point, then ``POST {loc}/backupCrossRegionRestore`` once.
@@ -417,20 +417,21 @@ class CrossRegion:
             return dataclasses.replace(request, region=self.secondary_region)
         return request
 
-    def validate(self, request: Any) -> Any:
+    def validate(self, request: Any, *, online: bool = False) -> Any:
         """Raise :class:`~restorekit.core.errors.ValidationError` listing every problem; return the request to send.
 
-        The returned request has ``region`` set to the secondary region when it had none.
+        The returned request has ``region`` set to the secondary region when it had none. ``online=True`` also
+        checks what it names against the live estate, in the secondary region.
         """
         problems = self.problems(request)
         if problems:
             raise ValidationError(problems, what="cross-region restore request")
         request = self._restore_request(request)
-        request.validate()
+        request.validate(online=online)
         return request
 
     def restore(self, request: Any, *, confirm: bool = False, allow_duplicate: bool = False,
-                display: bool | None = None) -> CrossRegionOperation:
+                display: bool | None = None, online_checks: bool = True) -> CrossRegionOperation:
         """Check, get an access token, POST the cross-region restore once; return the operation at once.
 
         ``request`` is a ``RestoreDisks`` or ``RestoreAsNewVM`` of a point from :meth:`recovery_points`
@@ -438,10 +439,11 @@ class CrossRegion:
         ``confirm`` says: the secondary region cannot replace the original VM's disks. An in-progress
         cross-region restore of the same VM and point is refused (``DuplicateRestore``) unless
         ``allow_duplicate=True``. ``display`` (default: inside a kernel) shows live progress, or status lines
-        when headless. The same path as ``item.restore`` (:func:`~restorekit.restore.trigger.trigger`).
+        when headless. What the request names is checked in the secondary region first (``online_checks=False``
+        skips that, with a warning). The same path as ``item.restore`` (:func:`~restorekit.restore.trigger.trigger`).
         """
         op = trigger(request, route=CrossRegionRoute(self), confirm=confirm, allow_duplicate=allow_duplicate,
-                     display=display, **self._operation_options())
+                     display=display, online_checks=online_checks, **self._operation_options())
         assert isinstance(op, CrossRegionOperation)
         return op
 

@@ -54,8 +54,11 @@ class RestoreRoute(Protocol):
         """The call that follows job ``job_id`` again, e.g. ``vault.restore_job('…')``."""
         ...
 
-    def prepare(self, request: Any) -> Any:
-        """Check the request (raise ``ValidationError`` with every problem); return the request to send."""
+    def prepare(self, request: Any, *, online: bool = True) -> Any:
+        """Check the request (raise ``ValidationError`` with every problem); return the request to send.
+
+        ``online`` also checks what it names against the live estate.
+        """
         ...
 
     def post(self, request: Any) -> Any:
@@ -116,9 +119,9 @@ class PrimaryRoute:
         """``RestoreOperation.from_job_id(vault, '…')``."""
         return f"RestoreOperation.from_job_id(vault, {job_id!r})"
 
-    def prepare(self, request: Any) -> Any:
-        """The builder's own checks."""
-        request.validate()
+    def prepare(self, request: Any, *, online: bool = True) -> Any:
+        """The builder's own checks, offline and (``online``) against the live estate."""
+        request.validate(online=online)
         return request
 
     def post(self, request: Any) -> Any:

@@ -14,6 +14,7 @@ both refuse, confirm and fail the same way:
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -30,13 +31,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def trigger(request: Any, *, item: ProtectedItemLike | None = None, route: RestoreRoute | None = None,
             confirm: bool = False, allow_duplicate: bool = False, display: bool | None = None,
-            poll_interval: float | None = None, sleep: Callable[[float], Any] | None = None,
-            clock: Callable[[], float] = time.monotonic) -> RestoreOperation:
+            online_checks: bool = True, poll_interval: float | None = None,
+            sleep: Callable[[float], Any] | None = None, clock: Callable[[], float] = time.monotonic) -> RestoreOperation:
     """Check ``request``, POST the restore once, and return a :class:`RestoreOperation` at once.
 
     ``request`` is a restore builder (``RestoreDisks``, ``ReplaceDisks``, ``RestoreAsNewVM``): it needs
     ``.point``, ``.to_body()``, ``.validate()``, ``.destructive``. ``route`` says where it goes (default: the
-    vault's region of ``item``, itself the point's owner by default). Replacing disks needs ``confirm=True``; an
+    vault's region of ``item``, itself the point's owner by default). What the request names is checked against
+    the live estate first (``online_checks=False`` skips that, with a warning). Replacing disks needs
+    ``confirm=True``; an
     in-progress restore of the same VM and point is refused unless ``allow_duplicate=True``. ``display``
     (default: inside an IPython kernel) shows live progress, or status lines when headless.
 
@@ -51,7 +54,10 @@ def trigger(request: Any, *, item: ProtectedItemLike | None = None, route: Resto
         route = PrimaryRoute(item.vault, item)
     item = route.item
     assert item is not None
-    request = route.prepare(request)
+    if not online_checks:
+        warnings.warn("online checks skipped: the storage account, resource group, network and VM name are not "
+                      "checked before sending; the service's answer will be the first check", stacklevel=2)
+    request = route.prepare(request, online=online_checks)
     point = request.point
     vm = f"{item.vm_resource_group}/{item.vm_name}"
     if getattr(request, "destructive", False) and not confirm:

@@ -1,0 +1,207 @@
+"""Checks against the live estate, before anything is sent: what the request names exists, where it must be.
+
+:func:`online_check` reads, through ARM (cached briefly per connection, see
+:mod:`restorekit.model.arm_resources`), every resource a restore request names and reports every problem at once,
+each with its field and its fix:
+
+* the staging storage account exists, is in the restore region, and is of an allowed kind, SKU and redundancy;
+* the target resource group exists (a group in another region is only a note: Azure accepts resources of any
+  region in a group, whose region only holds its metadata);
+* the virtual network exists in the restore region and the subnet belongs to it;
+* the disk encryption set exists in the restore region; the zone is one the region offers;
+* no VM already has the name of the VM to create.
+
+A name that is not found says where restorekit looked and lists the candidates it found in the subscription.
+Cross-region requests are checked against the secondary region (the request's restore region).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..core.errors import RestorekitError
+from ..core.regions import norm_region
+from ..model.arm_resources import Located, ResourceReader, reader_for
+from .checks import Problem, check_storage_account, storage_account_facts
+
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Mapping
+
+
+@dataclass
+class OnlineReport:
+    """What the live estate says of a request: ``problems`` stop the restore, ``notes`` are worth reading."""
+
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.problems or self.notes)
+
+
+def reader_of(request: Any) -> ResourceReader:
+    """The resource reader of the connection the request's point was read through."""
+    connection = getattr(request.point.owner, "connection", None)
+    arm = getattr(connection, "arm", None)
+    if arm is None:
+        raise LookupError("the recovery point has no live connection (it was not read through rk.connect())")
+    return reader_for(arm, request.subscription)
+
+
+def _name_of(resource_id: str) -> tuple[str, str]:
+    """(resource group, name) of an ARM ID."""
+    parts = resource_id.strip("/").split("/")
+    group = parts[3] if len(parts) > 3 and parts[2].lower() == "resourcegroups" else "?"
+    return group, parts[-1]
+
+
+def _candidates(found: list[Located], name: str, region: str | None, eligible: Any = None) -> str:
+    same_name = [f"{r.resource_group}/{r.name} ({r.location})" for r in found if r.name.lower() == name.lower()]
+    if same_name:
+        return "with that name elsewhere in the subscription: " + ", ".join(same_name)
+    usable = [r for r in found if (region is None or r.location == norm_region(region)) and (eligible is None
+                                                                                               or eligible(r))]
+    if not usable:
+        return f"none usable in {region} in the subscription" if region else "none in the subscription"
+    names = ", ".join(f"{r.resource_group}/{r.name}" for r in usable[:8])
+    more = f" and {len(usable) - 8} more" if len(usable) > 8 else ""
+    return f"usable ones{f' in {region}' if region else ''}: {names}{more}"
+
+
+def _eligible_account(region: str | None) -> Any:
+    return lambda r: not check_storage_account(r.raw, region)
+
+
+def _check_storage(props: Mapping[str, Any], region: str | None, reader: ResourceReader,
+                   report: OnlineReport) -> None:
+    details = props.get("identityBasedRestoreDetails")
+    account_id = (details.get("targetStorageAccountId") if isinstance(details, dict) else None) \
+        or props.get("storageAccountId")
+    if not isinstance(account_id, str) or not account_id.startswith("/subscriptions/"):
+        return
+    account = reader.get(account_id)
+    group, name = _name_of(account_id)
+    if account is None:
+        report.problems.append(Problem(
+            "storage_account", f"no storage account {name!r} in resource group {group!r} (looked for {account_id})",
+            f"name an existing account as 'resource-group/name'; {_candidates(reader.storage_accounts(), name, region, _eligible_account(region))}"))
+        return
+    problems = check_storage_account(account, region)
+    if problems:
+        others = _candidates(reader.storage_accounts(), "", region, _eligible_account(region))
+        facts = storage_account_facts(account)
+        report.problems.extend(Problem(p.field, p.message, f"{p.fix}; {others}") for p in problems)
+        if not facts["location"]:
+            report.notes.append(Problem("storage_account", "ARM did not say where the account is", "check it"))
+
+
+def _check_group(props: Mapping[str, Any], region: str | None, reader: ResourceReader, report: OnlineReport) -> None:
+    group_id = props.get("targetResourceGroupId")
+    if not isinstance(group_id, str) or not group_id.startswith("/subscriptions/"):
+        return
+    group = reader.get(group_id)
+    name = group_id.rstrip("/").rsplit("/", 1)[-1]
+    if group is None:
+        report.problems.append(Problem(
+            "target_resource_group", f"no resource group {name!r} in subscription {reader.subscription_id}",
+            f"create it first, or name another; {_candidates(reader.resource_groups(), name, region)}"))
+        return
+    where = norm_region(group.get("location"))
+    if region and where and where != norm_region(region):
+        report.notes.append(Problem(
+            "target_resource_group", f"resource group {name!r} is in {where}, the restored resources will be in "
+            f"{norm_region(region)}", "fine for Azure (a group's region only holds its metadata); choose a group in "
+            f"{norm_region(region)} to keep resources where a reader expects them"))
+
+
+def _check_network(props: Mapping[str, Any], region: str | None, reader: ResourceReader,
+                   report: OnlineReport) -> None:
+    vnet_id, subnet_id = props.get("virtualNetworkId"), props.get("subnetId")
+    if not isinstance(vnet_id, str) or not vnet_id.startswith("/subscriptions/"):
+        return
+    vnet = reader.get(vnet_id)
+    group, name = _name_of(vnet_id)
+    if vnet is None:
+        report.problems.append(Problem(
+            "virtual_network", f"no virtual network {name!r} in resource group {group!r} (looked for {vnet_id})",
+            f"name an existing network; {_candidates(reader.virtual_networks(), name, region)}"))
+        return
+    where = norm_region(vnet.get("location"))
+    if region and where and where != norm_region(region):
+        report.problems.append(Problem(
+            "virtual_network", f"virtual network {name!r} is in {where}, the new VM will be in {norm_region(region)}",
+            f"a VM joins a network of its own region; {_candidates(reader.virtual_networks(), '', region)}"))
+    if isinstance(subnet_id, str) and subnet_id.startswith("/subscriptions/"):
+        subnets = [s.get("name") for s in (vnet.get("properties") or {}).get("subnets") or [] if isinstance(s, dict)]
+        wanted = subnet_id.rstrip("/").rsplit("/", 1)[-1]
+        if subnet_id.lower().startswith(vnet_id.lower().rstrip("/") + "/subnets/") and \
+                wanted.lower() not in {str(s).lower() for s in subnets}:
+            report.problems.append(Problem("subnet", f"virtual network {name!r} has no subnet {wanted!r}",
+                                           f"choose one of its subnets: {', '.join(map(str, subnets)) or 'none'}"))
+
+
+def _check_encryption_set(props: Mapping[str, Any], region: str | None, reader: ResourceReader,
+                          report: OnlineReport) -> None:
+    des_id = props.get("diskEncryptionSetId")
+    if not isinstance(des_id, str) or not des_id.startswith("/subscriptions/"):
+        return
+    des = reader.get(des_id)
+    group, name = _name_of(des_id)
+    if des is None:
+        report.problems.append(Problem("disk_encryption_set", f"no disk encryption set {name!r} in resource group "
+                                       f"{group!r} (looked for {des_id})", "name an existing one, or leave it out"))
+    elif region and norm_region(des.get("location")) not in ("", norm_region(region)):
+        report.problems.append(Problem("disk_encryption_set", f"disk encryption set {name!r} is in "
+                                       f"{norm_region(des.get('location'))}, the restore in {norm_region(region)}",
+                                       f"use a disk encryption set in {norm_region(region)}"))
+
+
+def _check_zone(props: Mapping[str, Any], region: str | None, reader: ResourceReader, report: OnlineReport) -> None:
+    zones = props.get("zones")
+    if not region or not isinstance(zones, list) or not zones:
+        return
+    offered = reader.zones(region)
+    if offered is None:
+        return
+    bad = [z for z in zones if str(z) not in offered]
+    if bad:
+        report.problems.append(Problem("zone", f"{norm_region(region)} offers "
+                                       f"{'zones ' + ', '.join(offered) if offered else 'no availability zone'}, "
+                                       f"not {', '.join(map(str, bad))}", "pass a zone the region offers, or none"))
+
+
+def _check_new_vm(props: Mapping[str, Any], reader: ResourceReader, report: OnlineReport) -> None:
+    vm_id = props.get("targetVirtualMachineId")
+    if props.get("recoveryType") != "AlternateLocation" or not isinstance(vm_id, str) \
+            or not vm_id.startswith("/subscriptions/"):
+        return
+    if reader.get(vm_id, fresh=True) is not None:
+        group, name = _name_of(vm_id)
+        report.problems.append(Problem("target_vm_name", f"a VM named {name!r} already exists in resource group "
+                                       f"{group!r}", "choose another name (the restore creates a new VM)"))
+
+
+def online_check(request: Any) -> OnlineReport:
+    """Every problem (and note) the live estate shows for ``request`` (see the module doc)."""
+    report = OnlineReport()
+    try:
+        reader = reader_of(request)
+    except LookupError as exc:
+        report.problems.append(Problem("point", str(exc), "take the point from item.recovery_points(), or check "
+                                       "offline with validate()"))
+        return report
+    props = request.properties()
+    region = request.target_region if isinstance(request.target_region, str) else None
+    try:
+        _check_storage(props, region, reader, report)
+        _check_group(props, region, reader, report)
+        _check_network(props, region, reader, report)
+        _check_encryption_set(props, region, reader, report)
+        _check_zone(props, region, reader, report)
+        _check_new_vm(props, reader, report)
+    except RestorekitError as exc:  # ARM said no (rights, throttling): say so, as a problem with its fix
+        report.problems.append(Problem("connection", f"could not read the estate: {str(exc).splitlines()[0]}",
+                                       "check your access (Reader on the target resources), or skip the online "
+                                       "checks with online=False"))
+    return report
