@@ -226,10 +226,10 @@ def test_restore_disks_runs_to_a_completed_crr_job(srv, crr, latest, sent):
     assert job.operation == "CrossRegionRestore" and job.vm_name == "crrVM" and job.region == "westus"
     assert job.target_storage_account == "testAccount" and job.recovery_point_id == latest.name
     assert job.property_bag["Restore location"] == "westus"
-    checked = next(i for i, (_, u, _) in enumerate(sent) if "Microsoft.RecoveryServices" in u)
-    assert checked and all(m == "GET" for m, _, _ in sent[:checked])  # the online checks' reads come first
-    assert any("/storageAccounts/testAccount" in u for _, u, _ in sent[:checked])
-    sent[:] = sent[checked:]
+    estate_reads = [(m, u) for m, u, _ in sent if "Microsoft.RecoveryServices" not in u]  # checks, outcome
+    assert estate_reads and all(m == "GET" for m, _ in estate_reads)
+    assert any("/storageAccounts/testAccount" in u for _, u in estate_reads)
+    sent[:] = [s for s in sent if "Microsoft.RecoveryServices" in s[1]]
     steps = [(m, urlsplit(u).path.rsplit("/", 2)[-2:]) for m, u, _ in sent]
     assert steps[0] == ("POST", ["westus", "backupCrrJobs"])  # in-progress duplicates
     assert parse_qs(urlsplit(sent[0][1]).query)["$filter"] == [

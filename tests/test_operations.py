@@ -31,10 +31,16 @@ from restorekit.core.times import parse_duration, parse_loose_time
 from restorekit.model.jobs import Job, list_jobs
 from restorekit.restore.lost_answer import LOOKUP_ATTEMPTS
 from restorekit.restore.operation import RestoreOperation
-from restorekit.restore.trigger import trigger
+from restorekit.restore.trigger import trigger as trigger_with_checks
 
 SUB = "00000000-0000-0000-0000-000000000000"
 POINT_TIME = datetime(2026, 10, 1, 6, 0, 5, tzinfo=UTC)
+
+
+def trigger(request, **kwargs):
+    """The scripted server answers the restore protocol only: no estate to check online."""
+    with pytest.warns(UserWarning, match="online checks skipped"):
+        return trigger_with_checks(request, online_checks=False, **kwargs)
 
 
 def no_sleep(_seconds):

@@ -128,6 +128,11 @@ class ResourceReader:
         return self._list(f"{self._sub}/resourceGroups/{resource_group}/providers/Microsoft.Compute/disks",
                           api_versions.DISKS, fresh)
 
+    def network_interfaces(self, resource_group: str, *, fresh: bool = False) -> list[Located]:
+        """The network interfaces of a resource group."""
+        return self._list(f"{self._sub}/resourceGroups/{resource_group}/providers/Microsoft.Network/networkInterfaces",
+                          api_versions.NETWORK, fresh)
+
     def zones(self, region: str) -> list[str] | None:
         """The availability zones a region offers (``[]`` for none), None when the subscription does not list it."""
         locations = self._cached(("list", "locations"), lambda: self.arm.list(

@@ -25,11 +25,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ArmError, OperationFailed, TransportError
+from ..model.arm_resources import reader_for
 from ..model.jobs import Job
 from ..transport import polling as lro
 from ..transport.driver import ThreadDriver
 from . import progress_text
 from .lost_answer import LostAnswerLookup
+from .outcome import OutcomeUnknown, RestoreOutcome, Snapshot, compare, take_snapshot
 from .routes import PrimaryRoute
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -56,8 +58,11 @@ class RestoreOperation:
     def __init__(self, route: RestoreRoute, *, point: Any = None, initial: Any = None, job_id: str | None = None,
                  posted_at: datetime | None = None, lost_answer: str | None = None, request: Any = None,
                  poll_interval: float | None = None, sleep: Callable[[float], Any] | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, before: Snapshot | None = None) -> None:
         self.route = route
+        #: The disks and VMs the restore may touch, read before it was sent (see :meth:`outcome`).
+        self.before = before
+        self._outcome: RestoreOutcome | None = None
         self.point = point
         self.request = request
         self.posted_at = posted_at
@@ -358,6 +363,26 @@ class RestoreOperation:
             self._lro.backoff.reset()
         self._done.clear()
         return self.start()
+
+    def outcome(self) -> RestoreOutcome:
+        """What the restore created or changed, by resource ID (waits for the end; read once, then kept).
+
+        The disks and VMs of the groups it touched, compared with what they were before the POST: new disks or a
+        new VM, the VM whose disks were replaced with the disks attached now and the previous ones left
+        unattached. Raises :class:`~restorekit.restore.outcome.OutcomeUnknown` for a restore that did not
+        complete.
+        """
+        job = self.job
+        if not job.succeeded:
+            raise OutcomeUnknown(f"the restore of VM {self.vm_name} ended {job.status}: it created nothing to list; "
+                                 f"see operation.job for the service's errors")
+        if self._outcome is None:
+            after = None
+            if self.before is not None:
+                reader = reader_for(self.vault.connection.arm, self.vault.connection.subscription_id)
+                after = take_snapshot(reader, self.before.groups, self.before.source_vm_id)
+            self._outcome = compare(self.before, after, job)
+        return self._outcome
 
     # -- showing ------------------------------------------------------------------------------------
     def status_line(self) -> str:

@@ -20,8 +20,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..core.environment import should_display
-from ..core.errors import ArmError, ConfirmationRequired, DuplicateRestore, TransportError
+from ..core.errors import ArmError, ConfirmationRequired, DuplicateRestore, RestorekitError, TransportError
+from ..core.times import format_duration, format_moment
+from .online_checks import reader_of
 from .operation import RestoreOperation
+from .outcome import Snapshot, groups_touched, take_snapshot
 from .routes import PrimaryRoute, running_restores
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -61,11 +64,10 @@ def trigger(request: Any, *, item: ProtectedItemLike | None = None, route: Resto
     point = request.point
     vm = f"{item.vm_resource_group}/{item.vm_name}"
     if getattr(request, "destructive", False) and not confirm:
-        when = point.time.strftime("%Y-%m-%d %H:%M UTC") if getattr(point, "time", None) else "time unknown"
         raise ConfirmationRequired(
-            f"{type(request).__name__} replaces the disks of VM {vm} with those of recovery point {point.name} "
-            f"({when}); the VM's current disks are replaced and the VM restarts. To go ahead, pass confirm=True: "
-            f"item.restore(request, confirm=True)")
+            f"{type(request).__name__} replaces the disks of VM {vm} with those of recovery point {point.name}: "
+            f"{data_loss_window(point)}. The VM restarts; its current disks are kept, unattached. To go ahead, "
+            "pass confirm=True: item.restore(request, confirm=True)")
     if not allow_duplicate:
         duplicates = running_restores(route, point)
         if duplicates:
@@ -79,6 +81,7 @@ def trigger(request: Any, *, item: ProtectedItemLike | None = None, route: Resto
     if sleep is not None:
         options["sleep"] = sleep
     operation_class = route.operation_class or RestoreOperation
+    options["before"] = _snapshot(request) if online_checks else None
     try:
         response = route.post(request)
     except TransportError as exc:
@@ -96,3 +99,22 @@ def trigger(request: Any, *, item: ProtectedItemLike | None = None, route: Resto
 
         show(op)
     return op
+
+
+def data_loss_window(point: Any) -> str:
+    """What going back to ``point`` loses: ``changes since 2026-11-20 06:17 UTC (8 h 12 min ago) will be lost``."""
+    when = getattr(point, "time", None)
+    if when is None:
+        return "the changes made since the point (its time is unknown) will be lost"
+    return (f"the changes made since {format_moment(when)} ({format_duration(datetime.now(UTC) - when)} ago) "
+            "will be lost")
+
+
+def _snapshot(request: Any) -> Snapshot | None:
+    """The disks and VMs the restore may touch, read before it is sent (None when they cannot be read)."""
+    try:
+        reader = reader_of(request)
+        source = request.source_resource_id if request.recovery_type == "OriginalLocation" else None
+        return take_snapshot(reader, groups_touched(request), source)
+    except (LookupError, RestorekitError):
+        return None
