@@ -405,3 +405,40 @@ def test_rehydration_fields_are_up_front_only_for_an_archived_point():
     form.picker.value = archived
     assert "rehydration_priority" not in form.advanced_fields
     assert "rehydration_priority" in form.visible_fields
+
+
+# -- against the live estate (the emulator) ----------------------------------------------------------------------
+@pytest.fixture
+def live_item(emulator_server):
+    with rk.connect(emulator_server.url) as az:
+        yield az.vault("testVaultRG", "testVault").vm("testRG", "testVM")
+
+
+def test_the_form_offers_the_storage_accounts_of_the_region_and_says_why_others_are_not(live_item):
+    form = RestoreForm(live_item)
+    assert form.online
+    box = form.fields["storage_account"]
+    assert {"testRG/testAccount", "testRG/testingAccount", "targetRG/targetAccount"} <= set(box.widget.options)
+    assert not {"testRG/zrsAccount", "crrRG/eastAccount"} & set(box.widget.options)
+    listed = box.choices.value
+    assert "zrsAccount" in listed and "zone-redundant" in listed and "eastAccount" in listed and "eastus" in listed
+
+
+def test_the_form_checks_the_estate_and_shows_the_problem_next_to_the_field(live_item):
+    form = RestoreForm(live_item)
+    fill(form, storage_account="crrRG/eastAccount")
+    assert not form.armed and "in eastus, the restore in westus" in form.fields["storage_account"].message.value
+    fill(form, storage_account="testRG/testAccount")
+    assert form.armed and "checked against the live estate" in form.messages.value
+
+
+def test_the_form_offers_networks_of_the_region_and_the_subnets_of_the_chosen_one(live_item):
+    form = RestoreForm(live_item)
+    form.scenario.value = "RestoreAsNewVM"
+    nets = form.fields["virtual_network"].widget.options
+    assert "targetRG/testNet" in nets and "crrRG/eastNet" not in nets
+    fill(form, virtual_network="targetRG/testNet")
+    assert set(form.fields["subnet"].widget.options) == {"default", "backend"}
+    groups = form.fields["target_resource_group"]
+    assert "targetRG" in groups.widget.options and "crrRG" not in groups.widget.options
+    assert "crrRG" in groups.choices.value and "not the restore region" in groups.choices.value

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..model.jobs import Job
     from ..restore.cross_region import CrossRegion
     from ..restore.operation import RestoreOperation
+    from ..restore.outcome import Disk
 
 def _is_not_found(exc: ArmError) -> bool:
     return exc.status == 404
@@ -225,6 +226,22 @@ class ProtectedItem:
                 f"{len(recent)} exist, the newest: {_names([p.name for p in recent], 5)}"
             ) from None
         return self._point(raw)
+
+    @property
+    def source_vm_id(self) -> str:
+        """ARM ID of the backed-up VM (the item's ``sourceResourceId``, else derived from its name)."""
+        return str(self.properties.get("sourceResourceId") or self.ref.source_vm_id)
+
+    def vm_disks(self) -> list[Disk]:
+        """The disks attached to the backed-up VM now, read from ARM (OS disk first): what replacing disks swaps."""
+        from ..model.arm_resources import reader_for
+        from ..restore.outcome import vm_disks
+
+        vm = reader_for(self.connection.arm, self.connection.subscription_id).get(self.source_vm_id, fresh=True)
+        if vm is None:
+            raise NotFoundError(f"VM {self.vm_resource_group}/{self.vm_name} does not exist any more "
+                                f"({self.source_vm_id}); restore it as a new VM or restore its disks")
+        return vm_disks(vm)
 
     def cross_region(self, **options: Any) -> CrossRegion:
         """Cross-region restore of this VM: its points in the secondary region and restores there."""

@@ -205,3 +205,47 @@ def online_check(request: Any) -> OnlineReport:
                                        "check your access (Reader on the target resources), or skip the online "
                                        "checks with online=False"))
     return report
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A resource a form may offer for a field: its value (``rg/name``), and why it cannot be used (or None)."""
+
+    value: str
+    why_not: str | None = None
+
+    @property
+    def eligible(self) -> bool:
+        """True when the restore can use it."""
+        return self.why_not is None
+
+
+def candidates(kind: str, reader: ResourceReader, region: str | None, *, virtual_network: str | None = None
+               ) -> list[Candidate]:
+    """What a form offers for a field ``kind`` (``storage_account``, ``resource_group``, ``virtual_network``,
+    ``subnet``) in the restore region: eligible ones first, then the others with the reason, from the same cached
+    reads as the checks."""
+    region = norm_region(region) if region else None
+    out: list[Candidate] = []
+    if kind == "storage_account":
+        for acc in reader.storage_accounts():
+            problems = check_storage_account(acc.raw, region)
+            out.append(Candidate(f"{acc.resource_group}/{acc.name}", problems[0].message if problems else None))
+    elif kind == "resource_group":
+        for group in reader.resource_groups():
+            other = region and group.location and group.location != region
+            out.append(Candidate(group.name, f"in {group.location} (allowed, but not the restore region)"
+                                 if other else None))
+    elif kind == "virtual_network":
+        for net in reader.virtual_networks():
+            other = region and net.location != region
+            out.append(Candidate(f"{net.resource_group}/{net.name}", f"in {net.location}, not {region}"
+                                 if other else None))
+    elif kind == "subnet" and virtual_network:
+        net = next((n for n in reader.virtual_networks() if f"{n.resource_group}/{n.name}".lower()
+                    == virtual_network.lower() or n.id.lower() == virtual_network.lower()
+                    or n.name.lower() == virtual_network.lower()), None)
+        for subnet in ((net.raw.get("properties") or {}).get("subnets") or []) if net else []:
+            if isinstance(subnet, dict) and subnet.get("name"):
+                out.append(Candidate(str(subnet["name"])))
+    return sorted(out, key=lambda c: (not c.eligible, c.value.lower()))

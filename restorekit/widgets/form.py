@@ -22,6 +22,7 @@ import traitlets
 from ..core.errors import ArmError, ConfirmationRequired, ValidationError
 from ..model.points import RecoveryPoint
 from ..restore.builders import SCENARIOS, FieldSpec, Problem, RestoreRequestBuilder
+from ..restore.online_checks import Candidate, candidates, reader_of
 from .picker import RecoveryPointPicker
 
 _LABEL_STYLE = {"description_width": "230px"}
@@ -35,6 +36,8 @@ _PLACEHOLDERS = {
     "mapping": "JSON, e.g. {\"key\": \"value\"}", "object": "JSON", "text": "",
 }
 Handler = Callable[[Any], Any]
+#: Field kinds whose input offers the estate's resources (from the same reads as the online checks).
+PICKABLE_KINDS = ("storage_account", "resource_group", "virtual_network", "subnet")
 
 
 def _problem_html(problems: list[Problem]) -> str:
@@ -60,7 +63,9 @@ class FieldInput:
         self.message.add_class(f"rk-message-{spec.name}")
         help_text = widgets.HTML(f"<small style='color:#666'>{escape(spec.help)}</small>",
                                  layout=widgets.Layout(margin="0 0 0 236px"))
-        self.row = widgets.VBox([widgets.HBox([self.widget, self.message]), help_text])
+        self.choices = widgets.HTML(layout=widgets.Layout(margin="0 0 0 236px"))
+        self.choices.add_class(f"rk-choices-{spec.name}")
+        self.row = widgets.VBox([widgets.HBox([self.widget, self.message]), help_text, self.choices])
         self.row.add_class("rk-field")
         self.row.add_class(f"rk-field-{spec.name}")
         self._loaded: tuple[Any, Any] | None = None  # (what the widget showed, the value it stands for)
@@ -80,7 +85,23 @@ class FieldInput:
         placeholder = _PLACEHOLDERS.get(spec.kind, "")
         if spec.kind in _TEXTAREA_KINDS:
             return widgets.Textarea(placeholder=placeholder, rows=2, layout=widgets.Layout(width=_WIDTH), **common)
+        if spec.kind in PICKABLE_KINDS:  # free text, with the estate's eligible resources offered as choices
+            return widgets.Combobox(placeholder=placeholder, ensure_option=False, layout=widgets.Layout(width=_WIDTH),
+                                    **common)
         return widgets.Text(placeholder=placeholder, layout=widgets.Layout(width=_WIDTH), **common)
+
+    def set_choices(self, found: list[Candidate]) -> None:
+        """Offer the eligible resources in the input, and list the others, disabled, with the reason."""
+        if not isinstance(self.widget, widgets.Combobox):
+            return
+        self.widget.options = tuple(c.value for c in found if c.eligible)
+        others = [c for c in found if not c.eligible]
+        self.choices.value = "" if not found else (
+            f"<small>{len(found) - len(others)} eligible, offered in the box"
+            + ("; not eligible: " + "; ".join(f"<span style='color:#999' title='{escape(str(c.why_not))}'>"
+                                              f"<s>{escape(c.value)}</s> ({escape(str(c.why_not))})</span>"
+                                              for c in others) if others else "")
+            + "</small>")
 
     def observe(self, handler: Handler) -> None:
         """Call ``handler`` whenever the input changes."""
@@ -271,6 +292,7 @@ class RestoreForm(widgets.VBox):
             item = request.point.owner
         self.item = item
         self.problems: list[Problem] = []
+        self.notes: list[Problem] = []
         self.error: BaseException | None = None
         self._lock = threading.Lock()
         self._submitting = False
@@ -503,14 +525,38 @@ class RestoreForm(widgets.VBox):
                 problems.extend(exc.problems)
             except (TypeError, ValueError) as exc:
                 problems.append(Problem("form", str(exc), "correct the fields"))
+        self.notes = []
         if request is not None:
             try:
-                problems.extend(request.problems())
+                report = request.check(online=self.online)  # cached reads: re-checking on each edit is cheap
+                problems.extend(report.problems)
+                self.notes = report.notes
             except Exception as exc:  # a checker bug must not break the form
                 problems.append(Problem("form", f"could not check the request: {exc}", "report this"))
+            self._offer_choices(request)
         self.problems = problems
         self.request = request
         self._render()
+
+    @property
+    def online(self) -> bool:
+        """True when the form checks the live estate (its point was read through a connection)."""
+        point = self.point
+        return point is not None and getattr(getattr(point.owner, "connection", None), "arm", None) is not None
+
+    def _offer_choices(self, request: RestoreRequestBuilder) -> None:
+        if not self.online:
+            return
+        try:
+            reader = reader_of(request)
+            region = request.target_region if isinstance(request.target_region, str) else None
+            network = self.fields["virtual_network"].read()[0]
+            for field in self.fields.values():
+                if isinstance(field, FieldInput) and field.spec.kind in PICKABLE_KINDS:
+                    field.set_choices(candidates(field.spec.kind, reader, region,
+                                                 virtual_network=network if isinstance(network, str) else None))
+        except Exception:  # the lists are a help: the checks still report what is wrong
+            pass
 
     # --- rendering -------------------------------------------------------------------------------
     def _render(self) -> None:
@@ -528,8 +574,11 @@ class RestoreForm(widgets.VBox):
         if hidden:
             parts.append(f"<div style='color:#b00020'>⚠ {len(hidden)} problem(s) in Advanced options: "
                          + escape(", ".join(sorted({p.field for p in hidden}))) + "</div>")
+        parts.extend(f"<div style='color:#8a6d00'>note — {escape(n.field)}: {escape(n.message)}<br>"
+                     f"<small>{escape(n.fix)}</small></div>" for n in self.notes)
+        where = "against the live estate" if self.online else "offline"
         if not self.problems and not self._notice:
-            parts.append("<div style='color:#1b5e20'>✔ No problems found (checked offline).</div>")
+            parts.append(f"<div style='color:#1b5e20'>✔ No problems found (checked {where}).</div>")
         elif self.problems:
             parts.append(f"<div><small>{len(self.problems)} problem(s) in all; messages are next to their "
                          "fields.</small></div>")

@@ -81,3 +81,21 @@ def lab_emulator_screenshot_dir():
     folder = Path(__file__).resolve().parents[2] / ".pytest-screenshots"
     folder.mkdir(exist_ok=True)
     return folder
+
+
+def test_the_form_offers_the_estates_resources_in_the_browser(open_notebook):
+    lab = open_notebook("pickers.ipynb", [CONNECT.format(vm="testVM"), "form = rk.RestoreForm(item)\nform"])
+    lab.run_all()
+    page = lab.page
+    page.locator(".rk-restore-form").first.wait_for(timeout=60_000)
+    options = page.locator(".rk-input-storage_account datalist option")
+    options.first.wait_for(state="attached", timeout=30_000)
+    values = {options.nth(i).get_attribute("value") for i in range(options.count())}
+    assert "testRG/testAccount" in values and "testRG/zrsAccount" not in values
+    listed = page.locator(".rk-choices-storage_account").inner_text()
+    assert "zrsAccount" in listed and "zone-redundant" in listed  # shown, disabled, with the reason
+    box = page.locator(".rk-input-storage_account input")
+    box.fill("crrRG/eastAccount")
+    box.press("Tab")
+    page.locator(".rk-message-storage_account", has_text="in eastus").wait_for(timeout=30_000)
+    assert page.locator("button.rk-restore-button").is_disabled()

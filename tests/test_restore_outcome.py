@@ -1,0 +1,81 @@
+"""What each scenario created or changed, read back from the estate (the emulator) after the restore."""
+
+from __future__ import annotations
+
+import pytest
+
+import restorekit as rk
+from restorekit.restore.outcome import OutcomeUnknown
+
+
+@pytest.fixture
+def item():
+    from restorekit import emulator
+
+    with emulator.start(job_seconds=1, retry_after=0, throttle=False) as srv, rk.connect(srv.url) as az:
+        yield az.vault("testVaultRG", "testVault").vm("testRG", "testVM")
+
+
+def kinds(outcome):
+    return sorted(kind for kind, _ in outcome.created)
+
+
+def test_restore_disks_lists_the_managed_disks_it_created(item):
+    point = item.recovery_points().select("best")
+    op = item.restore(rk.RestoreDisks(point, storage_account="testAccount", target_resource_group="targetRG"),
+                      display=False)
+    outcome = op.outcome()
+    assert kinds(outcome) == ["disk", "disk"] and all("/resourceGroups/targetRG/" in rid for _, rid in outcome.created)
+    assert not outcome.changed and not outcome.unattached
+    assert op.outcome() is outcome  # read once
+
+
+def test_an_unmanaged_restore_lists_its_vhd_blobs(item):
+    point = item.recovery_points().select("best")
+    op = item.restore(rk.RestoreDisks(point, storage_account="testAccount", unmanaged=True), display=False)
+    outcome = op.outcome()
+    assert outcome.blobs and all(".blob.core.windows.net/" in uri for uri in outcome.blobs) and not outcome.created
+
+
+def test_restore_as_a_new_vm_lists_the_vm_its_disks_and_its_nic_in_the_subnet(item):
+    point = item.recovery_points().select("best")
+    op = item.restore(rk.RestoreAsNewVM(point, target_vm_name="restored-1", target_resource_group="targetRG",
+                                        virtual_network="testNet", subnet="backend", storage_account="testingAccount"),
+                      display=False)
+    outcome = op.outcome()
+    assert ("VM", f"/subscriptions/{item.ref.subscription_id}/resourceGroups/targetRG/providers/"
+                  "Microsoft.Compute/virtualMachines/restored-1") in outcome.created
+    assert "network interface" in kinds(outcome)
+    assert any(kind == "… in subnet" and rid.endswith("/virtualNetworks/testNet/subnets/backend")
+               for kind, rid in outcome.created)
+
+
+def test_replace_disks_lists_the_disks_attached_now_and_the_old_ones_left_unattached(item):
+    point = item.recovery_points().select("best")
+    before = [d.name for d in rk.ReplaceDisks(point, storage_account="testAccount").point.owner.vm_disks()]
+    op = item.restore(rk.ReplaceDisks(point, storage_account="testAccount"), confirm=True, display=False)
+    outcome = op.outcome()
+    assert [what for what, _ in outcome.changed] == ["VM (disks swapped)"]
+    assert sorted(d.name for d in outcome.unattached) == sorted(before)
+    assert {d.lun for d in outcome.attached} == {-1, 0} and not set(d.name for d in outcome.attached) & set(before)
+    assert "swap them back to roll back" in str(outcome)
+    assert sorted(d.name for d in item.vm_disks()) == sorted(d.name for d in outcome.attached)
+
+
+def test_a_restore_that_failed_has_no_outcome():
+    from restorekit import emulator
+
+    with emulator.start(job_seconds=1, retry_after=0, throttle=False, fail_rate=1.0) as srv, rk.connect(srv.url) as az:
+        item = az.vault("testVaultRG", "testVault").vm("testRG", "testVM")
+        op = item.restore(rk.RestoreDisks(item.recovery_points().select("best"), storage_account="testAccount"),
+                          display=False)
+        with pytest.raises(OutcomeUnknown, match="ended Failed"):
+            op.outcome()
+
+
+def test_without_online_checks_the_outcome_is_the_jobs_word(item):
+    point = item.recovery_points().select("best")
+    with pytest.warns(UserWarning):
+        op = item.restore(rk.RestoreDisks(point, storage_account="testAccount"), display=False, online_checks=False)
+    outcome = op.outcome()
+    assert "online checks skipped" in outcome.note and kinds(outcome) == ["disk", "disk"]
