@@ -38,6 +38,9 @@ class CheckReport:
         """What was checked, in words."""
         return "offline and against the live estate" if self.online else "offline"
 
+    def __repr__(self) -> str:
+        return f"<CheckReport {self.scope}: {len(self.blocking)} problem(s), {len(self.notes)} note(s)>"
+
     def __str__(self) -> str:
         lines = [f"checked {self.scope}: " + (f"{len(self.problems)} problem(s)" if self.problems else "no problem")]
         lines += [f"  - {p}" for p in self.problems]
