@@ -20,3 +20,5 @@ COMPUTE = "2024-07-01"
 DISKS = "2024-03-02"
 #: ``Microsoft.Network`` virtual networks, subnets, network interfaces.
 NETWORK = "2024-05-01"
+#: ``Microsoft.ResourceGraph/resources`` (what azure-mgmt-resourcegraph 8.x sends).
+RESOURCE_GRAPH = "2021-03-01"
