@@ -155,7 +155,8 @@ def lossless(values: list[Any]) -> pa.Array:
 
     try:
         array = pa.array(values)
-        if kept_whole(values, array):  # inference may read True as 1, or 1.5 as an integer next to ints
+        # inference may read True as 1, or 1.5 as an integer next to ints; a dict without keys has no type
+        if kept_whole(values, array) and not _has_empty_struct(array.type):
             return array
     except arrow_errors():
         pass
@@ -281,6 +282,17 @@ def _guess(sample: list[Any]) -> pa.DataType | None:
         return pa.array(sample).type
     except arrow_errors():
         return None
+
+
+def _has_empty_struct(kind: pa.DataType) -> bool:
+    """Whether ``kind`` holds a struct without fields (``{}`` values: Parquet cannot store them)."""
+    import pyarrow as pa
+
+    if pa.types.is_struct(kind):
+        return kind.num_fields == 0 or any(_has_empty_struct(f.type) for f in kind)
+    if _is_list(kind):
+        return _has_empty_struct(kind.value_type)
+    return False
 
 
 def _checked(kind: pa.DataType) -> bool:

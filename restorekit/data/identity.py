@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..core.ids import PROVIDER, ItemRef, vm_id, vm_of_item_name
+from ..core.ids import FABRIC, PROVIDER, ItemRef, vm_id, vm_of_item_name
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pandas as pd
 
-_ITEM_PATH = ("subscriptions", "resourcegroups", "providers", "vaults", "backupfabrics", "protectioncontainers",
-              "protecteditems")
+_ITEM_PATH = {"subscriptions", "resourcegroups", "providers", "vaults", "protectioncontainers", "protecteditems"}
 #: The identity columns, in the order frames show them.
 FIELDS = ("vault", "vault_resource_group", "resource_group", "vm_name", "protected_item", "subscription_id",
           "item_id", "vm_id")
@@ -37,9 +36,12 @@ def identify(arm_id: Any) -> dict[str, str | None] | None:
     if not isinstance(arm_id, str):
         return None
     parts = arm_id.split("/")
-    if (len(parts) == 15 and not parts[0] and tuple(p.lower() for p in parts[1::2]) == _ITEM_PATH
-            and parts[6].lower() == PROVIDER.lower()):  # the usual spelling: read by position
-        return identify_ref(ItemRef(parts[2], parts[4], parts[8], parts[12], parts[14], parts[10]))
+    named = {parts[i].lower(): parts[i + 1] for i in range(1, len(parts) - 1, 2)} if not parts[0] else {}
+    if named.keys() >= _ITEM_PATH and named["providers"].lower() == PROVIDER.lower():
+        # the fabric is implied in old answers (…/vaults/v/protectionContainers/…)
+        return identify_ref(ItemRef(named["subscriptions"], named["resourcegroups"], named["vaults"],
+                                    named["protectioncontainers"], named["protecteditems"],
+                                    named.get("backupfabrics", FABRIC)))
     try:
         return identify_ref(ItemRef.from_id(arm_id))
     except (ValueError, KeyError, TypeError, IndexError, AttributeError):
@@ -90,3 +92,32 @@ def identity_columns(codes: np.ndarray, heads: list[Any], *, default_vault: str 
             derived = pd.Series(out["vm_id"]).astype(object)
             out["vm_id"] = pd.Categorical(given.where(given.notna(), derived).to_numpy(dtype=object))
     return out
+
+
+def labels(rows: pd.DataFrame) -> list[str]:
+    """A short label per row (one row per protected VM): its VM name, with its resource group, then its vault,
+    then its subscription, only where names would collide.
+
+    ``rows`` holds ``vm_name`` and, when present, ``resource_group`` (or ``vm_resource_group``), ``vault``,
+    ``subscription_id`` and ``item_id``; a row without a VM name is labelled by its item.
+    """
+    import pandas as pd
+
+    def column(*names: str) -> pd.Series:
+        for name in names:
+            if name in rows.columns:
+                return rows[name].astype(object).where(rows[name].notna(), "?").astype(str)
+        return pd.Series("?", index=rows.index)
+
+    vm = column("vm_name")
+    if "item_id" in rows.columns:
+        vm = vm.where(rows["vm_name"].notna(), column("item_id").str.rsplit("/", n=1).str[-1])
+    label = vm
+    for part in (column("resource_group", "vm_resource_group"), column("vault"), column("subscription_id")):
+        clash = label.duplicated(keep=False)
+        if not clash.any():
+            break
+        longer = label.where(~clash, part + "/" + label)
+        if longer.duplicated(keep=False).sum() < clash.sum():  # this part tells some of them apart
+            label = longer
+    return label.tolist()
