@@ -24,13 +24,16 @@ RP_TYPE = "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/
 SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 
 
-def _item_ids(vms: int, provider: str = "Microsoft.RecoveryServices") -> list[str]:
+def _item_ids(vms: int, doc: bool = False) -> list[str]:
+    """Protected item ids, in the documentation's spelling (lowercase provider, short item name) or the 2026 one."""
+    provider, item = ("microsoft.recoveryservices", "VM;{rg};{vm}") if doc else (
+        "Microsoft.RecoveryServices", "VM;iaasvmcontainerv2;{rg};{vm}")
     ids = []
     for v in range(vms):
         rg, vm = f"app-rg-{v % 37}", f"vm-{v:04d}"
         ids.append(f"/subscriptions/{SUBSCRIPTION}/resourceGroups/vault-rg/providers/{provider}/vaults/vault{v % 5}/"
                    f"backupFabrics/Azure/protectionContainers/iaasvmcontainer;iaasvmcontainerv2;{rg};{vm}/"
-                   f"protectedItems/VM;iaasvmcontainerv2;{rg};{vm}")
+                   f"protectedItems/{item.format(rg=rg, vm=vm)}")
     return ids
 
 
@@ -41,7 +44,7 @@ def doc_points(n: int, vms: int = 500) -> list[dict[str, Any]]:
     no zones, no ``osType``, no ``recoveryPointProperties``; plus a ``recoveryPointDiskConfiguration``.
     """
     base = dt.datetime(2018, 6, 4, 6, 6, tzinfo=dt.UTC)
-    heads = _item_ids(vms, "microsoft.recoveryservices")
+    heads = _item_ids(vms, doc=True)
     points = []
     for i in range(n):
         v, day = i % vms, i // vms

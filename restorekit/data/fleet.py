@@ -23,10 +23,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Cell values and their colours, per ``colour`` mode (``-1``: before the first point, ``0``: no point).
 SCALES: dict[str, tuple[tuple[int, str, str], ...]] = {
-    "tier": ((-1, "0.88", "before the first point"), (0, "white", "no point (missed)"),
+    "tier": ((-1, "0.72", "before the first point"), (0, "white", "no point (missed)"),
              (1, "tab:gray", "no usable tier"), (2, "tab:purple", "archive"), (3, "tab:green", "vault"),
              (4, "tab:blue", "snapshot")),
-    "consistency": ((-1, "0.88", "before the first point"), (0, "white", "no point (missed)"),
+    "consistency": ((-1, "0.72", "before the first point"), (0, "white", "no point (missed)"),
                     (1, "tab:gray", "other"), (2, "tab:orange", "CrashConsistent"),
                     (3, "tab:olive", "FileSystemConsistent"), (4, "tab:blue", "AppConsistent")),
 }
