@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from itertools import repeat
 from typing import Any
 
 from ..core.errors import RestorekitError
@@ -73,7 +74,7 @@ def resources(raw: Any, what: str = "recovery points") -> list[dict[str, Any]]:
     if not isinstance(raw, Iterable):
         raise FrameInputError(f"{what} expected, got {type(raw).__name__}")
     if type(raw) is list and set(map(type, raw)) <= {dict} and not any(map(_is_page, _page_like(raw))):
-        return raw  # the usual case: resources already
+        return raw  # the usual case: resources already (a page has no id)
     out: list[dict[str, Any]] = []
     for index, element in enumerate(raw):
         d = element if type(element) is dict else _as_plain(element, f"element #{index}", what)
@@ -103,7 +104,7 @@ def _as_plain(obj: Any, where: str, what: str) -> dict[str, Any]:
 
 def _page_like(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The dicts that may be pages (no id, no properties): none, usually."""
-    if items and "id" in set(items[0]).intersection(*items[1:]):
+    if all(map(dict.__contains__, items, repeat("id"))):
         return []
     return [d for d in items if "id" not in d and "properties" not in d]
 
