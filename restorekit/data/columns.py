@@ -81,7 +81,10 @@ def convert(records: list[dict[str, Any]], types: dict[str, pa.DataType], *, key
     for key in keys:
         kind = types.get(key)
         if kind is None:
-            kind = _guess(list(islice(filter(_not_none, map(methodcaller("get", key), records)), _SAMPLE)))
+            sample = list(islice(filter(_not_none, map(methodcaller("get", key), records)), _SAMPLE))
+            if any(type(v) is dict or type(v) is list for v in sample):
+                continue  # nested: converted by runs
+            kind = _guess(sample)
         if kind is not None and not _nested(kind):
             scalar[key] = kind
     fast: dict[Any, pa.Array] = {}
@@ -120,8 +123,9 @@ def by_runs(values: list[Any], convert_run_values: Any) -> tuple[pa.Array, list[
     import numpy as np
     import pyarrow as pa
 
-    if len(values) < 2:
-        return convert_run_values(values)
+    sample = values[:_SAMPLE]
+    if len(values) < 2 or sum(map(eq, sample, islice(sample, 1, None))) < len(sample) // 2:
+        return convert_run_values(values)  # few repeats: runs would not pay for the comparisons
     starts = np.ones(len(values), dtype=bool)
     starts[1:] = ~np.fromiter(map(eq, values, islice(values, 1, None)), dtype=bool, count=len(values) - 1)
     if starts.all():
@@ -150,17 +154,18 @@ def typed(values: list[Any], kind: pa.DataType) -> tuple[pa.Array, list[Any] | N
 
 
 def lossless(values: list[Any]) -> pa.Array:
-    """An Arrow array holding ``values`` exactly: as Arrow infers them when that keeps them whole, else as
-    JSON text (values that disagree on their type)."""
+    """An Arrow array holding ``values`` exactly: with the type of their first values, else the type Arrow
+    infers from all of them, when that keeps them whole; else as JSON text (values that disagree on a type)."""
     import pyarrow as pa
 
-    try:
-        array = pa.array(values)
-        # inference may read True as 1, or 1.5 as an integer next to ints; a dict without keys has no type
+    for kind in (_guess(list(islice(filter(_not_none, values), _SAMPLE))), None):
+        try:
+            array = pa.array(values, type=kind)
+        except arrow_errors():
+            continue
+        # pyarrow drops keys a struct lacks, reads 1.5 as 1 or True as 1; a dict without keys has no type
         if kept_whole(values, array) and not _has_empty_struct(array.type):
             return array
-    except arrow_errors():
-        pass
     return pa.array([None if v is None else _json(v) for v in values], type=pa.string())
 
 
@@ -274,11 +279,9 @@ def arrow_column(array: pa.Array) -> pd.api.extensions.ExtensionArray:
 
 
 def _guess(sample: list[Any]) -> pa.DataType | None:
-    """The type of a key's first values: Arrow's inference, None when they disagree."""
+    """The type Arrow infers for some first values, None when they disagree."""
     import pyarrow as pa
 
-    if sample and all(type(v) is dict or type(v) is list for v in sample):
-        return pa.struct([]) if type(sample[0]) is dict else pa.list_(pa.null())  # nested: converted by runs
     try:
         return pa.array(sample).type
     except arrow_errors():

@@ -7,11 +7,19 @@ snake_case keys for ``azure-mgmt-recoveryservicesbackup-passivestamp`` — or th
 :func:`points_to_frame` does the same for :class:`restorekit.model.points.RecoveryPoint` objects.
 See :data:`COLUMNS` for the columns.
 
-How it works: the points' ``properties`` are converted by pyarrow in one pass, in C — the modelled fields
-to explicit types, the others to the types of their values (:mod:`restorekit.data.columns`); derived
-columns are computed with ``pyarrow.compute`` (times parsed, ids split, tiers decoded) and handed to
-pandas as categoricals (identities and small vocabularies), Arrow strings, lists and structs. Python
-runs per protected item (its ARM ID is parsed once), not per point.
+How it works (the Arrow path): the scalar properties (texts, booleans, numbers) are converted by one
+``pa.array`` call over the property dicts to an explicit struct type — modelled fields to their types,
+the others to the types of their first values; nested properties (disk configuration…) are converted
+once per run of equal neighbours and repeated; tier details go to ``list<struct<type, status>>`` in C
+(:mod:`restorekit.data.columns`, :mod:`restorekit.data.tiers`). Ids are split by ``pyarrow.compute``
+and dictionary-encoded, so each protected item's ARM ID is parsed once (:mod:`restorekit.data.identity`);
+times are parsed by Arrow; identities and small vocabularies become categoricals, the rest Arrow strings,
+lists and structs. No Python object is built per point: the per-point work is C-level iteration
+(``map``, ``set.union``, ``==``) over the input dicts.
+
+Identity: ``item_id`` (the protected item's ARM ID, canonical and lowercased), ``vm_id`` (the source VM's)
+and ``subscription_id`` key the rows; ``vm_name``, ``resource_group`` and ``vault`` are for display. The
+point's own id is not stored (it would double the frame): :func:`point_ids` rebuilds it.
 
 ``extra`` keeps what the columns do not hold, as an Arrow struct column (``pd.ArrowDtype``), one field
 per property: every property the frame does not model (``sourceVMStorageType``, ``securityType``…),
@@ -27,18 +35,15 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping
-from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from ..core.ids import ItemRef
-from ..core.tiers import TIER_LABELS, TIER_STATUSES, TIER_TYPES, USABLE_STATUSES
 from .columns import (
     arrow_column,
     arrow_errors,
     categorical,
     categorical_of,
     convert,
-    exact_int,
     lossless,
     struct,
     typed,
@@ -48,6 +53,7 @@ from .columns import (
 from .identity import FIELDS as IDENTITY_FIELDS
 from .identity import identity_columns
 from .inputs import FrameInputError, properties_of, resources
+from .tiers import TIER_COMBINATIONS, read_tiers, tier_labels
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -56,8 +62,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..core.protocols import PointLike as RecoveryPoint
 
-__all__ = ["COLUMNS", "FrameInputError", "IncompletePointsWarning", "point_ids", "points_to_frame",
-           "recovery_points_frame"]
+__all__ = ["COLUMNS", "TIER_COMBINATIONS", "FrameInputError", "IncompletePointsWarning", "point_ids",
+           "points_to_frame", "recovery_points_frame"]
 
 #: Columns of a recovery-points frame and their dtypes, in order (``extra``: an Arrow struct whose
 #: fields depend on the input).
@@ -86,23 +92,11 @@ COLUMNS: dict[str, str] = {
 
 #: Known values of ``recoveryPointType``; other values are kept as extra categories.
 CONSISTENCIES = ("AppConsistent", "FileSystemConsistent", "CrashConsistent")
-#: Known tier labels (usable tiers joined with ``+``); unknown tier types are appended by name.
-TIER_COMBINATIONS = ("snapshot+vault", "snapshot", "vault", "vault+archive", "archive",
-                     "snapshot+archive", "snapshot+vault+archive", "none")
 REGIONS = ("primary", "secondary")
 
 _TIERS, _DISKS, _RULE = "recoveryPointTierDetails", "recoveryPointDiskConfiguration", "recoveryPointProperties"
 _TIME = "recoveryPointTime"
 _TOP_SKIPPED = frozenset({"properties", "type", "id", "name"})  # converted apart; the type is implied
-_BITS = {"snapshot": 1, "vault": 2, "archive": 4}
-_BITS_LABEL = {bits: "+".join(lab for lab, bit in _BITS.items() if bits & bit) or "none" for bits in range(8)}
-# tier types and statuses as the API writes them (names or numbers, numbers as text once cast)
-_TYPE_BIT = {**{name: _BITS[label] for name, label in TIER_LABELS.items()},
-             **{str(code): _BITS[TIER_LABELS[name]] for code, name in TIER_TYPES.items() if name in TIER_LABELS}}
-_INVALID_TYPES = ("Invalid", "0")
-_USABLE_CODES = sorted(code for code, name in TIER_STATUSES.items() if name in USABLE_STATUSES)
-_USABLE = sorted({*USABLE_STATUSES, *map(str, _USABLE_CODES)})
-_CODE_BIT = {code: _BITS[TIER_LABELS[name]] for code, name in TIER_TYPES.items() if name in TIER_LABELS}
 _RP_SEP = "/recoveryPoints/"
 _CHUNK = 16_384
 
@@ -180,7 +174,7 @@ def _property_types() -> dict[str, pa.DataType]:
 
 def _build(items: list[dict[str, Any]], *, refs: list[Any] | None = None, default_vault: str | None = None,
            regions: Any = "primary", locations: Any = None) -> pd.DataFrame:
-    import numpy as np
+    """The frame of ``items`` (resource dicts); ``refs``: each point's ItemRef when known (points_to_frame)."""
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -190,47 +184,22 @@ def _build(items: list[dict[str, Any]], *, refs: list[Any] | None = None, defaul
     top, top_moved = convert(items, {"location": pa.string()}, skip=_TOP_SKIPPED)
     props, odd_props, keys = properties_of(items)
     cols, moved = convert(props, types, keys=keys, skip=frozenset({_TIERS}))
+    # extra: the properties no column holds, then (below) what the columns could not read
     extra: dict[str, pa.Array] = {k: c for k, c in cols.items() if k not in types and k != _RULE}
 
-    # identity: the item part of each id (parsed once per item), the name from the id when not given
-    ids, given_names = values_of(items, "id"), values_of(items, "name")
-    codes, head_list, names, kept_ids = _items_of(ids, given_names)
-    if refs is not None and any(r is not None for r in refs):
-        code_of = {ref: len(head_list) + k for k, ref in enumerate(dict.fromkeys(r for r in refs if r is not None))}
-        head_list += list(code_of)
-        codes = np.array([code if ref is None else code_of[ref] for code, ref in zip(codes, refs, strict=True)])
-    source_vm = cols.get("sourceResourceId")
-    identity = identity_columns(codes, head_list, default_vault=default_vault,
-                                vm_ids=source_vm.to_pylist() if source_vm is not None else None)
-    if kept_ids:
-        kept = set(kept_ids)
-        extra["id"] = lossless([rid if i in kept else None for i, rid in enumerate(ids)])
-    if not set(map(type, given_names)) <= {str, type(None)}:
-        extra["name"] = lossless([None if type(v) is str else v for v in given_names])
-
-    bits, odd_tiers, no_tiers, tiers_kept = _tiers(values_of(props, _TIERS) if n else [])
+    identity, names, no_id = _identity(items, refs, default_vault, cols.get("sourceResourceId"), extra)
+    bits, odd_tiers, no_tiers, tiers_kept = read_tiers(values_of(props, _TIERS) if n else [])
     if tiers_kept:
         extra[_TIERS] = lossless(values_of(props, _TIERS))
     luns, disk_count = _disks(cols.get(_DISKS), lambda: values_of(props, _DISKS), n)
     expiry, rule, rule_kept = _rule(cols.get(_RULE), lambda: values_of(props, _RULE), n)
     if rule_kept:
         extra[_RULE] = cols[_RULE]
-
     times, bad_time = utc_times(cols[_TIME])
-    expiry_times, _ = utc_times(expiry)
-    if bad_time.any() or _TIME in moved:
-        aside = moved.pop(_TIME, [None] * n)
+    if bad_time.any():  # texts that are no time, beside the values of another type
         texts = cols[_TIME].to_pylist()
-        extra[_TIME] = lossless([texts[i] if bad_time[i] else v for i, v in enumerate(aside)])
-    for key, aside in moved.items():
-        extra[key] = lossless(aside)
-    for key, aside in top_moved.items():
-        extra[key] = lossless(aside)
-    for key, column in top.items():
-        if key not in ("id", "name", "location"):
-            extra[key if key not in extra else f"{key} (resource)"] = column
-    if any(v is not None for v in odd_props):
-        extra["properties"] = lossless(odd_props)
+        moved[_TIME] = [texts[i] if bad_time[i] else v for i, v in enumerate(moved.get(_TIME, [None] * n))]
+    _set_aside(extra, moved, top, top_moved, odd_props)
 
     vault_location = top["location"]
     if locations is not None:  # the points' own, else their resources'
@@ -245,7 +214,7 @@ def _build(items: list[dict[str, Any]], *, refs: list[Any] | None = None, defaul
         "snapshot": (bits & 1).astype(bool),
         "vault_tier": (bits & 2).astype(bool),
         "archive": (bits & 4).astype(bool),
-        "tier": _tier_labels(bits, odd_tiers),
+        "tier": tier_labels(bits, odd_tiers),
         "vm_size": categorical(cols["virtualMachineSize"]),
         "os_type": categorical(cols["osType"], ("Windows", "Linux")),
         "encrypted": cols["isSourceVMEncrypted"].fill_null(False).to_numpy(zero_copy_only=False),
@@ -255,14 +224,49 @@ def _build(items: list[dict[str, Any]], *, refs: list[Any] | None = None, defaul
         "disk_luns": arrow_column(luns),
         "disk_count": pd.arrays.IntegerArray(disk_count.fill_null(0).to_numpy(zero_copy_only=False),
                                              disk_count.is_null().to_numpy(zero_copy_only=False)),
-        "expiry_time": expiry_times,
+        "expiry_time": utc_times(expiry)[0],
         "rule_name": categorical(rule),
         "region": categorical_of(regions, n, REGIONS),
         "vault_location": categorical(vault_location),
         "extra": arrow_column(struct(extra, n)),
     }, copy=False)
-    _warn_incomplete(frame, no_id=codes < 0, no_tiers=no_tiers, odd=sorted(odd_tiers))
+    _warn_incomplete(frame, no_id=no_id, no_tiers=no_tiers, odd=sorted(odd_tiers))
     return frame
+
+
+def _identity(items: list[dict[str, Any]], refs: list[Any] | None, default_vault: str | None,
+              source_vm: pa.Array | None, extra: dict[str, pa.Array]) -> tuple[dict[str, Any], pa.Array, np.ndarray]:
+    """The identity columns, the points' names and the points without an item; ids and names that the
+    columns do not rebuild go to ``extra``."""
+    import numpy as np
+
+    ids, given_names = values_of(items, "id"), values_of(items, "name")
+    codes, heads, names, kept_ids = _items_of(ids, given_names)
+    if refs is not None and any(r is not None for r in refs):  # the point's item says where it lives
+        code_of = {ref: len(heads) + k for k, ref in enumerate(dict.fromkeys(r for r in refs if r is not None))}
+        heads += list(code_of)
+        codes = np.array([code if ref is None else code_of[ref] for code, ref in zip(codes, refs, strict=True)])
+    identity = identity_columns(codes, heads, default_vault=default_vault,
+                                vm_ids=None if source_vm is None else source_vm.to_pylist())
+    if kept_ids:
+        kept = set(kept_ids)
+        extra["id"] = lossless([rid if i in kept else None for i, rid in enumerate(ids)])
+    if not set(map(type, given_names)) <= {str, type(None)}:
+        extra["name"] = lossless([None if type(v) is str else v for v in given_names])
+    return identity, names, codes < 0
+
+
+def _set_aside(extra: dict[str, pa.Array], moved: dict[str, list[Any]], top: dict[str, pa.Array],
+               top_moved: dict[str, list[Any]], odd_props: list[Any]) -> None:
+    """Into ``extra``: values of an unexpected type (or texts that are no time), the resource's unknown keys,
+    ``properties`` that were no dict."""
+    for key, aside in [*moved.items(), *top_moved.items()]:
+        extra[key] = lossless(aside)
+    for key, column in top.items():
+        if key != "location":
+            extra[key if key not in extra else f"{key} (resource)"] = column
+    if any(v is not None for v in odd_props):
+        extra["properties"] = lossless(odd_props)
 
 
 def _items_of(ids: list[Any], names: list[Any]) -> tuple[np.ndarray, list[str], pa.Array, list[int]]:
@@ -330,110 +334,7 @@ def _warn_incomplete(frame: pd.DataFrame, *, no_id: np.ndarray, no_tiers: np.nda
         stacklevel=4)
 
 
-# --- tiers, disks, rule ---------------------------------------------------------------------------------
-
-
-def _tiers(values: list[Any]) -> tuple[np.ndarray, dict[int, list[str]], np.ndarray, bool]:
-    """Tier bits of each point's usable tiers, the usable unknown tier types per point, the points without
-    tier details, and whether the details must be kept in ``extra`` (they hold more than the columns show)."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    array, kept = _tier_array(values)
-    entries = array.flatten()
-    parents = pc.list_parent_indices(array).to_numpy(zero_copy_only=False)
-    kinds, statuses = pc.struct_field(entries, "type"), pc.struct_field(entries, "status")
-    if pa.types.is_integer(kinds.type):  # the API's numbers
-        numbers = kinds.fill_null(-1).to_numpy(zero_copy_only=False)
-        usable = np.isin(statuses.fill_null(-1).to_numpy(zero_copy_only=False), _USABLE_CODES)
-        entry_bits = np.array([_CODE_BIT.get(code, 0) for code in range(8)], dtype=np.uint8)[np.clip(numbers, 0, 7)]
-        unknown = ~np.isin(numbers, list(_CODE_BIT))
-    else:  # names, or numbers written as text
-        kinds, statuses = pc.utf8_trim_whitespace(kinds), pc.utf8_trim_whitespace(statuses)
-        usable = pc.fill_null(pc.is_in(statuses, pa.array(_USABLE)), False).to_numpy(zero_copy_only=False)
-        names = list(_TYPE_BIT)
-        found = pc.index_in(kinds, pa.array(names)).fill_null(-1).to_numpy(zero_copy_only=False)
-        entry_bits = np.array([_TYPE_BIT[name] for name in names] + [0], dtype=np.uint8)[found]
-        unknown = found < 0
-    entry_bits = np.where(usable, entry_bits, 0).astype(np.uint8)
-    bits = np.zeros(len(values), dtype=np.uint8)
-    for bit in (1, 2, 4):
-        bits[parents[(entry_bits & bit) > 0]] |= bit
-    odd: dict[int, list[str]] = {}
-    if unknown.any():
-        kept = True
-        texts = pc.cast(kinds, pa.string()).to_pylist()
-        for k in np.flatnonzero(unknown & usable):
-            if texts[k] is not None and texts[k] not in _INVALID_TYPES:
-                odd.setdefault(int(parents[k]), []).append(texts[k])
-    return bits, odd, array.is_null().to_numpy(zero_copy_only=False), kept
-
-
-def _tier_array(values: list[Any]) -> tuple[pa.ListArray, bool]:
-    """``list<struct<type, status>>`` of the details, and whether they hold more than types and statuses.
-
-    In C when every list holds dicts of ``type`` and ``status`` only, all numbers (exact ints, through
-    ``decimal128``: a bool or float is no tier number) or all texts; else each entry is read in Python.
-    """
-    import pyarrow as pa
-
-    first = next((v[0] for v in values if type(v) is list and v and type(v[0]) is dict), {})
-    for kind in (exact_int(), pa.string()) if type(first.get("type")) is int else (pa.string(), exact_int()):
-        try:
-            array = pa.array(values, type=_tier_type(kind))
-        except arrow_errors():
-            continue
-        fields = array.flatten().flatten()
-        try:  # no key but type and status, none of them None (a None entry has no len)
-            given = sum(map(len, chain.from_iterable(filter(None, values))))
-        except TypeError:
-            break
-        if given == sum(len(f) - f.null_count for f in fields):
-            return array.cast(_tier_type(pa.int64())) if kind == exact_int() else array, False
-        break
-    rows = [[_tier_entry(e) for e in v] if type(v) is list else None for v in values]
-    kept = any(type(v) is not list and v is not None for v in values) or any(
-        type(e) is not dict or not e.keys() <= {"type", "status"} or not _plain_tier(e)
-        for v in values if type(v) is list for e in v)
-    return pa.array(rows, type=_tier_type(pa.string())), kept
-
-
-def _tier_type(kind: pa.DataType) -> pa.DataType:
-    import pyarrow as pa
-
-    return pa.list_(pa.struct([("type", kind), ("status", kind)]))
-
-
-def _tier_entry(entry: Any) -> dict[str, Any] | None:
-    if type(entry) is not dict:
-        return None
-    return {"type": _tier_text(entry.get("type")), "status": _tier_text(entry.get("status"))}
-
-
-def _tier_text(value: Any) -> str | None:
-    """A tier type or status as text: numbers (exact ints) as their digits, names as they are; else None."""
-    return str(value) if type(value) is int or type(value) is str else None
-
-
-def _plain_tier(entry: dict[str, Any]) -> bool:
-    return all(type(entry.get(k)) in (int, str, type(None)) for k in ("type", "status"))
-
-
-def _tier_labels(bits: np.ndarray, odd: dict[int, list[str]]) -> pd.Categorical:
-    """The ``tier`` label column from the tier bits, unknown usable tier types appended by name."""
-    import numpy as np
-    import pandas as pd
-
-    categories = list(TIER_COMBINATIONS)
-    codes = np.array([categories.index(_BITS_LABEL[b]) for b in range(8)], dtype=np.int64)[bits]
-    for row, labels in odd.items():
-        known = _BITS_LABEL[int(bits[row])]
-        label = "+".join([*([] if known == "none" else [known]), *sorted(set(labels))])
-        if label not in categories:
-            categories.append(label)
-        codes[row] = categories.index(label)
-    return pd.Categorical.from_codes(codes, categories=categories)
+# --- disks, rule ---------------------------------------------------------------------------------------
 
 
 def _disks(config: pa.Array | None, python: Any, n: int) -> tuple[pa.Array, pa.Array]:
