@@ -448,3 +448,28 @@ def test_list_mixing_resources_sdk_models_and_pages_is_flattened():
     assert df.recovery_point.tolist() == ["a", "m", "b"]
     with pytest.raises(FrameInputError):
         recovery_points_frame([rich_point("a"), "nope"])
+
+
+def test_numbers_and_names_mixed_from_point_to_point_keep_their_order():
+    kinds = [[{"type": 1, "status": 1}, {"type": 2, "status": 1}],          # numbers
+             [{"type": "ArchivedRP", "status": "Valid"}],                   # names
+             [{"type": True, "status": 1}],                                 # no tier number
+             [{"type": "HardenedRP", "status": "Rehydrated", "extendedInfo": {"RehydratedRPExpiryTime": "x"}}],
+             [{"type": 2, "status": "Valid"}],                              # mixed within a list
+             None]
+    points = [rich_point(str(i), recoveryPointTierDetails=kinds[i % len(kinds)]) for i in range(60)]
+    with pytest.warns(IncompletePointsWarning, match="10 without tier details"):
+        df = recovery_points_frame(points)
+    expected = ["snapshot+vault", "archive", "none", "vault", "vault", "none"]
+    assert df.tier.tolist() == [expected[i % len(kinds)] for i in range(60)]
+    # the details the columns cannot hold (a bool, the rehydration expiry) are kept for every point
+    assert json.loads(df.extra[3]["recoveryPointTierDetails"])[0]["extendedInfo"] == {"RehydratedRPExpiryTime": "x"}
+
+
+def test_identity_categories_sort_by_name():
+    points = [rich_point("1"), rich_point("2")]
+    points[0]["id"] = points[0]["id"].replace("testVM", "zeta").replace("testVault/", "bVault/")
+    points[1]["id"] = points[1]["id"].replace("testVM", "alpha").replace("testVault/", "aVault/")
+    df = recovery_points_frame(points)
+    assert df.sort_values("vm_name").vm_name.tolist() == ["alpha", "zeta"]
+    assert list(df.vault.cat.categories) == ["aVault", "bVault"]

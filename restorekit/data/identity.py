@@ -68,7 +68,8 @@ def identity_columns(codes: np.ndarray, heads: list[Any], *, default_vault: str 
 
     ``heads`` are ARM IDs (or :class:`ItemRef`); rows of an unknown item get ``default_vault`` as vault
     and missing values elsewhere. Heads naming the same item (any spelling) share every value, taken from
-    the first of them. ``vm_ids`` (one per row, or None) overrides the derived ``vm_id`` where it is text.
+    the first of them. Categories are sorted, so sorting by a column sorts by name. ``vm_ids`` (one per
+    row, or None) overrides the derived ``vm_id`` where it is text.
     """
     import numpy as np
     import pandas as pd
@@ -83,7 +84,7 @@ def identity_columns(codes: np.ndarray, heads: list[Any], *, default_vault: str 
     rows = np.where(codes >= 0, codes, len(table) - 1)
     out: dict[str, pd.Categorical] = {}
     for field in FIELDS:
-        per_head, categories = pd.factorize(np.array([t[field] for t in table], dtype=object))
+        per_head, categories = pd.factorize(np.array([t[field] for t in table], dtype=object), sort=True)
         out[field] = pd.Categorical.from_codes(per_head[rows], categories=list(categories), validate=False)
     if vm_ids is not None:
         given = pd.Series(vm_ids, dtype=object)
