@@ -1,4 +1,4 @@
-"""Run a benchmark: ``python -m benchmarks {import,inventory,frames,timeline,polling}``.
+"""Run a benchmark: ``python -m benchmarks {import,inventory,frames,timeline,fleet,polling}``.
 
 Each one measures a baseline and restorekit in the same run and prints the ratios.
 """
@@ -13,6 +13,7 @@ CASES = {
     "inventory": "benchmarks.inventory_bench",
     "frames": "benchmarks.frames_bench",
     "timeline": "benchmarks.timeline_bench",
+    "fleet": "benchmarks.fleet_bench",
     "polling": "benchmarks.polling_bench",
 }
 

@@ -1,7 +1,13 @@
 """Recovery points → DataFrame: ``recovery_points_frame`` against ``pd.json_normalize`` on the same dicts.
 
-``python -m benchmarks frames [--points 1000000] [--vms 500]`` prints time and peak memory (tracemalloc)
-of each, and the ratios.
+``python -m benchmarks frames [--points 200000 1000000] [--shape doc|2026] [--vms 500] [--repeat 3]``
+prints, per size, the time of each (best of the interleaved runs), the deep memory of each frame
+(``DataFrame.memory_usage(deep=True)``), the peak of traced allocations while building it, and the ratios.
+
+Shapes: ``doc`` is the documentation's own answer (``RecoveryPoints_List`` at api-version 2019-05-13:
+tier types and statuses as numbers, ``sourceVMStorageType``, no zones, no expiry) plus a
+``recoveryPointDiskConfiguration``; ``2026`` is the 2026 API (tier names, zones, expiry and rule, a third
+of the points with numeric tiers).
 """
 
 from __future__ import annotations
@@ -15,18 +21,59 @@ from collections.abc import Callable
 from typing import Any
 
 RP_TYPE = "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems/recoveryPoints"
+SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+
+
+def _item_ids(vms: int, doc: bool = False) -> list[str]:
+    """Protected item ids, in the documentation's spelling (lowercase provider, short item name) or the 2026 one."""
+    provider, item = ("microsoft.recoveryservices", "VM;{rg};{vm}") if doc else (
+        "Microsoft.RecoveryServices", "VM;iaasvmcontainerv2;{rg};{vm}")
+    ids = []
+    for v in range(vms):
+        rg, vm = f"app-rg-{v % 37}", f"vm-{v:04d}"
+        ids.append(f"/subscriptions/{SUBSCRIPTION}/resourceGroups/vault-rg/providers/{provider}/vaults/vault{v % 5}/"
+                   f"backupFabrics/Azure/protectionContainers/iaasvmcontainer;iaasvmcontainerv2;{rg};{vm}/"
+                   f"protectedItems/{item.format(rg=rg, vm=vm)}")
+    return ids
+
+
+def doc_points(n: int, vms: int = 500) -> list[dict[str, Any]]:
+    """``n`` points of the documentation's shape (``/work/shared/reference``, 2019-05-13) over ``vms`` VMs, daily.
+
+    As the recorded answer: numeric tier details ``{"type": 1, "status": 1}``, ``sourceVMStorageType``,
+    no zones, no ``osType``, no ``recoveryPointProperties``; plus a ``recoveryPointDiskConfiguration``.
+    """
+    base = dt.datetime(2018, 6, 4, 6, 6, tzinfo=dt.UTC)
+    heads = _item_ids(vms, doc=True)
+    points = []
+    for i in range(n):
+        v, day = i % vms, i // vms
+        when = base - dt.timedelta(days=day, minutes=(v * 7) % 120, microseconds=(i * 7919) % 60_000_000)
+        name = str(20_982_486_783_671 + i)
+        points.append({"id": f"{heads[v]}/recoveryPoints/{name}", "name": name, "type": RP_TYPE, "properties": {
+            "objectType": "IaasVMRecoveryPoint",
+            "recoveryPointType": "AppConsistent" if i % 2 else "CrashConsistent",
+            "recoveryPointTime": when.strftime("%Y-%m-%dT%H:%M:%S.%f") + "1Z",
+            "recoveryPointAdditionalInfo": "",
+            "sourceVMStorageType": "NormalStorage",
+            "isSourceVMEncrypted": False,
+            "isInstantIlrSessionActive": False,
+            "recoveryPointTierDetails": [{"type": 1, "status": 1}, {"type": 2, "status": 1}],
+            "isManagedVirtualMachine": True,
+            "virtualMachineSize": "Standard_A1_v2",
+            "originalStorageAccountOption": False,
+            "recoveryPointDiskConfiguration": {
+                "numberOfDisksIncludedInBackup": 2, "numberOfDisksAttachedToVm": 2,
+                "includedDiskList": [{"lun": -1, "name": "osdisk"}, {"lun": 0, "name": "datadisk0"}],
+                "excludedDiskList": []},
+        }})
+    return points
 
 
 def make_points(n: int, vms: int = 500) -> list[dict[str, Any]]:
     """``n`` realistic recovery-point resources (2026 API shape) spread over ``vms`` VMs, daily."""
     base = dt.datetime(2024, 1, 1, 22, 0, tzinfo=dt.UTC)
-    heads = []
-    for v in range(vms):
-        rg, vm = f"app-rg-{v % 37}", f"vm-{v:04d}"
-        heads.append(f"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/vault-rg/providers/"
-                     f"Microsoft.RecoveryServices/vaults/vault{v % 5}/backupFabrics/Azure/protectionContainers/"
-                     f"IaasVMContainer;iaasvmcontainerv2;{rg};{vm}/protectedItems/VM;iaasvmcontainerv2;{rg};{vm}"
-                     "/recoveryPoints/")
+    heads = _item_ids(vms)
     points = []
     for i in range(n):
         v, day = i % vms, i // vms
@@ -56,8 +103,11 @@ def make_points(n: int, vms: int = 500) -> list[dict[str, Any]]:
         if v % 3 == 0:
             props["zones"] = ["1"]
         name = str(20_000_000_000_000 + i)
-        points.append({"id": heads[v] + name, "name": name, "type": RP_TYPE, "properties": props})
+        points.append({"id": f"{heads[v]}/recoveryPoints/{name}", "name": name, "type": RP_TYPE, "properties": props})
     return points
+
+
+SHAPES: dict[str, Callable[[int, int], list[dict[str, Any]]]] = {"doc": doc_points, "2026": make_points}
 
 
 def _timed(fn: Callable[[], Any]) -> float:
@@ -81,43 +131,63 @@ def _peak(fn: Callable[[], Any]) -> int:
     return peak
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print the figures."""
+def _deep(frame: Any) -> int:
+    return int(frame.memory_usage(deep=True).sum())
+
+
+def run(points: int, vms: int, shape: str, repeat: int, peak: bool) -> dict[str, float]:
+    """Measure one size; print and return the figures."""
     import warnings
 
     import pandas as pd
 
     from restorekit.data.frames import recovery_points_frame
 
-    parser = argparse.ArgumentParser(prog="python -m benchmarks frames", description=__doc__)
-    parser.add_argument("--points", type=int, default=1_000_000)
-    parser.add_argument("--vms", type=int, default=500)
-    parser.add_argument("--repeat", type=int, default=1, help="timing runs of each (best kept)")
-    args = parser.parse_args(argv)
-
-    print(f"generating {args.points:,} recovery-point dicts over {args.vms} VMs ...", flush=True)
-    points = make_points(args.points, args.vms)
+    print(f"\n{points:,} recovery points, {shape} shape, {vms} VMs", flush=True)
+    raw = SHAPES[shape](points, vms)
     warnings.simplefilter("ignore")
 
     def baseline() -> Any:
-        return pd.json_normalize(points)
+        return pd.json_normalize(raw)
 
     def ours() -> Any:
-        return recovery_points_frame(points)
+        return recovery_points_frame(raw)
 
-    times = {"json_normalize": [], "restorekit": []}
-    for _ in range(args.repeat):  # interleaved, so both see the same machine load
+    times: dict[str, list[float]] = {"json_normalize": [], "restorekit": []}
+    for _ in range(repeat):  # interleaved, so both see the same machine load
         times["json_normalize"].append(_timed(baseline))
         times["restorekit"].append(_timed(ours))
     base_t, ours_t = min(times["json_normalize"]), min(times["restorekit"])
-    print(f"time   pd.json_normalize      {base_t:8.2f} s")
-    print(f"time   recovery_points_frame  {ours_t:8.2f} s   -> {base_t / ours_t:.1f}x faster")
-    base_m, ours_m = _peak(baseline), _peak(ours)
-    print(f"memory pd.json_normalize      {base_m / 2**20:8.0f} MiB peak (tracemalloc)")
-    print(f"memory recovery_points_frame  {ours_m / 2**20:8.0f} MiB peak -> {ours_m / base_m:.2f}x of baseline")
-    frame = ours()
-    print(f"frame: {len(frame):,} rows x {frame.shape[1]} columns, "
-          f"{frame.drop(columns=['extra']).memory_usage(deep=False).sum() / 2**20:.0f} MiB without 'extra'")
+    base_m, ours_m = _deep(baseline()), _deep(ours())
+    gc.collect()
+    print(f"time   pd.json_normalize      {base_t:8.2f} s   (runs: {', '.join(f'{t:.2f}' for t in times['json_normalize'])})")
+    print(f"time   recovery_points_frame  {ours_t:8.2f} s   (runs: {', '.join(f'{t:.2f}' for t in times['restorekit'])})"
+          f"  -> {base_t / ours_t:.2f}x faster")
+    print(f"memory pd.json_normalize      {base_m / 2**20:8.0f} MiB deep ({base_m / points:.0f} B/point)")
+    print(f"memory recovery_points_frame  {ours_m / 2**20:8.0f} MiB deep ({ours_m / points:.0f} B/point)"
+          f"  -> {ours_m / base_m:.2f}x of baseline")
+    figures = {"base_t": base_t, "ours_t": ours_t, "base_m": base_m, "ours_m": ours_m}
+    if peak:
+        base_p, ours_p = _peak(baseline), _peak(ours)
+        print(f"peak   pd.json_normalize      {base_p / 2**20:8.0f} MiB traced while building")
+        print(f"peak   recovery_points_frame  {ours_p / 2**20:8.0f} MiB traced  -> {ours_p / base_p:.2f}x "
+              "(pyarrow's buffers are not traced: see the deep memory above)")
+        figures.update(base_p=base_p, ours_p=ours_p)
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks frames", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--points", type=int, nargs="+", default=[200_000, 1_000_000])
+    parser.add_argument("--shape", choices=sorted(SHAPES), default="doc")
+    parser.add_argument("--vms", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved timing runs of each (best kept)")
+    parser.add_argument("--peak", action="store_true", help="also trace the peak of Python allocations")
+    args = parser.parse_args(argv)
+    for points in args.points:
+        run(points, args.vms, args.shape, args.repeat, args.peak)
     return 0
 
 

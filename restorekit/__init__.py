@@ -39,11 +39,18 @@ _EXPORTS = {
     # data
     "recovery_points_frame": "data.frames",
     "points_to_frame": "data.frames",
+    "point_ids": "data.frames",
+    "protected_items_frame": "data.items",
     "latest_points": "data.analysis",
     "rpo_gaps": "data.analysis",
     "summary": "data.analysis",
+    "at_risk": "data.risk",
     "plot_timeline": "data.timeline",
     "readable": "data.readable",
+    "plot_fleet": "data.fleet",
+    "to_parquet": "data.snapshots",
+    "read_parquet": "data.snapshots",
+    "compare_snapshots": "data.snapshots",
     # restores
     "RestoreDisks": "restore.builders",
     "ReplaceDisks": "restore.builders",

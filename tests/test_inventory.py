@@ -20,7 +20,7 @@ def test_vault_inventory_matches_per_item_listing(fleet_server, capsys):
         vault = az.vault("fleetRG", "fleetVault")
         df = vault.inventory(workers=4)
         expected = {p.id.lower() for item in vault.protected_items() for p in item.recovery_points()}
-    assert set(df["id"].str.lower()) == expected
+    assert set(rk.point_ids(df).str.lower()) == expected
     assert df["vm_name"].nunique() == 12 and len(df.attrs["failures"]) == 0
     assert df["time"].dt.tz is not None
     assert list(df[["vault", "vm_name", "time"]].itertuples(index=False)) == sorted(

@@ -12,15 +12,15 @@ import pytest  # noqa: E402
 from matplotlib.collections import PathCollection, PolyCollection  # noqa: E402
 
 from restorekit.data.frames import recovery_points_frame  # noqa: E402
-from restorekit.data.timeline import MAX_LANE_LABELS, plot_timeline  # noqa: E402
+from restorekit.data.timeline import MAX_LANE_LABELS, TooManyLanesWarning, plot_timeline  # noqa: E402
 
-ITEM = ("/subscriptions/s/resourceGroups/vrg/providers/Microsoft.RecoveryServices/vaults/v/backupFabrics/Azure/"
+ITEM = ("/subscriptions/s/resourceGroups/vrg/providers/Microsoft.RecoveryServices/vaults/{vault}/backupFabrics/Azure/"
         "protectionContainers/iaasvmcontainer;iaasvmcontainerv2;rg;{vm}/protectedItems/VM;iaasvmcontainerv2;rg;{vm}")
 KINDS = ("AppConsistent", "CrashConsistent")
 TIERS = ([{"type": 1, "status": 1}, {"type": 2, "status": 1}], [{"type": 2, "status": 1}])
 
 
-def fleet(vms: int, days: int, skip_every: int = 0) -> pd.DataFrame:
+def fleet(vms: int, days: int, skip_every: int = 0, vault=lambda v: "v") -> pd.DataFrame:
     """``vms`` VMs with a daily point for ``days`` days (every ``skip_every``-th day missing)."""
     start = pd.Timestamp("2026-01-01T22:00:00Z")
     points = []
@@ -29,7 +29,7 @@ def fleet(vms: int, days: int, skip_every: int = 0) -> pd.DataFrame:
             if skip_every and d % skip_every == skip_every - 1:
                 continue
             when = (start + pd.Timedelta(days=d, minutes=v)).strftime("%Y-%m-%dT%H:%M:%SZ")
-            points.append({"id": ITEM.format(vm=f"vm{v:03d}") + f"/recoveryPoints/{v}-{d}",
+            points.append({"id": ITEM.format(vm=f"vm{v:03d}", vault=vault(v)) + f"/recoveryPoints/{v}-{d}",
                            "properties": {"recoveryPointTime": when, "recoveryPointType": KINDS[d % 2],
                                           "recoveryPointTierDetails": TIERS[(d // 2) % 2]}})
     return recovery_points_frame(points)
@@ -57,13 +57,31 @@ def test_artists_do_not_grow_with_points_or_vms():
 
 
 def test_lanes_per_vm_and_subset_of_labels():
-    ax = plot_timeline(fleet(200, 3))
+    ax = plot_timeline(fleet(80, 3))
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert 0 < len(labels) <= MAX_LANE_LABELS and labels[0] == "vm000"
     low, high = sorted(ax.get_ylim())
-    assert high - low == 200
+    assert high - low == 80
     few = plot_timeline(fleet(3, 3))
     assert [t.get_text() for t in few.get_yticklabels()] == ["vm000", "vm001", "vm002"]
+
+
+def test_too_many_lanes_draw_the_heatmap_instead():
+    df = fleet(150, 10, skip_every=4)
+    with pytest.warns(TooManyLanesWarning, match="150 VMs"):
+        ax = plot_timeline(df)
+    assert len(ax.collections) == 1 and type(ax.collections[0]).__name__ == "QuadMesh"
+    assert ax.collections[0].get_array().shape == (150, 10)
+    forced = plot_timeline(df, max_lanes=None)  # lanes on request
+    assert [type(c).__name__ for c in forced.collections].count("QuadMesh") == 0
+    assert sum(len(c.get_offsets()) for c in forced.collections if isinstance(c, PathCollection)) == len(df)
+
+
+def test_vms_of_the_same_name_get_lanes_of_their_own():
+    df = fleet(2, 4, vault=lambda v: "a").assign()
+    other = fleet(2, 4, vault=lambda v: "b")
+    ax = plot_timeline(pd.concat([df, other], ignore_index=True))
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a/vm000", "a/vm001", "b/vm000", "b/vm001"]
 
 
 def test_single_vm_lanes_are_tiers_and_gaps_shaded():

@@ -1,7 +1,14 @@
 """Questions about a recovery-points frame: latest point per VM, RPO gaps, per-VM summary.
 
 Plain functions over the frame of :func:`restorekit.data.frames.recovery_points_frame`; each returns a new
-frame and leaves its input untouched.
+frame and leaves its input untouched. They group by ``item_id`` (one protected VM, whatever its name:
+two ``testVM`` in different vaults or resource groups stay apart) and show ``vm_name``,
+``resource_group`` and ``vault`` beside it; ``by`` chooses other groups.
+
+Missed backups and retention thinning: a policy keeps a point a day for its daily retention (30 days in
+Azure's default policy), then only its weekly, monthly and yearly points. The long gaps of that older
+history are thinning, not failures; :func:`summary` counts missed backups inside the daily window only
+(``daily_window`` up to ``now``) and reports the thinned history apart.
 """
 
 from __future__ import annotations
@@ -14,7 +21,100 @@ from ..core.tiers import TIER_LABELS
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+#: Columns shown beside the key of a protected VM.
+DISPLAY = ("vm_name", "resource_group", "vault")
+#: Default daily retention window: Azure's default VM policy keeps daily points 30 days.
+DAILY_WINDOW = "30D"
 _TIER_FLAGS = {"snapshot": "snapshot", "vault": "vault_tier", "archive": "archive"}
+
+
+def latest_points(df: pd.DataFrame, by: str | Sequence[str] = "item_id", consistency: str | None = None,
+                  tier: str | None = None) -> pd.DataFrame:
+    """The newest point of each VM (or of each group of ``by``), optionally of one consistency or tier.
+
+    ``consistency`` is a ``recoveryPointType`` such as ``"AppConsistent"`` (any case); ``tier`` is a
+    usable tier (``"snapshot"``, ``"vault"``, ``"archive"`` or the API's ``"InstantRP"``…) or a tier
+    label such as ``"snapshot+vault"``. Points without a time are ignored. Add ``"consistency"`` or
+    ``"tier"`` to ``by`` for the latest point of each kind. Rows keep their index in ``df`` and are ordered
+    by VM name, resource group and vault.
+
+    >>> latest_points(df, consistency="AppConsistent")        # doctest: +SKIP
+    """
+    keys = _keys(by)
+    rows = _timed(df)
+    if consistency is not None:
+        rows = rows[rows["consistency"].astype("string").str.lower() == consistency.lower()]
+    if tier is not None:
+        label = TIER_LABELS.get(tier, tier)
+        rows = rows[rows[_TIER_FLAGS[label]]] if label in _TIER_FLAGS else rows[rows["tier"] == label]
+    latest = rows.sort_values("time", kind="stable").drop_duplicates(subset=keys, keep="last")
+    return latest.sort_values(_order(latest, keys), kind="stable")
+
+
+def rpo_gaps(df: pd.DataFrame, expected: str | Any = "1D", tolerance: str | Any = "2h",
+             by: str | Sequence[str] = "item_id", until: Any = "now") -> pd.DataFrame:
+    """Intervals longer than ``expected + tolerance`` between a VM's points, and from its newest point to ``until``.
+
+    Columns: the ``by`` columns, the VM's name, resource group and vault, ``gap_start`` and ``gap_end``
+    (UTC), ``gap`` (Timedelta), ``missed`` (scheduled backups missing: one every ``expected`` after
+    ``gap_start``, missed once ``tolerance`` has passed with no point) and ``open`` (True for the gap
+    from the newest point to ``until``, which no point ends yet). ``until`` is ``"now"`` (the default), a
+    time (reproducible notebooks), or None to leave the trailing gaps out.
+
+    >>> rpo_gaps(df, expected="1D", tolerance="2h", until="2026-11-20T00:00Z")   # doctest: +SKIP
+    """
+    keys = _keys(by)
+    step, slack = _durations(expected, tolerance)
+    intervals = _intervals(df, keys, None if until is None else utc_moment(until))
+    gaps = intervals[intervals["gap"] > step + slack].copy()
+    gaps["missed"] = _missed_slots(gaps["gap_start"], gaps["gap_end"], step, slack)
+    gaps = gaps.sort_values([*keys, "gap_start"], kind="stable").reset_index(drop=True)
+    return _with_display(gaps, df, keys)[[*keys, *_display_of(keys), "gap_start", "gap_end", "gap", "missed", "open"]]
+
+
+def summary(df: pd.DataFrame, by: str | Sequence[str] = "item_id", *, now: Any = None,
+            expected: str | Any = "1D", tolerance: str | Any = "2h",
+            daily_window: str | Any = DAILY_WINDOW) -> pd.DataFrame:
+    """Per VM: points, tiers, consistencies, age of the newest point, missed backups, gaps; worst VMs first.
+
+    Columns: the VM's name, resource group and vault; ``points``; ``in_snapshot``, ``in_vault``,
+    ``in_archive`` (points usable in each tier); one column per consistency seen (``AppConsistent``…);
+    ``oldest``, ``newest``; ``age`` (``now`` − newest); ``missed`` (scheduled backups missing inside
+    the daily window, the time since the newest point included); ``largest_gap`` (the longest interval
+    between points ending inside the window) and ``thinning_gap`` (the longest one before it: retention
+    thinning, not failures). Indexed by ``by``; ordered by missed backups, then age, most first.
+    ``now`` defaults to the current time; pass a time for reproducible notebooks.
+    """
+    import pandas as pd
+
+    keys = _keys(by)
+    step, slack = _durations(expected, tolerance)
+    end = utc_moment("now" if now is None else now)
+    window_start = end - pd.Timedelta(daily_window)
+    groups = df.groupby(keys, observed=True, sort=False, dropna=False)
+    out = groups.agg(points=("time", "size"), in_snapshot=("snapshot", "sum"), in_vault=("vault_tier", "sum"),
+                     in_archive=("archive", "sum"), oldest=("time", "min"), newest=("time", "max"))
+    kinds = df.groupby([*keys, "consistency"], observed=True, dropna=False).size().unstack(fill_value=0)
+    kinds.columns = [str(c) for c in kinds.columns]
+    out = out.join(kinds, how="left")
+    counts = list(kinds.columns)
+    out[counts] = out[counts].fillna(0).astype("int64")
+    out["age"] = end - out["newest"]
+
+    intervals = _intervals(df, keys, end)
+    intervals["missed"] = _missed_slots(intervals["gap_start"], intervals["gap_end"], step, slack, window_start)
+    closed = intervals[~intervals["open"]]
+    inside = closed["gap_end"] > window_start
+    out["missed"] = _per_key(intervals, keys, "missed", "sum", out.index).fillna(0).astype("int64")
+    out["largest_gap"] = _per_key(closed[inside], keys, "gap", "max", out.index)
+    out["thinning_gap"] = _per_key(closed[~inside], keys, "gap", "max", out.index)
+    out = _with_display(out.reset_index(), df, keys).set_index(keys)
+    order = [*_display_of(keys), "points", "in_snapshot", "in_vault", "in_archive", *counts, "oldest", "newest",
+             "age", "missed", "largest_gap", "thinning_gap"]
+    return out[order].sort_values(["missed", "age"], ascending=False, kind="stable", na_position="first")
+
+
+# --- shared steps -------------------------------------------------------------------------------------------
 
 
 def _keys(by: str | Sequence[str]) -> list[str]:
@@ -25,89 +125,84 @@ def _timed(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["time"].notna()]
 
 
-def latest_points(df: pd.DataFrame, by: str | Sequence[str] = ("vm_name",), consistency: str | None = None,
-                  tier: str | None = None) -> pd.DataFrame:
-    """The newest point of each VM (or of each group of ``by``), optionally of one consistency or tier.
-
-    ``consistency`` is a ``recoveryPointType`` such as ``"AppConsistent"`` (any case); ``tier`` is a
-    usable tier (``"snapshot"``, ``"vault"``, ``"archive"`` or the API's ``"InstantRP"``…) or a tier
-    label such as ``"snapshot+vault"``. Points without a time are ignored. Add ``"consistency"`` or
-    ``"tier"`` to ``by`` for the latest point of each kind. Rows keep their index in ``df``.
-
-    >>> latest_points(df, consistency="AppConsistent")        # doctest: +SKIP
-    """
-    keys = _keys(by)
-    rows = _timed(df)
-    if consistency is not None:
-        rows = rows[rows["consistency"].astype("string").str.lower() == consistency.lower()]
-    if tier is not None:
-        label = TIER_LABELS.get(tier, tier)
-        if label in _TIER_FLAGS:
-            rows = rows[rows[_TIER_FLAGS[label]]]
-        else:
-            rows = rows[rows["tier"] == label]
-    latest = rows.sort_values("time", kind="stable").drop_duplicates(subset=keys, keep="last")
-    return latest.sort_values(keys, kind="stable")
+def _display_of(keys: list[str]) -> list[str]:
+    """The display columns shown beside ``keys`` (those not already keys), when the keys name a VM."""
+    return [c for c in DISPLAY if c not in keys] if "item_id" in keys else []
 
 
-def rpo_gaps(df: pd.DataFrame, expected: str | Any = "1D", tolerance: str | Any = "2h",
-             by: str | Sequence[str] = "vm_name", until: Any = None) -> pd.DataFrame:
-    """Intervals between consecutive points longer than ``expected + tolerance``, per VM.
+def _order(frame: pd.DataFrame, keys: list[str]) -> list[str]:
+    """Sort columns for readable output: VM name, resource group, vault before the (opaque) item id."""
+    return [*_display_of(keys), *keys] if "item_id" in keys else keys
 
-    Columns: the ``by`` columns, ``gap_start`` and ``gap_end`` (the points around the gap, UTC),
-    ``gap`` (Timedelta) and ``missed`` (about how many scheduled backups are missing:
-    ``ceil((gap - tolerance) / expected) - 1``, at least 1). With ``until`` (a time, or ``"now"``), the
-    gap from each VM's newest point to ``until`` is reported too when it is too long.
 
-    >>> rpo_gaps(df, expected="1D", tolerance="2h")           # doctest: +SKIP
-    """
+def _with_display(frame: pd.DataFrame, df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """``frame`` with the display columns of each key (from ``df``'s first row of that key)."""
+    shown = [c for c in _display_of(keys) if c in df.columns]
+    if not shown:
+        return frame
+    names = df[[*keys, *shown]].drop_duplicates(subset=keys)
+    return frame.merge(names, on=keys, how="left", sort=False)
+
+
+def _durations(expected: Any, tolerance: Any) -> tuple[pd.Timedelta, pd.Timedelta]:
+    import pandas as pd
+
+    step, slack = pd.Timedelta(expected), pd.Timedelta(tolerance)
+    if step <= pd.Timedelta(0):
+        raise ValueError(f"expected must be a positive duration, got {expected!r}")
+    return step, slack
+
+
+def utc_moment(when: Any) -> pd.Timestamp:
+    """A UTC Timestamp from ``"now"`` (the current time), a text or a time (naive times are taken as UTC)."""
+    import pandas as pd
+
+    if isinstance(when, str) and when.lower() == "now":
+        return pd.Timestamp.now(tz="UTC")
+    stamp = pd.Timestamp(when)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _intervals(df: pd.DataFrame, keys: list[str], until: pd.Timestamp | None) -> pd.DataFrame:
+    """Every interval between consecutive points of a group, and (``open``) from its newest point to ``until``."""
+    import pandas as pd
+
+    rows = _timed(df)[[*keys, "time"]].sort_values([*keys, "time"], kind="stable")
+    start = rows.groupby(keys, observed=True, sort=False, dropna=False)["time"].shift()
+    closed = pd.DataFrame({**{k: rows[k] for k in keys}, "gap_start": start, "gap_end": rows["time"], "open": False})
+    parts = [closed[closed["gap_start"].notna()]]
+    if until is not None:
+        last = rows.drop_duplicates(subset=keys, keep="last")
+        parts.append(pd.DataFrame({**{k: last[k] for k in keys}, "gap_start": last["time"],
+                                   "gap_end": pd.Series(until, index=last.index).astype(rows["time"].dtype),
+                                   "open": True}))
+    intervals = pd.concat(parts, ignore_index=True)
+    intervals["gap"] = intervals["gap_end"] - intervals["gap_start"]
+    return intervals
+
+
+def _per_key(frame: pd.DataFrame, keys: list[str], column: str, how: str, index: pd.Index) -> pd.Series:
+    """``frame[column]`` aggregated (``how``) per key, aligned on ``index`` (missing where no row)."""
+    import pandas as pd
+
+    if not len(frame):
+        return pd.Series(pd.NaT if column == "gap" else 0, index=index,
+                         dtype="timedelta64[ns]" if column == "gap" else "int64")
+    grouped = frame.groupby([frame[k] for k in keys], observed=True, dropna=False)[column].agg(how)
+    return grouped.reindex(index)
+
+
+def _missed_slots(start: pd.Series, end: pd.Series, step: pd.Timedelta, slack: pd.Timedelta,
+                  window_start: pd.Timestamp | None = None) -> pd.Series:
+    """Scheduled backups missed in each interval: one is due every ``step`` after ``start``, missed when no
+    point came within ``slack`` of it before ``end``; with ``window_start``, only those due from then on."""
     import numpy as np
     import pandas as pd
 
-    keys = _keys(by)
-    step = pd.Timedelta(expected)
-    slack = pd.Timedelta(tolerance)
-    if step <= pd.Timedelta(0):
-        raise ValueError(f"expected must be a positive duration, got {expected!r}")
-    rows = _timed(df)[[*keys, "time"]].sort_values([*keys, "time"], kind="stable")
-    start = rows.groupby(keys, observed=True, sort=False, dropna=False)["time"].shift()
-    frame = pd.DataFrame({**{k: rows[k] for k in keys}, "gap_start": start, "gap_end": rows["time"]})
-    if until is not None:
-        end = pd.Timestamp.now(tz="UTC") if isinstance(until, str) and until.lower() == "now" else until
-        end = pd.Timestamp(end)
-        end = end.tz_localize("UTC") if end.tzinfo is None else end.tz_convert("UTC")
-        last = rows.drop_duplicates(subset=keys, keep="last")
-        tail = pd.DataFrame({**{k: last[k] for k in keys}, "gap_start": last["time"],
-                             "gap_end": pd.Series(end, index=last.index).astype(rows["time"].dtype)})
-        frame = pd.concat([frame, tail], ignore_index=True)
-    frame["gap"] = frame["gap_end"] - frame["gap_start"]
-    frame = frame[frame["gap"] > step + slack].reset_index(drop=True)
-    missed = np.ceil((frame["gap"] - slack) / step).astype("int64") - 1
-    frame["missed"] = missed.clip(lower=1)
-    return frame.sort_values([*keys, "gap_start"], kind="stable").reset_index(drop=True)
-
-
-def summary(df: pd.DataFrame, by: str | Sequence[str] = "vm_name") -> pd.DataFrame:
-    """Per VM: number of points, usable points per tier and per consistency, oldest, newest, largest gap.
-
-    Columns: ``points``, ``snapshot``, ``vault``, ``archive`` (points usable in each tier), one column
-    per consistency seen (``AppConsistent``…), ``oldest``, ``newest``, ``largest_gap`` (Timedelta, NaT
-    for a single point). Indexed by ``by``.
-    """
-    import pandas as pd
-
-    keys = _keys(by)
-    groups = df.groupby(keys, observed=True, sort=True, dropna=False)
-    out = groups.agg(points=("time", "size"), snapshot=("snapshot", "sum"), vault=("vault_tier", "sum"),
-                     archive=("archive", "sum"), oldest=("time", "min"), newest=("time", "max"))
-    kinds = df.groupby([*keys, "consistency"], observed=True, dropna=False).size().unstack(fill_value=0)
-    kinds.columns = [str(c) for c in kinds.columns]
-    out = out.join(kinds, how="left")
-    rows = _timed(df)[[*keys, "time"]].sort_values([*keys, "time"], kind="stable")
-    gaps = rows["time"] - rows.groupby(keys, observed=True, sort=False, dropna=False)["time"].shift()
-    largest = gaps.groupby([rows[k] for k in keys], observed=True, dropna=False).max()
-    out["largest_gap"] = largest.reindex(out.index) if len(largest) else pd.NaT
-    counts = [c for c in kinds.columns]
-    out[counts] = out[counts].fillna(0).astype("int64")
-    order = ["points", "snapshot", "vault", "archive", *counts, "oldest", "newest", "largest_gap"]
-    return out[order]
+    s = start.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    e = end.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    due_last = np.ceil((e - slack.value - s) / step.value).astype(np.int64) - 1  # s + k*step + slack < e
+    due_first = np.ones_like(s)
+    if window_start is not None:
+        due_first = np.maximum(1, np.ceil((window_start.value - s) / step.value).astype(np.int64))
+    return pd.Series(np.maximum(0, due_last - due_first + 1), index=start.index, dtype="int64")

@@ -1,12 +1,14 @@
 """Recovery points on a timeline: one lane per VM, marker by consistency, colour by tier, RPO gaps shaded.
 
-matplotlib is imported when :func:`plot_timeline` runs. The plot stays fast for large fleets: one
-scatter per (consistency, tier) combination and one collection for all gaps, never an artist per
-point or per VM.
+matplotlib is imported when :func:`plot_timeline` runs. The plot stays fast: one scatter per
+(consistency, tier) combination and one collection for all gaps, never an artist per point or per VM.
+Lanes are for a few VMs: past ``max_lanes`` they would blur into moiré, so the fleet is drawn as
+:func:`restorekit.data.fleet.plot_fleet`'s VM × day heatmap instead, with a :class:`TooManyLanesWarning`.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -23,19 +25,29 @@ COLOURS = {"snapshot+vault": "tab:blue", "snapshot": "tab:cyan", "vault": "tab:g
 OTHER_COLOUR = "black"
 GAP_COLOUR = "tab:red"
 #: Lane columns that name one VM's backup schedule (gaps are shaded per lane for these).
-_VM_KEYS = ("vm_name", "protected_item")
+_VM_KEYS = ("item_id", "vm_name", "protected_item", "vm_id")
 #: At most this many lane labels are written on the y axis; the others are skipped evenly.
 MAX_LANE_LABELS = 40
+#: Past this many VM lanes, the heatmap is drawn instead.
+MAX_LANES = 100
+
+
+class TooManyLanesWarning(UserWarning):
+    """Too many VMs for one lane each: the VM × day heatmap (``plot_fleet``) was drawn instead."""
 
 
 def plot_timeline(df: pd.DataFrame, ax: Axes | None = None, *, by: str | None = None, gaps: bool = True,
-                  expected: str | Any = "1D", tolerance: str | Any = "2h", title: str | None = None) -> Axes:
+                  expected: str | Any = "1D", tolerance: str | Any = "2h", title: str | None = None,
+                  max_lanes: int | None = MAX_LANES) -> Axes:
     """Plot recovery points on a UTC timeline and return the matplotlib ``Axes``.
 
-    One lane per VM (``by="vm_name"``) or, when the frame holds a single VM, one lane per tier
-    (``by="tier"``); pass ``by`` to choose another column. Markers show the consistency, colours the
-    usable tiers; intervals longer than ``expected + tolerance`` between points of a lane are shaded
-    (``gaps=False`` to skip). Draws on ``ax`` when given, else on a new figure.
+    One lane per VM (``by="item_id"``, labelled by VM name, with its resource group or vault where names
+    collide) or, when the frame holds a single VM, one lane per tier (``by="tier"``); pass ``by`` to
+    choose another column. Markers show the consistency, colours the usable tiers; intervals longer than
+    ``expected + tolerance`` between points of a lane are shaded (``gaps=False`` to skip). Draws on ``ax``
+    when given, else on a new figure. With more than ``max_lanes`` VMs (None: no limit), it warns
+    (:class:`TooManyLanesWarning`) and draws :func:`~restorekit.data.fleet.plot_fleet`'s heatmap of the
+    frame's days instead.
 
     >>> ax = plot_timeline(points.to_frame())                  # doctest: +SKIP
     >>> ax.figure.savefig("points.png")                        # doctest: +SKIP
@@ -48,13 +60,28 @@ def plot_timeline(df: pd.DataFrame, ax: Axes | None = None, *, by: str | None = 
     from matplotlib.patches import Patch
 
     from .analysis import rpo_gaps
+    from .identity import labels
 
     rows = df[df["time"].notna()]
     if by is None:
-        by = "tier" if rows["vm_name"].nunique(dropna=False) <= 1 else "vm_name"
+        by = "tier" if rows["item_id"].nunique(dropna=False) <= 1 else "item_id"
     lanes_values = rows[by].astype("object").where(rows[by].notna(), "(unknown)").astype(str)
+    if by == "item_id":  # named by the VM, ordered by name
+        firsts = rows.drop_duplicates("item_id")
+        names = dict(zip(firsts["item_id"].astype(object).where(firsts["item_id"].notna(), "(unknown)").astype(str),
+                         labels(firsts), strict=True))
+        lanes_values = lanes_values.map(names)
     codes, lanes = pd.factorize(lanes_values, sort=True)
     lane_count = len(lanes)
+    if max_lanes is not None and lane_count > max_lanes and by in _VM_KEYS:
+        from .fleet import plot_fleet
+
+        warnings.warn(TooManyLanesWarning(
+            f"{lane_count} VMs are too many lanes to read (max_lanes={max_lanes}): drawing plot_fleet's VM x day "
+            "heatmap instead; pass max_lanes=None to force the lanes"), stacklevel=2)
+        newest, oldest = rows["time"].max(), rows["time"].min()
+        return plot_fleet(df, ax=ax, now=newest, days=max(1, int((newest - oldest) / pd.Timedelta("1D")) + 1),
+                          title=title, rpo=expected, tolerance=tolerance)
 
     if ax is None:
         import matplotlib.pyplot as plt
@@ -77,11 +104,12 @@ def plot_timeline(df: pd.DataFrame, ax: Axes | None = None, *, by: str | None = 
     gap_count = 0
     if gaps and len(rows):
         if by in _VM_KEYS:  # a lane is a VM's schedule: shade each lane's own gaps
-            holes = rpo_gaps(rows.assign(_lane=lanes_values), expected=expected, tolerance=tolerance, by="_lane")
+            holes = rpo_gaps(rows.assign(_lane=lanes_values), expected=expected, tolerance=tolerance, by="_lane",
+                             until=None)
             lane_of = pd.Index(lanes).get_indexer(holes["_lane"])
             y0, y1 = lane_of - 0.4, lane_of + 0.4
         else:  # lanes split a VM's points (by tier, ...): its gaps span every lane
-            holes = rpo_gaps(rows, expected=expected, tolerance=tolerance, by="vm_name")
+            holes = rpo_gaps(rows, expected=expected, tolerance=tolerance, by="item_id", until=None)
             y0 = np.full(len(holes), -0.45)
             y1 = np.full(len(holes), lane_count - 0.55)
         gap_count = len(holes)
@@ -105,7 +133,8 @@ def plot_timeline(df: pd.DataFrame, ax: Axes | None = None, *, by: str | None = 
     ticks = np.arange(0, lane_count, step)
     ax.set_yticks(ticks, [str(lanes[t]) for t in ticks])
     ax.set_ylim(lane_count - 0.5 if lane_count else 0.5, -0.5)
-    ax.set_ylabel(by if step == 1 else f"{by} (every {step}th label shown)")
+    name = "VM" if by == "item_id" else by
+    ax.set_ylabel(name if step == 1 else f"{name} (every {step}th label shown)")
     ax.grid(axis="x", alpha=0.3)
 
     # legend: shapes for consistencies, colours for tiers, the gap shading
@@ -121,7 +150,7 @@ def plot_timeline(df: pd.DataFrame, ax: Axes | None = None, *, by: str | None = 
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
                   frameon=False, borderaxespad=0)
     if title is None:
-        what = f"{lane_count} VM(s)" if by == "vm_name" else f"{lane_count} lane(s) by {by}"
+        what = f"{lane_count} VM(s)" if by in _VM_KEYS else f"{lane_count} lane(s) by {by}"
         title = f"{len(rows)} recovery point(s), {what}" + (f", {gap_count} gap(s)" if gap_count else "")
     ax.set_title(title)
     return ax
