@@ -6,7 +6,10 @@ Runs ``restorekit emulator --fleet N --latency-ms L`` as a subprocess (as a user
 * the SDK baseline time and restorekit's time (identical rows checked), and their ratio;
 * restorekit against the latency bound (requests × latency / workers);
 * with the throttle on, restorekit against the throttle bound ((requests − bucket) / refill) and the
-  number of failed requests.
+  number of failed requests;
+* across subscriptions (``--subscriptions 4``, 200 VMs each, throttle on): restorekit (Resource Graph discovery,
+  then points paced per subscription) against the per-subscription bound, subscriptions in parallel;
+* Resource Graph discovery of 5,000 protected items: requests against pages.
 """
 
 from __future__ import annotations
@@ -73,7 +76,43 @@ def restorekit_inventory(url: str, workers: int) -> tuple[set[str], float, int, 
     started = time.perf_counter()
     df = az.vault("fleetRG", "fleetVault").inventory(workers=workers, progress=False)
     elapsed = time.perf_counter() - started
-    return set(df["id"].str.lower()), elapsed, len(responses), len(df.attrs["failures"])
+    return set(rk.point_ids(df).str.lower()), elapsed, len(responses), len(df.attrs["failures"])
+
+
+def fleet_inventory(url: str, workers: int) -> tuple[float, dict[str, int], int, int]:
+    """restorekit's inventory of every subscription: seconds, ARM reads per subscription, rows, failed items."""
+    from collections import Counter
+    from urllib.parse import urlsplit
+
+    import restorekit as rk
+
+    az = rk.connect(url)
+    reads: Counter[str] = Counter()
+
+    def count(response: Any, *args: Any, **kwargs: Any) -> None:
+        parts = urlsplit(response.url).path.split("/")
+        if response.request.method == "GET" and len(parts) > 2 and parts[1] == "subscriptions":
+            reads[parts[2]] += 1
+
+    az.arm._session.hooks["response"].append(count)
+    started = time.perf_counter()
+    df = az.inventory(subscriptions="all", workers=workers, progress=False)
+    return time.perf_counter() - started, dict(reads), len(df), len(df.attrs["failures"])
+
+
+def graph_discovery(url: str) -> tuple[int, int, int, float]:
+    """Resource Graph over every subscription: items found, pages needed, requests sent, seconds."""
+    import math
+
+    import restorekit as rk
+    from restorekit.client.resource_graph import PAGE_SIZE, PROTECTED_VMS, ResourceGraph
+
+    az = rk.connect(url)
+    subscriptions = [s.id for s in az.subscriptions()]
+    graph = ResourceGraph(az.arm)
+    started = time.perf_counter()
+    rows = graph.query(PROTECTED_VMS, subscriptions)
+    return len(rows), math.ceil(len(rows) / PAGE_SIZE), graph.requests, time.perf_counter() - started
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,12 +121,45 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fleet", type=int, default=200)
     parser.add_argument("--latency-ms", type=int, default=100)
     parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--subscriptions", type=int, default=4, help="subscriptions of the multi-subscription case")
+    parser.add_argument("--graph-items", type=int, default=5000, help="fleet of the Resource Graph case")
+    parser.add_argument("--only", choices=("single", "multi", "graph"), default=None, help="run one case")
     args = parser.parse_args(argv)
     subscription = "00000000-0000-0000-0000-000000000000"
     common = ("--fleet", str(args.fleet), "--latency-ms", str(args.latency_ms))
     latency = args.latency_ms / 1000
     print(f"inventory of {args.fleet} VMs, {args.latency_ms} ms latency, {args.workers} workers")
 
+    if args.only in (None, "single"):
+        single(args, common, subscription, latency)
+    if args.only in (None, "multi"):
+        multi(args)
+    if args.only in (None, "graph"):
+        with emulator_process("--fleet", str(args.graph_items), "--subscriptions", str(args.subscriptions),
+                              "--no-throttle") as url:
+            found, pages, requests, seconds = graph_discovery(url)
+        print(f"[resource graph] {found} protected items over {args.subscriptions} subscriptions: {requests} "
+              f"requests for {pages} pages (target: equal), {seconds:.2f} s")
+    return 0
+
+
+def multi(args: argparse.Namespace) -> None:
+    """Several subscriptions, throttle on: restorekit against the per-subscription throttle bound."""
+    fleet = 200 * args.subscriptions
+    with emulator_process("--fleet", str(fleet), "--subscriptions", str(args.subscriptions),
+                          "--latency-ms", str(args.latency_ms), "--read-bucket", str(BUCKET),
+                          "--read-refill", str(REFILL)) as url:
+        seconds, reads, rows, failed = fleet_inventory(url, args.workers)
+    bound = max(max(n - BUCKET, 0) / REFILL for n in reads.values())
+    sequential = sum(max(n - BUCKET, 0) / REFILL for n in reads.values())
+    print(f"[{args.subscriptions} subscriptions x 200 VMs, throttle {BUCKET} @ {REFILL:g}/s each] restorekit: "
+          f"{seconds:.2f} s; reads per subscription {sorted(reads.values())}; per-subscription bound "
+          f"{bound:.2f} s (subscriptions in parallel; one after the other it would be {sequential:.2f} s), ratio "
+          f"{seconds / max(bound, 1e-9):.2f} (target <= 1.2); {rows} points; failed items {failed}")
+
+
+def single(args: argparse.Namespace, common: tuple[str, ...], subscription: str, latency: float) -> None:
+    """One subscription's fleet vault, without and with the throttle, against the SDK."""
     with emulator_process(*common, "--no-throttle") as url:
         sdk_ids, sdk_s = sdk_inventory(url, subscription)
         ours_ids, ours_s, requests, failed = restorekit_inventory(url, args.workers)
@@ -104,4 +176,3 @@ def main(argv: list[str] | None = None) -> int:
           f"throttle bound {throttle_bound:.2f} s, ratio {ours_t / max(throttle_bound, 1e-9):.2f} (target <= 1.2); "
           f"latency bound {requests_t * latency / args.workers:.2f} s; failed items {failed_t}; "
           f"rows identical to SDK: {ours_ids_t == sdk_ids}")
-    return 0

@@ -19,7 +19,7 @@ connection's repr and HTML, and through it vault and job errors, status lines, j
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
@@ -27,6 +27,7 @@ from urllib.parse import quote, urlsplit
 from ..core import api_versions
 from ..transport.arm import ArmSession, TokenCredential, is_loopback
 from .discovery import (
+    Subscription,
     azure_config_dir,
     cli_default_subscription,
     credential_sources,
@@ -38,7 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from ..restore.cross_region import CrossRegion
-    from .resources import Vault
+    from .resources import ProtectedItem, Vault
 
 EMULATOR_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 DEV_TOKEN = "restorekit-dev-token"
@@ -184,12 +185,72 @@ class Connection:
         item = ProtectedItem.unchecked(Vault(self, vault_resource_group, vault_name), vm_resource_group, vm_name)
         return CrossRegion.from_secondary(item, secondary_region=secondary_region, **options)
 
-    def inventory(self, start: Any = None, end: Any = None, **kwargs: Any) -> pd.DataFrame:
-        """Recovery points of every protected VM of every vault of the subscription, as one DataFrame."""
+    def subscriptions(self) -> list[Subscription]:
+        """The subscriptions the credential can read (``GET /subscriptions``)."""
+        return listed_subscriptions(self.arm)
+
+    def _subscription_ids(self, subscriptions: Any) -> list[str]:
+        if subscriptions is None or subscriptions == "all":
+            return [s.id for s in self.subscriptions()]
+        return [subscriptions] if isinstance(subscriptions, str) else list(subscriptions)
+
+    def fleet(self, subscriptions: Any = "all") -> pd.DataFrame:
+        """Every protected VM of every subscription the user can read, with its backup state: one row each.
+
+        One Azure Resource Graph query (a request per 1,000 VMs) over ``subscriptions`` (``"all"``, one ID or a
+        list); columns of :func:`restorekit.protected_items_frame` (protection state, health, last backup status
+        and time, last recovery point, policy). ``frame.attrs["requests"]`` counts the requests.
+        """
+        from ..data.items import protected_items_frame
+        from .resource_graph import PROTECTED_VMS, ResourceGraph
+
+        ids = self._subscription_ids(subscriptions)
+        graph = ResourceGraph(self.arm)
+        frame = protected_items_frame(graph.query(PROTECTED_VMS, ids))
+        frame.attrs.update({"subscriptions": ids, "requests": graph.requests})
+        return frame
+
+    def at_risk(self, rpo: str | Any = "1D", *, subscriptions: Any = "all", points: Any = None,
+                **options: Any) -> pd.DataFrame:
+        """The VMs at risk across ``subscriptions``, worst first, each with its reasons (see :func:`rk.at_risk`).
+
+        From :meth:`fleet` (newest point older than ``rpo``, last backup failed, protection stopped…);
+        ``points`` (an inventory frame) refines it with the points themselves.
+        """
+        from ..data.risk import at_risk
+
+        return at_risk(self.fleet(subscriptions), points, rpo=rpo, **options)
+
+    def inventory(self, start: Any = None, end: Any = None, *, subscriptions: Any = None, items: Any = None,
+                  **kwargs: Any) -> pd.DataFrame:
+        """Recovery points of many protected VMs, as one DataFrame.
+
+        ``items`` (an items frame, e.g. :meth:`fleet` or :meth:`at_risk`, or rows of it) lists the VMs;
+        ``subscriptions`` (``"all"``, an ID or a list) finds them with Resource Graph; with neither, every vault
+        of this connection's subscription is listed. Points are read per VM, paced per subscription, so
+        subscriptions proceed in parallel (see :mod:`restorekit.client.inventory`).
+        """
         from .inventory import collect
 
-        items = (item for vault in self.vaults() for item in vault.iter_protected_items())
-        return collect(items, start=start, end=end, label="inventory", **kwargs)
+        if items is None and subscriptions is not None:
+            items = self.fleet(subscriptions)
+        if items is None:
+            found = (item for vault in self.vaults() for item in vault.iter_protected_items())
+        else:
+            found = self._items_of(items)
+        return collect(found, start=start, end=end, label="inventory", **kwargs)
+
+    def _items_of(self, frame: Any) -> Iterator[ProtectedItem]:
+        from ..core.ids import ItemRef
+        from .resources import ProtectedItem, Vault
+
+        vaults: dict[str, Vault] = {}
+        for item_id in frame["item_id"].astype(str):
+            ref = ItemRef.from_id(item_id)
+            key = ref.vault_id.lower()
+            if key not in vaults:
+                vaults[key] = Vault(self, ref.vault_resource_group, ref.vault_name, subscription_id=ref.subscription_id)
+            yield ProtectedItem(vaults[key], ref)
 
     def close(self) -> None:
         """Close the HTTP session, and stop the emulator this connection started."""

@@ -1,6 +1,7 @@
-"""Fleet inventory: every protected VM's recovery points, across a vault or a subscription, in one DataFrame.
+"""Fleet inventory: every protected VM's recovery points, across vaults and subscriptions, in one DataFrame.
 
-Requests run on a bounded thread pool and stay under ARM's read throttle: a :class:`ReadPacer` watches
+Requests run on a bounded thread pool per subscription (ARM throttles each subscription apart, so
+subscriptions proceed in parallel) and stay under ARM's read throttle: a :class:`ReadPacer` watches
 ``x-ms-ratelimit-remaining-subscription-reads`` and, when few reads are left, spaces requests at the
 rate the bucket is seen to refill; a 429 is retried by the transport after its ``Retry-After``.
 Items that still fail are never dropped silently: they are listed in ``df.attrs["failures"]`` (a
@@ -40,8 +41,10 @@ class ReadPacer:
     """
 
     def __init__(self, arm: ArmSession, reserve: int = 1, default_rate: float = 10.0,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 subscription: str | None = None):
         self.arm = arm
+        self.subscription = subscription
         self.reserve = reserve
         self.default_rate = default_rate
         self._clock = clock
@@ -53,9 +56,14 @@ class ReadPacer:
         self._next_slot = 0.0
         self.waited = 0.0
 
+    def _remaining(self) -> int | None:
+        if self.subscription is None:
+            return self.arm.remaining_reads
+        return self.arm.remaining_reads_of(self.subscription)
+
     def observe(self) -> None:
         """Record the end of a request and the remaining-reads header it brought."""
-        remaining = self.arm.remaining_reads
+        remaining = self._remaining()
         with self._lock:
             self._done += 1
             self._inflight = max(self._inflight - 1, 0)
@@ -78,7 +86,7 @@ class ReadPacer:
         """Block until this worker may send its next read; call :meth:`observe` when it has answered."""
         rate = max(self.rate(), 0.5)
         with self._lock:
-            remaining = self.arm.remaining_reads
+            remaining = self._remaining()
             now = self._clock()
             if remaining is None or remaining - self._inflight > self.reserve:
                 self._inflight += 1
@@ -165,19 +173,26 @@ def collect(
     params = points_filter(start, end)
     outcomes: list[_Outcome] = []
     bar = _Progress(label, progress)
-    pacers: dict[int, ReadPacer] = {}
+    pools: dict[str, ThreadPoolExecutor] = {}  # ARM throttles each subscription apart: one pool and pacer each
+    pacers: dict[str, ReadPacer] = {}
     submitted: list[ProtectedItem] = []
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="restorekit-inventory") as pool:
-        futures = []
+    futures = []
+    try:
         for item in items:  # items may arrive page by page: fetching starts with the first page
-            arm = item.connection.arm
-            pacer = pacers.setdefault(id(arm), ReadPacer(arm))
-            futures.append(pool.submit(_fetch_points, item, pacer, params))
+            sub = item.ref.subscription_id.lower()
+            if sub not in pools:
+                pools[sub] = ThreadPoolExecutor(max_workers=max(1, workers),
+                                                thread_name_prefix=f"restorekit-inventory-{sub[:8]}")
+                pacers[sub] = ReadPacer(item.connection.arm, subscription=sub)
+            futures.append(pools[sub].submit(_fetch_points, item, pacers[sub], params))
             submitted.append(item)
             bar.grow()
         for future in as_completed(futures):
             outcomes.append(future.result())
             bar.step()
+    finally:
+        for pool in pools.values():
+            pool.shutdown(wait=True, cancel_futures=True)
     items = submitted
     order = {id(item): n for n, item in enumerate(items)}
     outcomes.sort(key=lambda o: order[id(o.item)])

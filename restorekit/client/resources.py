@@ -40,11 +40,14 @@ def _names(values: list[str], limit: int = 10) -> str:
 class Vault:
     """A Recovery Services vault: its protected VMs, recovery points, restore jobs."""
 
-    def __init__(self, connection: Connection, resource_group: str, name: str, raw: dict[str, Any] | None = None):
+    def __init__(self, connection: Connection, resource_group: str, name: str, raw: dict[str, Any] | None = None,
+                 *, subscription_id: str | None = None):
         self.connection = connection
         self.resource_group = resource_group
         self.name = name
         self.raw = raw or {}
+        #: The vault's subscription (the connection's unless it lives in another one).
+        self.subscription_id = subscription_id or connection.subscription_id
 
     @classmethod
     def fetch(cls, connection: Connection, resource_group: str, name: str) -> Vault:
@@ -78,7 +81,7 @@ class Vault:
     @property
     def id(self) -> str:
         """ARM ID of the vault."""
-        return vault_id(self.connection.subscription_id, self.resource_group, self.name)
+        return vault_id(self.subscription_id, self.resource_group, self.name)
 
     @property
     def location(self) -> str | None:

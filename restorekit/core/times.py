@@ -114,7 +114,8 @@ def same_moment(a: datetime | None, b: datetime | None) -> bool:
 
 
 def format_duration(value: timedelta | None) -> str:
-    """A duration as people say it, to the second: ``8 s``, ``3 min 12 s``, ``8 h 12 min``, ``3 d 4 h`` (``?`` if unknown)."""
+    """A duration as people say it, to the second: ``8 s``, ``3 min 12 s``, ``8 h 12 min``, ``3 days 4 h`` (``?`` if
+    unknown)."""
     if value is None:
         return "?"
     seconds = round(value.total_seconds())
@@ -123,7 +124,7 @@ def format_duration(value: timedelta | None) -> str:
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     if days:
-        text = f"{days} d" + (f" {hours} h" if hours else "")
+        text = f"{days} day{'s' if days != 1 else ''}" + (f" {hours} h" if hours else "")
     elif hours:
         text = f"{hours} h" + (f" {minutes} min" if minutes else "")
     elif minutes:

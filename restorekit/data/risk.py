@@ -8,8 +8,10 @@ ranks the items and names a severity (:data:`SEVERITIES`).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from ..core.times import format_duration
 from .analysis import DAILY_WINDOW, summary, utc_moment
 from .identity import FIELDS
 
@@ -111,15 +113,9 @@ def at_risk(items: Any, points: pd.DataFrame | None = None, *, rpo: str | Any = 
 
 
 def span(duration: pd.Timedelta) -> str:
-    """A duration in words: ``"5 days 3 h"``, ``"1 day"``, ``"20 h 5 min"``, ``"45 min"``."""
-    total = int(duration.total_seconds() // 60)
-    days, rest = divmod(total, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return f"{days} day{'s' if days > 1 else ''}" + (f" {hours} h" if hours else "")
-    if hours:
-        return f"{hours} h" + (f" {minutes} min" if minutes else "")
-    return f"{minutes} min"
+    """A duration in words, to the minute: ``"5 days 3 h"``, ``"1 day"``, ``"20 h 5 min"``, ``"45 min"``."""
+    minutes = int(duration.total_seconds() // 60)
+    return format_duration(timedelta(minutes=minutes)) if minutes else "0 min"
 
 
 def _severity(score: float) -> str:

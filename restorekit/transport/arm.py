@@ -123,7 +123,8 @@ class ArmResponse:
 class ArmSession:
     """An authenticated, retrying HTTP session to one ARM endpoint (see the module doc).
 
-    ``remaining_reads`` holds the last ``x-ms-ratelimit-remaining-subscription-reads`` seen (or None).
+    ``remaining_reads`` holds the last ``x-ms-ratelimit-remaining-subscription-reads`` seen (or None), and
+    :meth:`remaining_reads_of` the last one seen for each subscription (ARM throttles each one apart).
     """
 
     def __init__(
@@ -149,6 +150,7 @@ class ArmSession:
         self._host = parts.netloc.lower()
         self._insecure = parts.scheme == "http" and not is_loopback(parts.hostname)
         self.remaining_reads: int | None = None
+        self._remaining_by_subscription: dict[str, int] = {}
         self._lock = threading.Lock()
         self.retry = Retry(
             total=retries,
@@ -259,8 +261,16 @@ class ArmSession:
     def _note_rate_limit(self, response: requests.Response) -> None:
         value = response.headers.get("x-ms-ratelimit-remaining-subscription-reads")
         if value is not None and value.strip().lstrip("-").isdigit():
+            parts = urlsplit(response.url).path.split("/")
+            subscription = parts[2].lower() if len(parts) > 2 and parts[1].lower() == "subscriptions" else ""
             with self._lock:
                 self.remaining_reads = int(value)
+                self._remaining_by_subscription[subscription] = int(value)
+
+    def remaining_reads_of(self, subscription_id: str) -> int | None:
+        """The last ``x-ms-ratelimit-remaining-subscription-reads`` seen for one subscription (or None)."""
+        with self._lock:
+            return self._remaining_by_subscription.get(subscription_id.lower())
 
     def _decode(self, method: str, shown: str, response: requests.Response, ok: tuple[int, ...]) -> ArmResponse:
         status = response.status_code
