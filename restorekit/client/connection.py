@@ -21,10 +21,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from ..core import api_versions
+from ..core.errors import RestorekitError
 from ..transport.arm import ArmSession, TokenCredential, is_loopback
 from .discovery import (
     Subscription,
@@ -185,6 +187,19 @@ class Connection:
         item = ProtectedItem.unchecked(Vault(self, vault_resource_group, vault_name), vm_resource_group, vm_name)
         return CrossRegion.from_secondary(item, secondary_region=secondary_region, **options)
 
+    def now(self) -> datetime:
+        """Now, by the service's clock (its ``Date``): what ages and staleness are measured against.
+
+        Against Azure it is the present; an emulator pinned to a day (the demo's) answers with its own day, so
+        analyses of its estate read the same whatever the real date.
+        """
+        if not self.arm.knows_server_time:
+            try:  # any answer carries the service's Date: a small one
+                self.arm.request("GET", f"/subscriptions/{self.subscription_id}", api_version=api_versions.LOCATIONS)
+            except RestorekitError:
+                pass  # no answer: the local clock it is
+        return self.arm.server_now()
+
     def subscriptions(self) -> list[Subscription]:
         """The subscriptions the credential can read (``GET /subscriptions``)."""
         return listed_subscriptions(self.arm)
@@ -219,6 +234,7 @@ class Connection:
         """
         from ..data.risk import at_risk
 
+        options.setdefault("now", self.now())
         return at_risk(self.fleet(subscriptions), points, rpo=rpo, **options)
 
     def inventory(self, start: Any = None, end: Any = None, *, subscriptions: Any = None, items: Any = None,

@@ -17,6 +17,7 @@ import ipaddress
 import threading
 import warnings
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from typing import Any
 
 SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
@@ -151,6 +152,10 @@ def start(host: str = "127.0.0.1", port: int = 0, latency_ms: float = 0, job_sec
     class _QuietHandler(WSGIRequestHandler):
         def log_request(self, *args: Any, **kwargs: Any) -> None:
             pass
+
+        def date_time_string(self, timestamp: float | None = None) -> str:
+            """The ``Date`` of every answer, by the emulator's clock (an estate pinned to a day answers with it)."""
+            return format_datetime(self.server.app.state.clock.now(), usegmt=True)  # type: ignore[attr-defined]
 
     settings = Settings(latency_ms=latency_ms, job_seconds=job_seconds, fleet=fleet, page_size=page_size,
                         throttle=throttle, read_bucket=read_bucket, read_refill=read_refill,

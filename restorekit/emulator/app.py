@@ -9,7 +9,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -163,7 +163,8 @@ class EmulatorApp:
         h["x-ms-correlation-request-id"] = request.headers.get("x-ms-correlation-request-id") or rid
         if request.headers.get("x-ms-client-request-id"):
             h["x-ms-client-request-id"] = request.headers["x-ms-client-request-id"]
-        h["x-ms-routing-request-id"] = f"WESTUS:{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}:{rid}"
+        now = self.state.clock.now()
+        h["x-ms-routing-request-id"] = f"WESTUS:{now.strftime('%Y%m%dT%H%M%SZ')}:{rid}"
         for name, value in throttle.remaining_headers(self.state, request).items():
             h.setdefault(name, value)
         h["Cache-Control"] = "no-cache"

@@ -8,14 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 
 class Clock:
-    """Wall-clock time in UTC that tests may ``advance()``.
+    """Wall-clock time in UTC that tests may ``advance()``, starting at ``start`` when one is given.
 
     Jobs and operations compare ``now()`` with their start time, so advancing the clock finishes
-    them at once.
+    them at once. An emulator pinned to a day (``as_of``) runs its clock from that moment: its estate,
+    its jobs and the ``Date`` of its answers all agree, whatever the real date.
     """
 
-    def __init__(self) -> None:
-        self._offset = 0.0
+    def __init__(self, start: datetime | None = None) -> None:
+        self._offset = 0.0 if start is None else (start - datetime.now(UTC)).total_seconds()
         self._lock = threading.Lock()
 
     def now(self) -> datetime:

@@ -70,7 +70,7 @@ class State:
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         self.settings = settings
-        self.clock = clock or Clock()
+        self.clock = clock or Clock(settings.as_of)
         self.subscription_ids: tuple[str, ...] = subscription_ids(settings.subscriptions)
         self.estate: Estate = seed(settings.as_of or self.clock.now(), settings.fleet, self.subscription_ids)
         self.faults = Faults()

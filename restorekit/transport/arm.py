@@ -28,6 +28,8 @@ import threading
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -151,6 +153,7 @@ class ArmSession:
         self._insecure = parts.scheme == "http" and not is_loopback(parts.hostname)
         self.remaining_reads: int | None = None
         self._remaining_by_subscription: dict[str, int] = {}
+        self._server_offset: float | None = None
         self._lock = threading.Lock()
         self.retry = Retry(
             total=retries,
@@ -256,6 +259,7 @@ class ArmSession:
             raise TransportError(f"{method} {shown}: cannot reach {self.endpoint} ({_reason(exc)})") from None
         log.debug("%s %s -> %s", method, shown, response.status_code)
         self._note_rate_limit(response)
+        self._note_date(response)
         return self._decode(method, shown, response, ok)
 
     def _note_rate_limit(self, response: requests.Response) -> None:
@@ -266,6 +270,26 @@ class ArmSession:
             with self._lock:
                 self.remaining_reads = int(value)
                 self._remaining_by_subscription[subscription] = int(value)
+
+    def _note_date(self, response: requests.Response) -> None:
+        try:
+            said = parsedate_to_datetime(response.headers.get("Date") or "")
+        except (TypeError, ValueError):
+            return
+        if said.tzinfo is not None:
+            self._server_offset = (said - datetime.now(UTC)).total_seconds()
+
+    def server_now(self) -> datetime:
+        """Now by the service's clock: the last answer's ``Date`` moved on by the time since (else local UTC).
+
+        Against Azure that is now (the service's view of it); an emulator pinned to a day answers with its own.
+        """
+        return datetime.now(UTC) + timedelta(seconds=self._server_offset or 0.0)
+
+    @property
+    def knows_server_time(self) -> bool:
+        """True once an answer has given the service's ``Date``."""
+        return self._server_offset is not None
 
     def remaining_reads_of(self, subscription_id: str) -> int | None:
         """The last ``x-ms-ratelimit-remaining-subscription-reads`` seen for one subscription (or None)."""
