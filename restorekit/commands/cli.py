@@ -49,7 +49,8 @@ def demo_preset(argv: list[str]) -> list[str]:
         return argv
     from .demo import DEMO_EMULATOR
 
-    flags = {"fleet": "--fleet", "job_seconds": "--job-seconds", "retry_after": "--retry-after", "as_of": "--as-of"}
+    flags = {"fleet": "--fleet", "subscriptions": "--subscriptions", "job_seconds": "--job-seconds",
+             "retry_after": "--retry-after", "as_of": "--as-of"}
     preset = [part for key, flag in flags.items() if key in DEMO_EMULATOR for part in (flag, str(DEMO_EMULATOR[key]))]
     return [*preset, *(a for a in argv if a != "--demo")]
 

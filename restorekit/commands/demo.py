@@ -16,7 +16,8 @@ from typing import Any
 
 #: How the demo (and the notebook tests) start the emulator: a small fleet, short restore jobs.
 #: ``as_of`` pins the estate to one day so the notebooks' committed outputs stay true on any later day.
-DEMO_EMULATOR: dict[str, Any] = {"fleet": 24, "job_seconds": 8, "retry_after": 1, "as_of": "2026-11-20T12:00:00Z"}
+DEMO_EMULATOR: dict[str, Any] = {"fleet": 24, "subscriptions": 3, "job_seconds": 8, "retry_after": 1,
+                                 "as_of": "2026-11-20T12:00:00Z"}
 
 
 def notebooks_folder(explicit: str | os.PathLike[str] | None = None) -> Path:
