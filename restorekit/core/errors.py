@@ -67,6 +67,36 @@ def _rebuild_arm_error(status, code, message, url, request_id, details, target, 
                     target=target, recommendations=recommendations, method=method)
 
 
+class AuthenticationError(ArmError):
+    """ARM refused the bearer token (HTTP 401), even after one fresh token when it said the token had expired.
+
+    Besides the service's ``code`` and ``message``: ``credential`` (the credential's type), ``tenant`` (the
+    token's ``tid`` claim, or ``"unknown"``) and ``advice`` (what to do), all in the message.
+    """
+
+    def __init__(self, error: ArmError, *, credential: str, tenant: str, advice: str) -> None:
+        self.credential = credential
+        self.tenant = tenant
+        self.advice = advice
+        super().__init__(error.status, error.code, error.message, url=error.url, request_id=error.request_id,
+                         details=error.details, target=error.target, recommendations=error.recommendations,
+                         method=error.method)
+
+    def __str__(self) -> str:
+        return (f"Azure Resource Manager refused the token of {self.credential} (tenant {self.tenant}): "
+                f"{super().__str__()}\n  what to do: {self.advice}")
+
+    def __reduce__(self):
+        base = ArmError(self.status, self.code, self.message, url=self.url, request_id=self.request_id,
+                        details=self.details, target=self.target, recommendations=self.recommendations,
+                        method=self.method)
+        return (_rebuild_authentication_error, (base, self.credential, self.tenant, self.advice))
+
+
+def _rebuild_authentication_error(base, credential, tenant, advice):
+    return AuthenticationError(base, credential=credential, tenant=tenant, advice=advice)
+
+
 class TransportError(RestorekitError):
     """The endpoint could not be reached, or answered something that is not ARM JSON."""
 
@@ -114,3 +144,10 @@ class OperationFailed(RestorekitError):
         self.service_message = service_message
         self.recommendations = list(recommendations or [])
         self.job_id = job_id
+
+
+class RestoreNotStarted(OperationFailed):
+    """A restore POST got no usable answer and no job of it showed up: it most probably did not start.
+
+    restorekit never sends a restore twice by itself; trigger it again once the message's checks are done.
+    """
