@@ -47,6 +47,11 @@ class ScriptedServer:
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                if "/oauth2/" in self.path:  # no token endpoint here: clients fall back, nothing scripted is used
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 owner.received.append(Received(self.command, self.path, dict(self.headers), body))
                 reply = owner.replies.pop(0) if len(owner.replies) > 1 else owner.replies[0]
                 if reply.drop:
