@@ -115,6 +115,11 @@ class RestoreOperation:
             return False
 
     @property
+    def notes(self) -> list[str]:
+        """What the user should know about this restore besides its status (e.g. an access token renewed)."""
+        return list(getattr(self.route, "notes", ()))
+
+    @property
     def sleep(self) -> Callable[[float], Any]:
         """How the polling thread waits (interruptible unless a test injected its own)."""
         return self._driver.sleep
@@ -234,7 +239,11 @@ class RestoreOperation:
             if self.job_id is not None:
                 self.phase = "job"
                 return 0.0
-        self.job_id = self._lookup.attempt()  # a lost answer, or an operation that did not name its job
+        try:
+            self.job_id = self._lookup.attempt()  # a lost answer, or an operation that did not name its job
+        except (ArmError, TransportError) as exc:  # the lookup's own request failed: look again after a backoff
+            return self._backoff.after_failure(exc)
+        self._backoff.reset()
         if self.job_id is None:
             return self._job_interval()
         self.phase = "job"
