@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import OperationFailed
+from ..core.errors import OperationFailed, RestoreNotStarted
 from ..model.jobs import Job, job_matches_item, job_matches_point
 from .routes import restores_since
 
@@ -43,18 +43,18 @@ class LostAnswerLookup:
     def attempt(self) -> str | None:
         """One lookup: the job id when exactly one job fits, None to look again later.
 
-        Raises ``OperationFailed`` when several jobs fit (naming them and how to attach to one) or when the
-        last lookup found none (the restore most probably did not start).
+        Raises ``OperationFailed`` when several jobs fit (naming them and how to attach to one), and
+        ``RestoreNotStarted`` when the last lookup found none (the restore most probably did not start).
         """
         item = self.route.item
         kind = self.route.kind_label
         if item is None:
             raise OperationFailed(f"cannot look for the {kind} job: the operation has no protected item")
-        self.attempts += 1
         since = self.since
         candidates = [j for j in restores_since(self.route, since)
                       if job_matches_item(j, item.vm_name, item.ref.container)
                       and (j.start_time is None or j.start_time >= since)]
+        self.attempts += 1  # counted once the list was read: a failed lookup is looked again
         if self.point is not None and len(candidates) > 1:
             candidates = [j for j in candidates if job_matches_point(j, self.point)] or candidates
         if len(candidates) == 1:
@@ -66,7 +66,7 @@ class LostAnswerLookup:
                 f"restorekit cannot tell which is yours: {_listing(candidates)}. Attach to one with "
                 f"{self.route.attach_hint('<job id>')}")
         if self.attempts >= LOOKUP_ATTEMPTS:
-            raise OperationFailed(
+            raise RestoreNotStarted(
                 f"{why}; no {kind} job of VM {item.vm_name} started since {since:%Y-%m-%d %H:%M:%S} UTC "
                 f"({LOOKUP_ATTEMPTS} lookups), so the restore most probably did not start. Check "
                 f"{self.route.jobs_hint} and trigger it again if needed")
