@@ -3,7 +3,7 @@
 >>> op = item.restore(rk.RestoreDisks(point, storage_account=...))   # POST once, returns at once
 >>> op.phase                      # "submitted" → "operation" → "job" → "done" / "failed" / "cancelled"
 >>> job = op.wait()               # the final Job, or OperationFailed quoting the service
->>> RestoreOperation.from_job_id(vault, job_id).wait()  # re-attach after a kernel restart
+>>> vault.restore_job(job_id).wait()   # re-attach after a kernel restart (rk.resume(job_id): from the journal)
 
 :class:`RestoreOperation` is state only: :meth:`~RestoreOperation.step` moves it by one request (an operation
 poll, a job lookup or a job read) and says how long to wait before the next. A
@@ -113,6 +113,11 @@ class RestoreOperation:
             return bool(self.vault.connection.is_emulator)
         except AttributeError:  # re-attached without a connection (tests)
             return False
+
+    @property
+    def operation_url(self) -> str | None:
+        """The URL the POST's asynchronous operation is followed at (None without one, e.g. re-attached by job)."""
+        return self._lro.url if self._lro is not None else None
 
     @property
     def notes(self) -> list[str]:
@@ -264,9 +269,9 @@ class RestoreOperation:
         job = self._job
         assert job is not None
         if job.done:
-            self._finish({"Failed": "failed", "Cancelled": "cancelled"}.get(job.status, "done"))
             if job.status == "Failed":
                 self.error = job.failure()
+            self._finish({"Failed": "failed", "Cancelled": "cancelled"}.get(job.status, "done"))
             return 0.0
         self._maybe_cancel()
         return job.interval()
@@ -279,6 +284,7 @@ class RestoreOperation:
     def _finish(self, phase: str) -> None:
         self.phase = phase
         self.finished = self.clock()
+        self._notify()  # listeners (the journal) hear of the end before any waiter returns
         self._done.set()
 
     def _exited(self) -> None:

@@ -7,7 +7,8 @@ both refuse, confirm and fail the same way:
 1. ``route.prepare(request)`` runs every check and raises ``ValidationError`` listing all problems;
 2. a destructive request (replacing disks) needs ``confirm=True`` (``ConfirmationRequired``, nothing sent);
 3. a restore of the same VM from the same point still running is refused (``DuplicateRestore`` names it);
-4. one POST (never retried once it may have reached the service);
+4. one POST (never retried once it may have reached the service), journaled before it is sent
+   (:mod:`restorekit.restore.journal_entry`), with its job id and final state once known;
 5. a lost answer (timeout, reset, 5xx) does not mean "not started": the operation looks for the job instead.
 """
 
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.environment import should_display
 from ..core.errors import ArmError, ConfirmationRequired, DuplicateRestore, TransportError
+from .journal_entry import JournalEntry
 from .operation import RestoreOperation
 from .routes import PrimaryRoute, running_restores
 
@@ -73,8 +75,9 @@ def trigger(request: Any, *, item: ProtectedItemLike | None = None, route: Resto
     if sleep is not None:
         options["sleep"] = sleep
     operation_class = route.operation_class or RestoreOperation
+    entry = JournalEntry.for_restore(route, request)
     try:
-        response = route.post(request)
+        response = entry.post(request)  # journaled before it is sent; a refusal is journaled too
     except TransportError as exc:
         op = operation_class(route, lost_answer=str(exc), **options)
     except ArmError as exc:
@@ -85,6 +88,7 @@ def trigger(request: Any, *, item: ProtectedItemLike | None = None, route: Resto
         op = operation_class(route, lost_answer=str(exc), **options)
     else:
         op = operation_class(route, initial=response, **options)
+    entry.follow(op)  # journals the job id and the final state as they become known
     if should_display(display):
         from IPython.display import display as show
 
