@@ -129,10 +129,22 @@ class Vault:
         return collect(self.iter_protected_items(), start=start, end=end, label=f"inventory of {self.name}", **kwargs)
 
     def job(self, job_id: str) -> Job:
-        """Re-attach to a backup job by id (e.g. after a kernel restart)."""
+        """A backup job by id, read once (``job.wait()`` follows it); see :meth:`restore_job` for a restore."""
         from ..model.jobs import Job
 
         return Job.fetch(self, job_id)
+
+    def restore_job(self, job_id: str, **options: Any) -> RestoreOperation:
+        """Follow a restore of this vault again by its job id (e.g. after a kernel restart): live progress.
+
+        Returns a :class:`~restorekit.restore.operation.RestoreOperation` following job ``job_id`` (its live
+        widget when it is a cell's value; ``.wait()`` for the final job). ``options`` go to the operation
+        (``poll_interval``, ``sleep``, ``clock``). A cross-region restore is followed with
+        ``crr.attach(job_id)``; ``rk.resume(job_id)`` finds either from the restore journal.
+        """
+        from ..restore.operation import RestoreOperation
+
+        return RestoreOperation.from_job_id(self, job_id, **options)
 
     def jobs(self, operation: str | None = "Restore", status: str | None = None,
              start: Any = None, end: Any = None) -> pd.DataFrame:
