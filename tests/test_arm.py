@@ -96,6 +96,26 @@ def test_post_is_never_retried(scripted):
     assert len(scripted.received) == 1
 
 
+def test_a_throttled_post_is_sent_again_after_retry_after(scripted):
+    throttled = Reply(429, {"error": {"code": "SubscriptionRequestsThrottled", "message": "slow down"}},
+                      {"Retry-After": "1"})
+    scripted.replies = [throttled, Reply(202, None, {"Location": "x"})]
+    started = time.monotonic()
+    assert session(scripted.url).post("/restore", {"a": 1}).status == 202
+    assert time.monotonic() - started >= 0.9  # waited as asked
+    assert len(scripted.received) == 2 and scripted.received[0].body == scripted.received[1].body
+
+
+def test_retry_after_travels_with_the_error(scripted):
+    scripted.replies = [Reply(429, {"error": {"code": "Throttled", "message": "m"}}, {"Retry-After": "7"})]
+    with pytest.raises(ArmError) as info:
+        session(scripted.url, retries=0).get("/x")
+    assert info.value.retry_after == 7 and info.value.headers == {"Retry-After": "7"}
+    import pickle
+
+    assert pickle.loads(pickle.dumps(info.value)).retry_after == 7
+
+
 def test_post_dropped_connection_is_not_retried(scripted):
     scripted.replies = [Reply(drop=True), Reply(202)]
     with pytest.raises(TransportError):

@@ -91,7 +91,7 @@ class Scrubber:
             return ArmError(exc.status, exc.code, self.text(exc.message), url=self.text(exc.url),
                             request_id=exc.request_id, details=self.data(exc.details),
                             target=self.data(exc.target), recommendations=self.data(exc.recommendations),
-                            method=exc.method)
+                            method=exc.method, retry_after=exc.retry_after)
         return type(exc)(self.text(str(exc)))
 
     def __repr__(self) -> str:

@@ -3,9 +3,10 @@
 :class:`ArmSession` is the only place restorekit speaks HTTP. It
 
 * retries idempotent requests on 429/500/502/503/504, resets and read timeouts with urllib3's ``Retry``,
-  honouring ``Retry-After`` (a POST is never retried once it may have reached the server), and sends a GET
-  again up to ``resends`` times (with :class:`~restorekit.transport.polling.Backoff`) when urllib3 gave up on a
-  transient failure, so a list keeps its place through a bad minute;
+  honouring ``Retry-After``, and sends a GET again up to ``resends`` times (with
+  :class:`~restorekit.transport.polling.Backoff`) when urllib3 gave up on a transient failure, so a list keeps
+  its place through a bad minute; a POST is never retried once it may have reached the server: only a 429
+  (ARM's throttle refuses before the service sees the request) is waited out and sent again;
 * puts connect/read timeouts on every request (``timeout=(connect, read)`` seconds; ``rk.connect(...,
   timeout=(5, 30))`` passes it on);
 * asks the ``TokenCredential`` for a token on every request (:mod:`restorekit.transport.bearer`); a 401
@@ -49,7 +50,7 @@ from ..core.errors import ArmError, AuthenticationError, InsecureTransportError,
 from ..core.redaction import redact_text, redact_url
 from . import request_log
 from .bearer import EXPIRED, BearerAuth, authentication_error, used_token
-from .polling import Backoff
+from .polling import Backoff, parse_retry_after
 from .token_claims import Identity
 
 __all__ = ["ArmResponse", "ArmSession", "Pacer", "TokenCredential", "is_loopback", "redact_url"]
@@ -245,20 +246,24 @@ class ArmSession:
 
         urllib3 retries idempotent methods on throttling, server errors, resets and read timeouts (honouring
         ``Retry-After``); a GET that still failed for a transient reason is sent again up to ``resends`` times
-        after a backoff. A POST is sent once, except after ARM's 401 ``ExpiredAuthenticationToken`` (refused
-        before it reached the service), when it is sent once more with a fresh token.
+        after a backoff. A POST is sent once, except when ARM refused it before it reached the service: after a
+        429 (throttled) it is sent again after ``Retry-After``, up to ``retries`` times; after a 401
+        ``ExpiredAuthenticationToken`` once more with a fresh token.
         """
         method = method.upper()
         url = self.url(path_or_url, params, api_version)
         self._check_target(url)
         shown = redact_url(url)
-        backoff = Backoff(limit=self.resends if method in RESENT_METHODS else 0, base=RESEND_BASE, cap=RESEND_MAX)
+        reads = method in RESENT_METHODS
+        backoff = Backoff(limit=self.resends if reads else self.retries, base=RESEND_BASE, cap=RESEND_MAX)
         while True:
             try:
                 return self._send(method, url, shown, json_body, headers, ok)
             except (ArmError, TransportError) as exc:
                 if isinstance(exc, AuthenticationError):
                     raise
+                if not reads and not (isinstance(exc, ArmError) and exc.status == 429):
+                    raise  # a POST is sent again only when ARM throttled it (429: refused before the service)
                 delay = backoff.after_failure(exc)  # raises when not transient, or after the last resend
                 log.debug("%s %s: sending it again in %.1f s (resend %d of %d) after: %s", method, shown, delay,
                           backoff.failures, backoff.limit, str(exc).splitlines()[0])
@@ -355,6 +360,7 @@ class ArmSession:
                 details=envelope.get("details") if isinstance(envelope.get("details"), list) else None,
                 target=envelope.get("target"),
                 recommendations=_recommendations(envelope),
+                retry_after=parse_retry_after(response.headers),
             )
         if status < 400:
             raise TransportError(f"{method} {shown}: unexpected HTTP {status}")
