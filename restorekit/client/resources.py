@@ -36,6 +36,16 @@ def _names(values: list[str], limit: int = 10) -> str:
     return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
 
 
+def _vaults_or_no_subscription(connection: Connection, exc: ArmError) -> list[Vault]:
+    """The subscription's vaults; a subscription the endpoint does not know is said so, with what to do."""
+    if exc.code != "SubscriptionNotFound":
+        return Vault.list(connection)
+    raise NotFoundError(
+        f"subscription {connection.subscription_id} is not known at {connection.arm.endpoint} ({connection.where}): "
+        f"{exc.message} Pass subscription_id= of a subscription your credential can read (az account list shows "
+        "them), or leave it out to use the default one") from None
+
+
 class Vault:
     """A Recovery Services vault: its protected VMs, recovery points, restore jobs."""
 
@@ -54,7 +64,7 @@ class Vault:
         except ArmError as exc:
             if not _is_not_found(exc):
                 raise
-            existing = [f"{v.resource_group}/{v.name}" for v in cls.list(connection)]
+            existing = [f"{v.resource_group}/{v.name}" for v in _vaults_or_no_subscription(connection, exc)]
             where = (f" on the {connection.where} at {connection.arm.endpoint} (not your Azure subscription: connect to "
                      "Azure with rk.connect() after az login)" if connection.is_emulator else "")
             raise NotFoundError(
