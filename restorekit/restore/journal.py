@@ -80,12 +80,11 @@ class Journal:
         path = self.path
         path.parent.mkdir(parents=True, exist_ok=True)
         with _process_lock:
-            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 if fcntl is not None:
                     fcntl.flock(fd, fcntl.LOCK_EX)
-                size = os.fstat(fd).st_size
-                if size and os.pread(fd, 1, size - 1) != b"\n":
+                if os.fstat(fd).st_size and _last_byte(path) != b"\n":
                     data = b"\n" + data  # the last line was torn (a crash mid-write): start a new one
                 view = memoryview(data)
                 while view:
@@ -124,6 +123,13 @@ class Journal:
 
     def __repr__(self) -> str:
         return f"<restore journal {self.path}>"
+
+
+def _last_byte(path: Path) -> bytes:
+    """The file's last byte (read apart: ``os.pread`` is not everywhere)."""
+    with open(path, "rb") as f:
+        f.seek(-1, os.SEEK_END)
+        return f.read(1)
 
 
 def fold(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
