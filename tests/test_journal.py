@@ -237,4 +237,7 @@ def test_a_cross_region_restore_is_journaled_and_resumed_through_its_route(srv, 
     assert again.wait(timeout=30).status == "Completed"
     op.wait(timeout=30)
     text = journal_file.read_text()
-    assert "accessTokenString" not in text and "Bearer" not in text
+    with srv.state.lock:
+        crr_tokens = list(srv.state.crr_tokens)
+    assert crr_tokens and not any(token[:16] in text for token in crr_tokens)
+    assert "accessTokenString" not in text and "Bearer" not in text and az.arm._auth.token()[:20] not in text
