@@ -36,6 +36,8 @@ _EXPORTS = {
     "ConfirmationRequired": "core.errors",
     "DuplicateRestore": "core.errors",
     "OperationFailed": "core.errors",
+    "RestoreNotStarted": "core.errors",
+    "AuthenticationError": "core.errors",
     # data
     "recovery_points_frame": "data.frames",
     "points_to_frame": "data.frames",
@@ -60,6 +62,10 @@ _EXPORTS = {
     "trigger": "restore.trigger",
     "RestoreOperation": "restore.operation",
     "Job": "model.jobs",
+    # restores from earlier kernels: the journal
+    "recent_restores": "restore.journal",
+    "resume": "client.reattach",
+    "running_restores": "client.reattach",
     # cross-region restore
     "CrossRegion": "restore.cross_region",
     "CrossRegionOperation": "restore.cross_region",

@@ -1,9 +1,17 @@
-"""Shared fixtures: a scripted HTTP server for transport tests."""
+"""Shared fixtures: a scripted HTTP server for transport tests, an emulator, a journal of each test's own."""
 
 from __future__ import annotations
 
 import pytest
 from scripted_server import ScriptedServer
+
+
+@pytest.fixture(autouse=True)
+def journal_file(tmp_path, monkeypatch):
+    """Each test's restores go to a journal of its own (``RESTOREKIT_JOURNAL``), never the user's."""
+    path = tmp_path / "journal.jsonl"
+    monkeypatch.setenv("RESTOREKIT_JOURNAL", str(path))
+    return path
 
 
 @pytest.fixture

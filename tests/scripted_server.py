@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -18,6 +19,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     raw: bytes | None = None
     drop: bool = False
+    #: Seconds of silence before answering (longer than a client's read timeout: a slow answer).
+    delay: float = 0.0
 
 
 @dataclass
@@ -47,8 +50,15 @@ class ScriptedServer:
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                if "/oauth2/" in self.path:  # no token endpoint here: clients fall back, nothing scripted is used
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 owner.received.append(Received(self.command, self.path, dict(self.headers), body))
                 reply = owner.replies.pop(0) if len(owner.replies) > 1 else owner.replies[0]
+                if reply.delay:
+                    time.sleep(reply.delay)
                 if reply.drop:
                     self.close_connection = True
                     self.connection.shutdown(2)

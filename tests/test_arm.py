@@ -67,10 +67,25 @@ def test_gives_up_with_the_service_error(scripted):
     scripted.replies = [Reply(503, {"error": {"code": "ServiceUnavailable", "message": "down"}},
                               {"Retry-After": "0", "x-ms-request-id": "rid-1"})]
     with pytest.raises(ArmError) as info:
-        session(scripted.url, retries=2).get("/x")
+        session(scripted.url, retries=2, resends=0).get("/x")
     assert info.value.status == 503 and info.value.code == "ServiceUnavailable"
     assert info.value.request_id == "rid-1"
     assert len(scripted.received) == 3
+
+
+def test_get_is_sent_again_once_urllib3_gave_up(scripted):
+    down = Reply(503, {"error": {"code": "ServiceUnavailable", "message": "down"}}, {"Retry-After": "0"})
+    scripted.replies = [down, down, Reply(200, {"ok": 1})]
+    assert session(scripted.url, retries=1, resends=1).get("/x") == {"ok": 1}
+    assert len(scripted.received) == 3  # two tries (urllib3), then one resend
+
+
+def test_post_is_not_sent_again_after_a_server_error(scripted):
+    down = Reply(503, {"error": {"code": "ServiceUnavailable", "message": "down"}}, {"Retry-After": "0"})
+    scripted.replies = [down, Reply(202)]
+    with pytest.raises(ArmError):
+        session(scripted.url, retries=3, resends=2).post("/restore", {"a": 1})
+    assert len(scripted.received) == 1
 
 
 def test_post_is_never_retried(scripted):
@@ -79,6 +94,26 @@ def test_post_is_never_retried(scripted):
     with pytest.raises(ArmError):
         session(scripted.url).post("/restore", {"a": 1})
     assert len(scripted.received) == 1
+
+
+def test_a_throttled_post_is_sent_again_after_retry_after(scripted):
+    throttled = Reply(429, {"error": {"code": "SubscriptionRequestsThrottled", "message": "slow down"}},
+                      {"Retry-After": "1"})
+    scripted.replies = [throttled, Reply(202, None, {"Location": "x"})]
+    started = time.monotonic()
+    assert session(scripted.url).post("/restore", {"a": 1}).status == 202
+    assert time.monotonic() - started >= 0.9  # waited as asked
+    assert len(scripted.received) == 2 and scripted.received[0].body == scripted.received[1].body
+
+
+def test_retry_after_travels_with_the_error(scripted):
+    scripted.replies = [Reply(429, {"error": {"code": "Throttled", "message": "m"}}, {"Retry-After": "7"})]
+    with pytest.raises(ArmError) as info:
+        session(scripted.url, retries=0).get("/x")
+    assert info.value.retry_after == 7 and info.value.headers == {"Retry-After": "7"}
+    import pickle
+
+    assert pickle.loads(pickle.dumps(info.value)).retry_after == 7
 
 
 def test_post_dropped_connection_is_not_retried(scripted):

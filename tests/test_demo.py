@@ -24,7 +24,8 @@ def test_demo_runs_notebooks_against_the_emulator_and_reports(tmp_path):
     source = tmp_path / "nbs"
     source.mkdir()
     write(source, "a-ok.ipynb", [
-        "import os, restorekit as rk\naz = rk.connect()\nprint(az.kind, os.environ['RESTOREKIT_HEADLESS'])",
+        "import os, restorekit as rk\naz = rk.connect()\nprint(az.kind, os.environ['RESTOREKIT_HEADLESS'])\n"
+        "print('journal:', os.environ['RESTOREKIT_JOURNAL'])",
         "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
         "fig, ax = plt.subplots(); fig.savefig(os.path.join(figures_dir, 'a.png'))",
     ], parameters="figures_dir = None")
@@ -40,4 +41,5 @@ def test_demo_runs_notebooks_against_the_emulator_and_reports(tmp_path):
     executed = nbformat.read(out / "a-ok.ipynb", as_version=4)
     printed = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
     assert "endpoint 1" in printed  # talked to the demo emulator, headless
+    assert f"journal: {out / 'journal.jsonl'}" in printed  # restores journaled in the output folder, not the user's
     assert (out / "figures" / "a.png").exists()

@@ -225,7 +225,7 @@ def test_lost_post_answer_with_several_candidates_lists_them(env):
     op = trigger(StandIn(env.point), item=env.item, display=False, sleep=no_sleep)
     with pytest.raises(OperationFailed) as info:
         op.wait(5)
-    assert "cand-a" in str(info.value) and "cand-b" in str(info.value) and "from_job_id" in str(info.value)
+    assert "cand-a" in str(info.value) and "cand-b" in str(info.value) and "vault.restore_job(" in str(info.value)
     assert op.phase == "failed" and len(requests_of(s, "POST")) == 1
 
 

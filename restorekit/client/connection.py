@@ -28,6 +28,7 @@ from urllib.parse import quote, urlsplit
 from ..core import api_versions
 from ..core.errors import RestorekitError
 from ..transport.arm import ArmSession, TokenCredential, is_loopback
+from .dev_credential import DEV_TOKEN, DevTokenCredential
 from .discovery import (
     Subscription,
     azure_config_dir,
@@ -43,8 +44,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..restore.cross_region import CrossRegion
     from .resources import ProtectedItem, Vault
 
+__all__ = ["CLOUDS", "Cloud", "Connection", "DEV_TOKEN", "DevTokenCredential", "EMULATOR_LABEL",
+           "EMULATOR_SUBSCRIPTION", "connect"]
+
 EMULATOR_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
-DEV_TOKEN = "restorekit-dev-token"
 #: What a user reads wherever something ran on the emulator.
 EMULATOR_LABEL = "local emulator, not Azure"
 
@@ -67,24 +70,6 @@ CLOUDS = {
     "AzureChinaCloud": Cloud("AzureChinaCloud", "https://management.chinacloudapi.cn", "login.chinacloudapi.cn",
                              "https://portal.azure.cn"),
 }
-
-
-class DevTokenCredential:
-    """A ``TokenCredential`` that hands out a fixed token: only for a loopback emulator."""
-
-    def __init__(self, token: str = DEV_TOKEN) -> None:
-        self._token = token
-
-    def get_token(self, *scopes: str, **kwargs: Any) -> Any:
-        """Return the fixed token, valid for an hour."""
-        import time
-
-        from azure.core.credentials import AccessToken
-
-        return AccessToken(self._token, int(time.time()) + 3600)
-
-    def __repr__(self) -> str:
-        return "<DevTokenCredential>"
 
 
 class Connection:
@@ -299,6 +284,13 @@ def connect(
     >>> az = connect("emulator")                        # a local emulator, started here
     >>> az = connect("http://127.0.0.1:8765")           # an emulator already running
     >>> az = connect(subscription_id="…", credential=DefaultAzureCredential())   # Azure, explicitly
+    >>> az = connect(timeout=(5, 30))                   # connect and read timeouts, in seconds
+
+    ``session_options`` go to :class:`~restorekit.transport.arm.ArmSession`: ``timeout=(connect, read)`` seconds
+    (default (10, 60); one number sets both), ``retries`` (urllib3's retries of one send, default 6),
+    ``resends`` (times a GET is sent again once those are used up, default 2), ``backoff_factor``,
+    ``max_retry_after``, ``pool_size``. A GET slower than the read timeout is retried; a POST that timed out
+    is never sent again (a restore looks for the job it may have created instead).
     """
     if cloud not in CLOUDS:
         raise ValueError(f"unknown cloud {cloud!r}; choose one of {', '.join(CLOUDS)}")
@@ -333,7 +325,8 @@ def connect(
 def _endpoint(url: str, why: str, subscription_id: str | None, credential: TokenCredential | None, cloud: Cloud,
               api_version: str, session_options: dict[str, Any]) -> Connection:
     if credential is None:
-        credential = DevTokenCredential() if is_loopback(urlsplit(url).hostname) else _default_credential(cloud)
+        credential = (DevTokenCredential(endpoint=url) if is_loopback(urlsplit(url).hostname)
+                      else _default_credential(cloud))
     arm = ArmSession(url, credential, api_version=api_version, **session_options)
     return Connection(arm, subscription_id or EMULATOR_SUBSCRIPTION, kind="endpoint", reason=why)
 
@@ -345,7 +338,8 @@ def _emulator(credential: TokenCredential | None, api_version: str, session_opti
     server = emulator.start()
     if not quiet:
         print(f"{banner} (emulator at {server.url})", flush=True)
-    arm = ArmSession(server.url, credential or DevTokenCredential(), api_version=api_version, **session_options)
+    arm = ArmSession(server.url, credential or DevTokenCredential(endpoint=server.url), api_version=api_version,
+                     **session_options)
     return Connection(arm, server.subscription_id, kind="emulator", emulator=server, reason=banner.split(": ", 1)[-1])
 
 

@@ -37,6 +37,16 @@ def _names(values: list[str], limit: int = 10) -> str:
     return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
 
 
+def _vaults_or_no_subscription(connection: Connection, exc: ArmError) -> list[Vault]:
+    """The subscription's vaults; a subscription the endpoint does not know is said so, with what to do."""
+    if exc.code != "SubscriptionNotFound":
+        return Vault.list(connection)
+    raise NotFoundError(
+        f"subscription {connection.subscription_id} is not known at {connection.arm.endpoint} ({connection.where}): "
+        f"{exc.message} Pass subscription_id= of a subscription your credential can read (az account list shows "
+        "them), or leave it out to use the default one") from None
+
+
 class Vault:
     """A Recovery Services vault: its protected VMs, recovery points, restore jobs."""
 
@@ -58,7 +68,7 @@ class Vault:
         except ArmError as exc:
             if not _is_not_found(exc):
                 raise
-            existing = [f"{v.resource_group}/{v.name}" for v in cls.list(connection)]
+            existing = [f"{v.resource_group}/{v.name}" for v in _vaults_or_no_subscription(connection, exc)]
             where = (f" on the {connection.where} at {connection.arm.endpoint} (not your Azure subscription: connect to "
                      "Azure with rk.connect() after az login)" if connection.is_emulator else "")
             raise NotFoundError(
@@ -133,10 +143,22 @@ class Vault:
         return collect(self.iter_protected_items(), start=start, end=end, label=f"inventory of {self.name}", **kwargs)
 
     def job(self, job_id: str) -> Job:
-        """Re-attach to a backup job by id (e.g. after a kernel restart)."""
+        """A backup job by id, read once (``job.wait()`` follows it); see :meth:`restore_job` for a restore."""
         from ..model.jobs import Job
 
         return Job.fetch(self, job_id)
+
+    def restore_job(self, job_id: str, **options: Any) -> RestoreOperation:
+        """Follow a restore of this vault again by its job id (e.g. after a kernel restart): live progress.
+
+        Returns a :class:`~restorekit.restore.operation.RestoreOperation` following job ``job_id`` (its live
+        widget when it is a cell's value; ``.wait()`` for the final job). ``options`` go to the operation
+        (``poll_interval``, ``sleep``, ``clock``). A cross-region restore is followed with
+        ``crr.attach(job_id)``; ``rk.resume(job_id)`` finds either from the restore journal.
+        """
+        from ..restore.operation import RestoreOperation
+
+        return RestoreOperation.from_job_id(self, job_id, **options)
 
     def jobs(self, operation: str | None = "Restore", status: str | None = None,
              start: Any = None, end: Any = None) -> pd.DataFrame:

@@ -1,13 +1,16 @@
 """``restorekit demo``: run every shipped notebook headless (papermill) against an in-process emulator.
 
 The emulator runs in this process; the notebooks' kernels reach it through ``RESTOREKIT_ENDPOINT``
-and print plain-text progress (``RESTOREKIT_HEADLESS=1``). Executed notebooks and the figures they
-save land in the output folder.
+and print plain-text progress (``RESTOREKIT_HEADLESS=1``). Executed notebooks, the figures they
+save and the restore journal of their restores (``RESTOREKIT_JOURNAL``: never the user's own) land in the
+output folder.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,15 +34,22 @@ def notebooks_folder(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 
 @contextmanager
-def demo_environment(**emulator_options: Any) -> Iterator[Any]:
-    """Start the demo emulator and point kernels at it (``RESTOREKIT_ENDPOINT``, headless); undo after."""
+def demo_environment(journal: str | os.PathLike[str] | None = None, **emulator_options: Any) -> Iterator[Any]:
+    """Start the demo emulator and point kernels at it (``RESTOREKIT_ENDPOINT``, headless); undo after.
+
+    The kernels' restores are journaled to ``journal`` (``RESTOREKIT_JOURNAL``), by default a temporary file
+    removed afterwards: a demo never writes to the user's restore journal.
+    """
     from .. import emulator
 
     options = {**DEMO_EMULATOR, **emulator_options}
-    saved = {key: os.environ.get(key) for key in ("RESTOREKIT_ENDPOINT", "RESTOREKIT_HEADLESS")}
+    keys = ("RESTOREKIT_ENDPOINT", "RESTOREKIT_HEADLESS", "RESTOREKIT_JOURNAL")
+    saved = {key: os.environ.get(key) for key in keys}
+    scratch = tempfile.mkdtemp(prefix="restorekit-demo-journal-") if journal is None else None
     with emulator.start(**options) as server:
         os.environ["RESTOREKIT_ENDPOINT"] = server.url
         os.environ["RESTOREKIT_HEADLESS"] = "1"
+        os.environ["RESTOREKIT_JOURNAL"] = str(Path(scratch, "journal.jsonl") if scratch else Path(journal))
         try:
             yield server
         finally:
@@ -48,6 +58,8 @@ def demo_environment(**emulator_options: Any) -> Iterator[Any]:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
 
 
 def run_demo(out: str | os.PathLike[str] = "restorekit-demo", *, notebooks: str | None = None,
@@ -60,7 +72,7 @@ def run_demo(out: str | os.PathLike[str] = "restorekit-demo", *, notebooks: str 
     figures = target / "figures"
     figures.mkdir(parents=True, exist_ok=True)
     results: list[tuple[str, str, float]] = []
-    with demo_environment() as server:
+    with demo_environment(journal=target / "journal.jsonl") as server:
         print(f"restorekit demo: emulator at {server.url}; running {source}/*.ipynb into {target}", flush=True)
         for notebook in sorted(source.glob("*.ipynb")):
             started = time.monotonic()

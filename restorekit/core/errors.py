@@ -14,7 +14,8 @@ class ArmError(RestorekitError):
 
     Attributes: ``status`` (HTTP status), ``code`` and ``message`` from the envelope,
     ``details`` (list of dicts), ``request_id`` (``x-ms-request-id``), ``url`` (without secrets),
-    ``target`` and ``recommendations`` when the service gave them.
+    ``target`` and ``recommendations`` when the service gave them; ``retry_after`` (seconds) when the answer
+    asked to wait (429, 503), also as ``headers["Retry-After"]`` for the retry helpers.
     """
 
     def __init__(
@@ -29,7 +30,10 @@ class ArmError(RestorekitError):
         target: str | None = None,
         recommendations: list[str] | None = None,
         method: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": f"{retry_after:g}"} if retry_after is not None else {}
         self.status = status
         self.code = code
         self.message = message
@@ -58,13 +62,44 @@ class ArmError(RestorekitError):
         return (
             _rebuild_arm_error,
             (self.status, self.code, self.message, self.url, self.request_id, self.details,
-             self.target, self.recommendations, self.method),
+             self.target, self.recommendations, self.method, self.retry_after),
         )
 
 
-def _rebuild_arm_error(status, code, message, url, request_id, details, target, recommendations, method):
+def _rebuild_arm_error(status, code, message, url, request_id, details, target, recommendations, method,
+                       retry_after=None):
     return ArmError(status, code, message, url=url, request_id=request_id, details=details,
-                    target=target, recommendations=recommendations, method=method)
+                    target=target, recommendations=recommendations, method=method, retry_after=retry_after)
+
+
+class AuthenticationError(ArmError):
+    """ARM refused the bearer token (HTTP 401), even after one fresh token when it said the token had expired.
+
+    Besides the service's ``code`` and ``message``: ``credential`` (the credential's type), ``tenant`` (the
+    token's ``tid`` claim, or ``"unknown"``) and ``advice`` (what to do), all in the message.
+    """
+
+    def __init__(self, error: ArmError, *, credential: str, tenant: str, advice: str) -> None:
+        self.credential = credential
+        self.tenant = tenant
+        self.advice = advice
+        super().__init__(error.status, error.code, error.message, url=error.url, request_id=error.request_id,
+                         details=error.details, target=error.target, recommendations=error.recommendations,
+                         method=error.method, retry_after=error.retry_after)
+
+    def __str__(self) -> str:
+        return (f"Azure Resource Manager refused the token of {self.credential} (tenant {self.tenant}): "
+                f"{super().__str__()}\n  what to do: {self.advice}")
+
+    def __reduce__(self):
+        base = ArmError(self.status, self.code, self.message, url=self.url, request_id=self.request_id,
+                        details=self.details, target=self.target, recommendations=self.recommendations,
+                        method=self.method)
+        return (_rebuild_authentication_error, (base, self.credential, self.tenant, self.advice))
+
+
+def _rebuild_authentication_error(base, credential, tenant, advice):
+    return AuthenticationError(base, credential=credential, tenant=tenant, advice=advice)
 
 
 class TransportError(RestorekitError):
@@ -114,3 +149,10 @@ class OperationFailed(RestorekitError):
         self.service_message = service_message
         self.recommendations = list(recommendations or [])
         self.job_id = job_id
+
+
+class RestoreNotStarted(OperationFailed):
+    """A restore POST got no usable answer and no job of it showed up: it most probably did not start.
+
+    restorekit never sends a restore twice by itself; trigger it again once the message's checks are done.
+    """

@@ -260,7 +260,7 @@ class Job:
         drive(self, first_delay=self.interval(), timeout=timeout, clock=self.clock, sleep=self.sleep,
               on_update=None if on_update is None else (lambda: on_update(self)),
               timed_out=lambda: (f"job {self.id} was still {self.status} ({self.progress or 0:.0f}%) after "
-                                 f"{timeout:g} s; wait again with job.wait() or RestoreOperation.from_job_id"))
+                                 f"{timeout:g} s; wait again with job.wait(), or follow it with vault.restore_job or rk.resume"))
         if raise_on_failure and self.status == "Failed":
             raise self.failure()
         return self

@@ -34,8 +34,16 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..core.api_versions import PASSIVE_STAMP as CRR_API_VERSION
-from ..core.errors import ArmError, NotFoundError, RestorekitError, TransportError, ValidationError
+from ..core.errors import (
+    ArmError,
+    NotFoundError,
+    RestorekitError,
+    RestoreNotStarted,
+    TransportError,
+    ValidationError,
+)
 from ..core.filters import IAAS_FILTER, job_filter, points_filter
+from ..core.redaction import remember
 from ..core.regions import PAIRED_REGIONS, norm_region, paired_region
 from ..core.times import format_duration, format_moment
 from ..model.job_api import CrossRegionJobs, JobApi, location_path
@@ -66,6 +74,8 @@ UNSUPPORTED_PROPERTIES = {
     "targetDiskNetworkAccessSettings": "disk_network_access", "resourceGuardOperationRequests":
     "resource_guard_operation_requests", "recoveryPointRehydrationInfo": "rehydration_priority"}
 _NOT_ENABLED_CODE = "BMSUserErrorCrossRegionRestoreNotEnabled"
+#: The service's answer to an expired access token (the emulator's guess of the code).
+CRR_TOKEN_EXPIRED = "UserErrorCrrAccessTokenExpired"
 
 
 class CrossRegionRestoreNotEnabled(RestorekitError):
@@ -147,6 +157,8 @@ class CrossRegionRoute:
         self.region = crr.secondary_region
         self.session: ArmApi | ScrubbedSession = crr.connection.arm
         self.jobs: JobApi = CrossRegionJobs(crr.vault, self.region, self.session)
+        #: What the user should know about this restore (e.g. an access token renewed), shown in its status.
+        self.notes: list[str] = []
 
     def attach_hint(self, job_id: str) -> str:
         """``crr.attach('…')``."""
@@ -161,11 +173,37 @@ class CrossRegionRoute:
         """Get an access token for the point, then ``POST {loc}/backupCrossRegionRestore`` once.
 
         The token goes into the body and nowhere else: the body is cleared after sending, and the session
-        polling uses from now on scrubs it from answers and errors.
+        polling uses from now on scrubs it from answers and errors (logs and the journal too). When the service
+        answers that the token expired (400 ``UserErrorCrrAccessTokenExpired``: it refused the restore, no job
+        was made), a new token is asked for once (AAD properties, then access token) and the restore sent once
+        more; the user is told (a WARNING log line and a note in the operation's status). A second expiry raises
+        :class:`~restorekit.core.errors.RestoreNotStarted`.
         """
+        try:
+            return self._post_with_new_token(request)
+        except ArmError as exc:
+            if exc.code != CRR_TOKEN_EXPIRED:
+                raise
+            first = exc
+        note = (f"the cross-region restore access token had expired ({first.code}); restorekit got a new one and "
+                "sent the restore once more")
+        self.notes.append(note)
+        log.warning("VM %s, point %s: %s", self.crr.item.vm_name, request.point.name, note)
+        try:
+            return self._post_with_new_token(request)
+        except ArmError as exc:
+            if exc.code != CRR_TOKEN_EXPIRED:
+                raise
+            raise RestoreNotStarted(
+                f"the cross-region restore of VM {self.crr.item.vm_name} was refused twice because its access token "
+                f"had expired ({exc.code}: {exc.message}); nothing was restored. Check this machine's clock and the "
+                f"health of {self.region}, then trigger the restore again (crr.restore(request))",
+                code=exc.code, service_message=exc.message) from None
+
+    def _post_with_new_token(self, request: Any) -> Any:
         point = request.point
         token = self.crr.access_token(point)
-        scrubber = token.scrubber()
+        scrubber = remember(token.scrubber())
         body = {"crossRegionRestoreAccessDetails": token.access_details(), "restoreRequest": request.properties()}
         del token
         self.session = ScrubbedSession(self.crr.connection.arm, scrubber)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import OperationFailed
+from ..core.errors import OperationFailed, RestoreNotStarted
 from ..model.jobs import Job, job_matches_item, job_matches_point
 from .routes import restores_since
 
@@ -30,9 +30,14 @@ class LostAnswerLookup:
     def __init__(self, route: RestoreRoute, point: Any, posted_at: datetime | None, lost_answer: str | None) -> None:
         self.route = route
         self.point = point
-        self.since = (posted_at or datetime.now(UTC)) - LOOKUP_MARGIN
+        self.posted_at = posted_at or datetime.now(UTC)  # on this machine's clock
         self.lost_answer = lost_answer
         self.attempts = 0
+
+    @property
+    def since(self) -> datetime:
+        """The earliest start, on the service's clock, of a job this restore may have created."""
+        return self.route.vault.connection.arm.as_server_time(self.posted_at) - LOOKUP_MARGIN
 
     def _why(self, vm: str) -> str:
         kind = self.route.kind_label
@@ -43,18 +48,18 @@ class LostAnswerLookup:
     def attempt(self) -> str | None:
         """One lookup: the job id when exactly one job fits, None to look again later.
 
-        Raises ``OperationFailed`` when several jobs fit (naming them and how to attach to one) or when the
-        last lookup found none (the restore most probably did not start).
+        Raises ``OperationFailed`` when several jobs fit (naming them and how to attach to one), and
+        ``RestoreNotStarted`` when the last lookup found none (the restore most probably did not start).
         """
         item = self.route.item
         kind = self.route.kind_label
         if item is None:
             raise OperationFailed(f"cannot look for the {kind} job: the operation has no protected item")
-        self.attempts += 1
         since = self.since
         candidates = [j for j in restores_since(self.route, since)
                       if job_matches_item(j, item.vm_name, item.ref.container)
                       and (j.start_time is None or j.start_time >= since)]
+        self.attempts += 1  # counted once the list was read: a failed lookup is looked again
         if self.point is not None and len(candidates) > 1:
             candidates = [j for j in candidates if job_matches_point(j, self.point)] or candidates
         if len(candidates) == 1:
@@ -66,7 +71,7 @@ class LostAnswerLookup:
                 f"restorekit cannot tell which is yours: {_listing(candidates)}. Attach to one with "
                 f"{self.route.attach_hint('<job id>')}")
         if self.attempts >= LOOKUP_ATTEMPTS:
-            raise OperationFailed(
+            raise RestoreNotStarted(
                 f"{why}; no {kind} job of VM {item.vm_name} started since {since:%Y-%m-%d %H:%M:%S} UTC "
                 f"({LOOKUP_ATTEMPTS} lookups), so the restore most probably did not start. Check "
                 f"{self.route.jobs_hint} and trigger it again if needed")

@@ -3,7 +3,7 @@
 >>> op = item.restore(rk.RestoreDisks(point, storage_account=...))   # POST once, returns at once
 >>> op.phase                      # "submitted" → "operation" → "job" → "done" / "failed" / "cancelled"
 >>> job = op.wait()               # the final Job, or OperationFailed quoting the service
->>> RestoreOperation.from_job_id(vault, job_id).wait()  # re-attach after a kernel restart
+>>> vault.restore_job(job_id).wait()   # re-attach after a kernel restart (rk.resume(job_id): from the journal)
 
 :class:`RestoreOperation` is state only: :meth:`~RestoreOperation.step` moves it by one request (an operation
 poll, a job lookup or a job read) and says how long to wait before the next. A
@@ -118,6 +118,16 @@ class RestoreOperation:
             return bool(self.vault.connection.is_emulator)
         except AttributeError:  # re-attached without a connection (tests)
             return False
+
+    @property
+    def operation_url(self) -> str | None:
+        """The URL the POST's asynchronous operation is followed at (None without one, e.g. re-attached by job)."""
+        return self._lro.url if self._lro is not None else None
+
+    @property
+    def notes(self) -> list[str]:
+        """What the user should know about this restore besides its status (e.g. an access token renewed)."""
+        return list(getattr(self.route, "notes", ()))
 
     @property
     def sleep(self) -> Callable[[float], Any]:
@@ -239,7 +249,11 @@ class RestoreOperation:
             if self.job_id is not None:
                 self.phase = "job"
                 return 0.0
-        self.job_id = self._lookup.attempt()  # a lost answer, or an operation that did not name its job
+        try:
+            self.job_id = self._lookup.attempt()  # a lost answer, or an operation that did not name its job
+        except (ArmError, TransportError) as exc:  # the lookup's own request failed: look again after a backoff
+            return self._backoff.after_failure(exc)
+        self._backoff.reset()
         if self.job_id is None:
             return self._job_interval()
         self.phase = "job"
@@ -260,9 +274,9 @@ class RestoreOperation:
         job = self._job
         assert job is not None
         if job.done:
-            self._finish({"Failed": "failed", "Cancelled": "cancelled"}.get(job.status, "done"))
             if job.status == "Failed":
                 self.error = job.failure()
+            self._finish({"Failed": "failed", "Cancelled": "cancelled"}.get(job.status, "done"))
             return 0.0
         self._maybe_cancel()
         return job.interval()
@@ -275,6 +289,7 @@ class RestoreOperation:
     def _finish(self, phase: str) -> None:
         self.phase = phase
         self.finished = self.clock()
+        self._notify()  # listeners (the journal) hear of the end before any waiter returns
         self._done.set()
 
     def _exited(self) -> None:

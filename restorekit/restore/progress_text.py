@@ -75,6 +75,8 @@ def status_line(op: Tracked) -> str:
         line = f"{kind} job {job.id[:8]}…: {job.summary()}"
     if op.cancel_note and not op.done:
         line += f" ({op.cancel_note})"
+    for note in getattr(op, "notes", ()):
+        line += f" (note: {note})"
     if op.on_emulator:
         line += " [local emulator, not Azure]"
     return line

@@ -116,8 +116,8 @@ class PrimaryRoute:
         return self.vault.location
 
     def attach_hint(self, job_id: str) -> str:
-        """``RestoreOperation.from_job_id(vault, '…')``."""
-        return f"RestoreOperation.from_job_id(vault, {job_id!r})"
+        """``vault.restore_job('…')`` (``rk.resume('…')`` finds it from the journal too)."""
+        return f"vault.restore_job({job_id!r})"
 
     def prepare(self, request: Any, *, online: bool = True) -> Any:
         """The builder's own checks, offline and (``online``) against the live estate."""

@@ -1,63 +1,21 @@
 """Secrets of a cross-region restore: the CRR access token, kept out of every repr, log line and error.
 
 :class:`CrrAccessToken` hides ``accessTokenString`` (only :meth:`CrrAccessToken.access_details` gives it, for the
-request body); a :class:`Scrubber` removes the token (or any truncated copy of it) from text and JSON; a
-:class:`ScrubbedSession` wraps an ARM session so that answers and errors that echo the token are scrubbed
-before anyone sees them.
+request body); a :class:`~restorekit.core.redaction.Scrubber` (re-exported here) removes the token (or any
+truncated copy of it) from text and JSON; a :class:`ScrubbedSession` wraps an ARM session so that answers and
+errors that echo the token are scrubbed before anyone sees them.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
 
 from ..core.errors import ArmError, TransportError
+from ..core.redaction import REDACTED, Scrubber
 
-_REDACTED = "***"
-
-
-class Scrubber:
-    """Replaces a secret in text and JSON by ``***``; keeps only the secret's first characters, never all of it."""
-
-    __slots__ = ("_patterns",)
-    _TAIL = r"[A-Za-z0-9_\-.~+/=%]*"
-
-    def __init__(self, secret: str) -> None:
-        prefix = secret[:12] if len(secret) >= 24 else secret
-        forms = {prefix, quote(prefix, safe="")}
-        self._patterns = [re.compile(re.escape(f) + self._TAIL) for f in sorted(forms, key=len, reverse=True) if f]
-
-    def text(self, value: str) -> str:
-        """``value`` with every occurrence of the secret (or of a truncated copy of it) replaced."""
-        for pattern in self._patterns:
-            value = pattern.sub(_REDACTED, value)
-        return value
-
-    def data(self, value: Any) -> Any:
-        """A copy of a JSON value with the secret scrubbed from every string."""
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, list):
-            return [self.data(v) for v in value]
-        if isinstance(value, dict):
-            return {k: self.data(v) for k, v in value.items()}
-        return value
-
-    def error(self, exc: ArmError | TransportError) -> ArmError | TransportError:
-        """A new exception like ``exc`` with the secret scrubbed from everything it says."""
-        if isinstance(exc, ArmError):
-            return ArmError(exc.status, exc.code, self.text(exc.message), url=self.text(exc.url),
-                            request_id=exc.request_id, details=self.data(exc.details),
-                            target=self.data(exc.target), recommendations=self.data(exc.recommendations),
-                            method=exc.method)
-        return type(exc)(self.text(str(exc)))
-
-    def __repr__(self) -> str:
-        return "<secret scrubber>"
-
+__all__ = ["CrrAccessToken", "ScrubbedSession", "Scrubber"]
 
 class ScrubbedSession:
     """An ArmSession stand-in whose answers and errors have the secret scrubbed (what polling uses)."""
@@ -133,7 +91,7 @@ class CrrAccessToken:
 
     def redacted(self) -> dict[str, Any]:
         """The properties with ``accessTokenString`` replaced by ``***`` (safe to show)."""
-        return {**self._properties, "accessTokenString": _REDACTED}
+        return {**self._properties, "accessTokenString": REDACTED}
 
     def scrubber(self) -> Scrubber:
         """Something that removes this token from text and JSON."""

@@ -7,7 +7,8 @@ both refuse, confirm and fail the same way:
 1. ``route.prepare(request)`` runs every check and raises ``ValidationError`` listing all problems;
 2. a destructive request (replacing disks) needs ``confirm=True`` (``ConfirmationRequired``, nothing sent);
 3. a restore of the same VM from the same point still running is refused (``DuplicateRestore`` names it);
-4. one POST (never retried once it may have reached the service);
+4. one POST (never retried once it may have reached the service), journaled before it is sent
+   (:mod:`restorekit.restore.journal_entry`), with its job id and final state once known;
 5. a lost answer (timeout, reset, 5xx) does not mean "not started": the operation looks for the job instead.
 """
 
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.environment import should_display
 from ..core.errors import ArmError, ConfirmationRequired, DuplicateRestore, RestorekitError, TransportError
 from ..core.times import format_duration, format_moment
+from .journal_entry import JournalEntry
 from .online_checks import reader_of
 from .operation import RestoreOperation
 from .outcome import Snapshot, groups_touched, take_snapshot
@@ -66,7 +68,7 @@ def trigger(request: Any, *, item: ProtectedItemLike | None = None, route: Resto
     if getattr(request, "destructive", False) and not confirm:
         raise ConfirmationRequired(
             f"{type(request).__name__} replaces the disks of VM {vm} with those of recovery point {point.name}: "
-            f"{data_loss_window(point)}. The VM restarts; its current disks are kept, unattached. To go ahead, "
+            f"{data_loss_window(point, now=route.vault.connection.arm.server_now())}. The VM restarts; its current disks are kept, unattached. To go ahead, "
             "pass confirm=True: item.restore(request, confirm=True)")
     if not allow_duplicate:
         duplicates = running_restores(route, point)
@@ -82,8 +84,9 @@ def trigger(request: Any, *, item: ProtectedItemLike | None = None, route: Resto
         options["sleep"] = sleep
     operation_class = route.operation_class or RestoreOperation
     options["before"] = _snapshot(request) if online_checks else None
+    entry = JournalEntry.for_restore(route, request)
     try:
-        response = route.post(request)
+        response = entry.post(request)  # journaled before it is sent; a refusal is journaled too
     except TransportError as exc:
         op = operation_class(route, lost_answer=str(exc), **options)
     except ArmError as exc:
@@ -94,6 +97,7 @@ def trigger(request: Any, *, item: ProtectedItemLike | None = None, route: Resto
         op = operation_class(route, lost_answer=str(exc), **options)
     else:
         op = operation_class(route, initial=response, **options)
+    entry.follow(op)  # journals the job id and the final state as they become known
     if should_display(display):
         from IPython.display import display as show
 
@@ -101,12 +105,15 @@ def trigger(request: Any, *, item: ProtectedItemLike | None = None, route: Resto
     return op
 
 
-def data_loss_window(point: Any) -> str:
-    """What going back to ``point`` loses: ``changes since 2026-11-20 06:17 UTC (8 h 12 min ago) will be lost``."""
+def data_loss_window(point: Any, now: datetime | None = None) -> str:
+    """What going back to ``point`` loses: ``changes since 2026-11-20 06:17 UTC (8 h 12 min ago) will be lost``.
+
+    ``now`` is the service's (``ArmSession.server_now()``), local UTC when not given.
+    """
     when = getattr(point, "time", None)
     if when is None:
         return "the changes made since the point (its time is unknown) will be lost"
-    return (f"the changes made since {format_moment(when)} ({format_duration(datetime.now(UTC) - when)} ago) "
+    return (f"the changes made since {format_moment(when)} ({format_duration((now or datetime.now(UTC)) - when)} ago) "
             "will be lost")
 
 

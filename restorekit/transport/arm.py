@@ -2,16 +2,24 @@
 
 :class:`ArmSession` is the only place restorekit speaks HTTP. It
 
-* retries idempotent requests on 429/500/502/503/504 with urllib3's ``Retry``, honouring ``Retry-After``
-  (a POST is never retried once it may have reached the server);
-* puts connect/read timeouts on every request;
-* asks the ``TokenCredential`` for a token on every request (azure-identity caches and refreshes it);
+* retries idempotent requests on 429/500/502/503/504, resets and read timeouts with urllib3's ``Retry``,
+  honouring ``Retry-After``, and sends a GET again up to ``resends`` times (with
+  :class:`~restorekit.transport.polling.Backoff`) when urllib3 gave up on a transient failure, so a list keeps
+  its place through a bad minute; a POST is never retried once it may have reached the server: only a 429
+  (ARM's throttle refuses before the service sees the request) is waited out and sent again;
+* puts connect/read timeouts on every request (``timeout=(connect, read)`` seconds; ``rk.connect(...,
+  timeout=(5, 30))`` passes it on);
+* asks the ``TokenCredential`` for a token on every request (:mod:`restorekit.transport.bearer`); a 401
+  ``ExpiredAuthenticationToken`` gets one fresh token and one retry of the same request (a POST included: ARM
+  refused it before it reached the service); any other 401, or a second one, raises
+  :class:`~restorekit.core.errors.AuthenticationError` naming the credential and the tenant;
 * refuses to send a token over plain ``http://`` to a host that is not loopback, or to another host
   than the endpoint's;
 * follows ``nextLink`` pages;
 * turns ARM's error envelope into :class:`~restorekit.core.errors.ArmError` and anything that is not ARM JSON
   (an HTML error page, truncated JSON, a refused connection) into
-  :class:`~restorekit.core.errors.TransportError` naming the URL and the status.
+  :class:`~restorekit.core.errors.TransportError` naming the URL and the status;
+* logs every request at DEBUG (:mod:`restorekit.transport.request_log`), secrets redacted.
 
 Example::
 
@@ -25,6 +33,7 @@ import ipaddress
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -35,19 +44,31 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from .._version import __version__
-from ..core.errors import ArmError, InsecureTransportError, TransportError
+from ..core.errors import ArmError, AuthenticationError, InsecureTransportError, TransportError
+from ..core.redaction import redact_text, redact_url
+from . import request_log
+from .bearer import EXPIRED, BearerAuth, authentication_error, used_token
+from .polling import Backoff, parse_retry_after
+from .token_claims import Identity
 
-log = logging.getLogger("restorekit.transport.arm")
+__all__ = ["ArmResponse", "ArmSession", "Pacer", "TokenCredential", "is_loopback", "redact_url"]
+
+log = logging.getLogger(__name__)
 
 #: Statuses on which ARM asks to try again later.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: Methods that may be repeated safely (a POST may start a restore twice: never retried).
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+#: Methods sent again after urllib3 gave up on a transient failure (reads only).
+RESENT_METHODS = frozenset({"GET", "HEAD"})
 DEFAULT_TIMEOUT = (10.0, 60.0)
-_SECRET_QUERY_KEYS = {"sig", "signature", "token", "access_token", "code", "client_secret", "skoid", "sktid"}
+#: Wait before the first resend of a GET (doubling, at most ``RESEND_MAX``).
+RESEND_BASE = 1.0
+RESEND_MAX = 15.0
 
 
 class TokenCredential(Protocol):
@@ -56,15 +77,6 @@ class TokenCredential(Protocol):
     def get_token(self, *scopes: str, **kwargs: Any) -> Any:  # pragma: no cover - protocol
         """Return an access token (an object with a ``token`` attribute) for the scopes."""
         ...
-
-
-def redact_url(url: str) -> str:
-    """The URL with secret-looking query values (``sig``, ``token`` …) replaced by ``***``."""
-    parts = urlsplit(url)
-    if not parts.query:
-        return url
-    query = [(k, "***" if k.lower() in _SECRET_QUERY_KEYS else v) for k, v in parse_qsl(parts.query, True)]
-    return urlunsplit(parts._replace(query=urlencode(query, safe="$':;,/*", quote_via=quote)))
 
 
 def is_loopback(host: str | None) -> bool:
@@ -77,22 +89,6 @@ def is_loopback(host: str | None) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
-
-
-class _BearerAuth(requests.auth.AuthBase):
-    """Adds ``Authorization: Bearer …`` from the credential, fetched for every request."""
-
-    def __init__(self, credential: TokenCredential, scope: str) -> None:
-        self._credential = credential
-        self._scope = scope
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        token = self._credential.get_token(self._scope).token
-        request.headers["Authorization"] = f"Bearer {token}"
-        return request
-
-    def __repr__(self) -> str:
-        return f"<bearer token for {self._scope}>"
 
 
 class Pacer(Protocol):
@@ -125,7 +121,10 @@ class ArmResponse:
 class ArmSession:
     """An authenticated, retrying HTTP session to one ARM endpoint (see the module doc).
 
-    ``remaining_reads`` holds the last ``x-ms-ratelimit-remaining-subscription-reads`` seen (or None), and
+    ``timeout`` is ``(connect, read)`` in seconds (one number sets both); ``retries`` bounds urllib3's retries
+    of one send (at most 3 of them after resets or read timeouts); ``resends`` (default ``min(2, retries)``)
+    is how many times a GET is sent again once urllib3 gave up on a transient failure. ``remaining_reads``
+    holds the last ``x-ms-ratelimit-remaining-subscription-reads`` seen (or None), and
     :meth:`remaining_reads_of` the last one seen for each subscription (ARM throttles each one apart).
     """
 
@@ -136,8 +135,9 @@ class ArmSession:
         *,
         api_version: str,
         scope: str | None = None,
-        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
         retries: int = 6,
+        resends: int | None = None,
         backoff_factor: float = 0.5,
         max_retry_after: int = 120,
         pool_size: int = 32,
@@ -148,7 +148,9 @@ class ArmSession:
         self.endpoint = endpoint.rstrip("/")
         self.api_version = api_version
         self.scope = scope or f"{self.endpoint}/.default"
-        self.timeout = timeout
+        self.timeout = _timeouts(timeout)
+        self.retries = retries
+        self.resends = min(2, retries) if resends is None else max(0, resends)
         self._host = parts.netloc.lower()
         self._insecure = parts.scheme == "http" and not is_loopback(parts.hostname)
         self.remaining_reads: int | None = None
@@ -158,7 +160,7 @@ class ArmSession:
         self.retry = Retry(
             total=retries,
             connect=3,
-            read=2,
+            read=min(3, retries),
             status=retries,
             other=0,
             allowed_methods=IDEMPOTENT_METHODS,
@@ -175,8 +177,19 @@ class ArmSession:
         self._session.mount("https://", adapter)
         self._session.headers["User-Agent"] = f"restorekit/{__version__} python-requests/{requests.__version__}"
         self._session.headers["Accept"] = "application/json"
-        self._session.auth = _BearerAuth(credential, self.scope)
+        self._auth = BearerAuth(credential, self.scope)
+        self._session.auth = self._auth
         self._credential = credential
+
+    @property
+    def identity(self) -> Identity:
+        """Tenant and principal of the token last sent (from its claims; unknowns before the first request)."""
+        return self._auth.identity
+
+    @property
+    def credential_name(self) -> str:
+        """The credential's type, e.g. ``DefaultAzureCredential``."""
+        return self._auth.credential_name
 
     def probe(self, timeout: tuple[float, float] = (5.0, 10.0)) -> ArmSession:
         """A session to the same endpoint with the same credential that sends each request once, quickly.
@@ -236,31 +249,87 @@ class ArmSession:
     ) -> ArmResponse:
         """Send one request; return the decoded answer or raise ``ArmError``/``TransportError``.
 
-        Idempotent methods are retried by urllib3 on throttling and server errors (honouring
-        ``Retry-After``); a POST is sent once.
+        urllib3 retries idempotent methods on throttling, server errors, resets and read timeouts (honouring
+        ``Retry-After``); a GET that still failed for a transient reason is sent again up to ``resends`` times
+        after a backoff. A POST is sent once, except when ARM refused it before it reached the service: after a
+        429 (throttled) it is sent again after ``Retry-After``, up to ``retries`` times; after a 401
+        ``ExpiredAuthenticationToken`` once more with a fresh token.
         """
         method = method.upper()
         url = self.url(path_or_url, params, api_version)
         self._check_target(url)
         shown = redact_url(url)
-        send_headers = {"x-ms-client-request-id": str(uuid.uuid4())}
-        send_headers.update(headers or {})
-        try:
-            response = self._session.request(
-                method, url, json=json_body, headers=send_headers, timeout=self.timeout, allow_redirects=False
-            )
-        except requests.exceptions.RetryError as exc:
-            raise TransportError(f"{method} {shown}: gave up after retries ({_reason(exc)})") from None
-        except requests.exceptions.Timeout as exc:
-            raise TransportError(
-                f"{method} {shown}: no answer from {self.endpoint} within {self.timeout[1]:g} s ({_reason(exc)})"
-            ) from None
-        except requests.exceptions.ConnectionError as exc:
-            raise TransportError(f"{method} {shown}: cannot reach {self.endpoint} ({_reason(exc)})") from None
-        log.debug("%s %s -> %s", method, shown, response.status_code)
-        self._note_rate_limit(response)
-        self._note_date(response)
-        return self._decode(method, shown, response, ok)
+        reads = method in RESENT_METHODS
+        backoff = Backoff(limit=self.resends if reads else self.retries, base=RESEND_BASE, cap=RESEND_MAX)
+        while True:
+            try:
+                return self._send(method, url, shown, json_body, headers, ok)
+            except (ArmError, TransportError) as exc:
+                if isinstance(exc, AuthenticationError):
+                    raise
+                if not reads and not (isinstance(exc, ArmError) and exc.status == 429):
+                    raise  # a POST is sent again only when ARM throttled it (429: refused before the service)
+                delay = backoff.after_failure(exc)  # raises when not transient, or after the last resend
+                log.debug("%s %s: sending it again in %.1f s (resend %d of %d) after: %s", method, shown, delay,
+                          backoff.failures, backoff.limit, str(exc).splitlines()[0])
+                time.sleep(delay)
+
+    def _send(self, method: str, url: str, shown: str, json_body: Any, headers: Mapping[str, str] | None,
+              ok: tuple[int, ...]) -> ArmResponse:
+        """One send (urllib3 retries included), renewing an expired token once."""
+        send_headers = {"x-ms-client-request-id": str(uuid.uuid4()), **(headers or {})}
+        renewed = False
+        while True:
+            started = time.monotonic()
+            try:
+                response = self._session.request(
+                    method, url, json=json_body, headers=send_headers, timeout=self.timeout, allow_redirects=False
+                )
+            except requests.exceptions.RequestException as exc:
+                request_log.unanswered(method, shown, exc, (time.monotonic() - started) * 1000)
+                raise self._no_answer(method, shown, exc) from None
+            request_log.answered(method, shown, response, (time.monotonic() - started) * 1000)
+            self._note_rate_limit(response)
+            self._note_date(response)
+            if response.status_code != 401 or 401 in ok:
+                return self._decode(method, shown, response, ok)
+            try:
+                self._decode(method, shown, response, ok)
+            except ArmError as exc:
+                if exc.code == EXPIRED and not renewed:
+                    if not self._auth.renew(used_token(response.request)):
+                        raise authentication_error(exc, self._auth, renewed=False) from None
+                    renewed = True
+                    log.info("%s %s: the bearer token had expired (%s); sending the request once more with a fresh "
+                             "token from %s", method, shown, exc.code, self._auth.credential_name)
+                    continue
+                raise authentication_error(exc, self._auth, renewed=renewed) from None
+            raise TransportError(f"{method} {shown}: HTTP 401 decoded as a success")  # pragma: no cover
+
+    def _no_answer(self, method: str, shown: str, exc: requests.exceptions.RequestException) -> TransportError:
+        """A TransportError for a request that got no usable answer, saying what to do."""
+        connect, read = self.timeout
+        sent_once = method not in IDEMPOTENT_METHODS
+        maybe = (" The service may have received it: restorekit does not send it again; check whether it took effect "
+                 "(list the jobs, read the resource) before calling it again." if sent_once else "")
+        reason = _reason(exc)
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            text = (f"could not connect to {self.endpoint} within {connect:g} s ({reason}). Check the network "
+                    f"(proxy, VPN, firewall) and that the endpoint is right, then call it again")
+        elif isinstance(exc, requests.exceptions.ReadTimeout) or _caused_by(exc, ReadTimeoutError):
+            tries = "" if sent_once else " on every try"
+            text = (f"no answer from {self.endpoint} within the read timeout of {read:g} s{tries} ({reason}).{maybe} "
+                    f"A slow service may need a longer read timeout: rk.connect(..., timeout=({connect:g}, "
+                    f"{read * 2:g}))" + ("" if sent_once else "; or retry later"))
+        elif isinstance(exc, requests.exceptions.RetryError):
+            text = (f"gave up after {self.retries} retries ({reason}). The service keeps failing: retry in a few "
+                    "minutes, and check the Azure status page")
+        elif isinstance(exc, requests.exceptions.ConnectionError):
+            text = (f"cannot reach {self.endpoint} or the connection was lost ({reason}).{maybe} Check the network "
+                    "and that the endpoint is up, then call it again")
+        else:
+            text = f"the request failed ({reason}).{maybe} Check the network and the endpoint, then call it again"
+        return TransportError(redact_text(f"{method} {shown}: {text}"))
 
     def _note_rate_limit(self, response: requests.Response) -> None:
         value = response.headers.get("x-ms-ratelimit-remaining-subscription-reads")
@@ -284,7 +353,15 @@ class ArmSession:
 
         Against Azure that is now (the service's view of it); an emulator pinned to a day answers with its own.
         """
-        return datetime.now(UTC) + timedelta(seconds=self._server_offset or 0.0)
+        return self.as_server_time(datetime.now(UTC))
+
+    def as_server_time(self, moment: datetime) -> datetime:
+        """``moment``, read on this machine's clock, on the service's clock (moved by the offset its ``Date`` shows).
+
+        What the service filters by (a job's ``startTime``…) is on its clock: a lookup of "jobs started since I
+        posted" converts the local moment first.
+        """
+        return moment + timedelta(seconds=self._server_offset or 0.0)
 
     @property
     def knows_server_time(self) -> bool:
@@ -325,6 +402,7 @@ class ArmSession:
                 details=envelope.get("details") if isinstance(envelope.get("details"), list) else None,
                 target=envelope.get("target"),
                 recommendations=_recommendations(envelope),
+                retry_after=parse_retry_after(response.headers),
             )
         if status < 400:
             raise TransportError(f"{method} {shown}: unexpected HTTP {status}")
@@ -391,6 +469,20 @@ def _recommendations(envelope: dict[str, Any]) -> list[str]:
             for rec in detail.get("recommendations") or []:
                 recs.append(str(rec))
     return recs
+
+
+def _timeouts(timeout: float | tuple[float, float]) -> tuple[float, float]:
+    """``(connect, read)`` seconds from one number or a pair; both must be > 0."""
+    pair = (float(timeout), float(timeout)) if isinstance(timeout, int | float) else tuple(map(float, timeout))
+    if len(pair) != 2 or min(pair) <= 0:
+        raise ValueError(f"timeout must be seconds > 0, or a pair (connect, read) of them; got {timeout!r}")
+    return pair  # type: ignore[return-value]
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """True when a requests error wraps urllib3's MaxRetryError whose last reason is ``kind``."""
+    inner = exc.args[0] if exc.args else None
+    return isinstance(inner, MaxRetryError) and isinstance(inner.reason, kind)
 
 
 def _reason(exc: BaseException) -> str:
