@@ -112,3 +112,18 @@ def test_consistency_colours_given_axes_and_title():
 def test_empty_fleet():
     ax = plot_fleet(recovery_points_frame([]), days=5, now=NOW)
     assert not ax.collections and "0 VM(s)" in ax.get_title()
+
+
+def test_today_is_not_missed_before_the_vms_usual_backup_time():
+    """Points at 02:00 each day; at 06:00 a VM without today's point has missed it, at 01:00 it is not due yet."""
+    df = fleet(2, days=10, holes={0: {0}})  # vm0000 has no point today
+    cells = plot_fleet(df, days=10, now=NOW).collections[0].get_array().reshape(2, 10)
+    assert cells[0, -1] == 0 and cells[1, -1] == 4  # 06:00: missed (02:00 + 2 h tolerance has passed)
+    early = NOW.floor("D") + pd.Timedelta("1h")
+    before = df[df["time"] <= early]  # at 01:00 neither VM has today's point
+    ax = plot_fleet(before, days=10, now=early)
+    cells = ax.collections[0].get_array().reshape(2, 10)
+    assert (cells[:, -1] == -2).all() and (cells[:, -2] > 0).all()
+    assert "not due yet today" in [t.get_text() for t in ax.get_legend().get_texts()]
+    late = plot_fleet(before, days=10, now=NOW.floor("D") + pd.Timedelta("4h30min"))
+    assert (late.collections[0].get_array().reshape(2, 10)[:, -1] == 0).all()  # due at 04:00 at the latest

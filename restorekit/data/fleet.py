@@ -21,12 +21,15 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.axes import Axes
 
-#: Cell values and their colours, per ``colour`` mode (``-1``: before the first point, ``0``: no point).
+#: Cell values and their colours, per ``colour`` mode (``-2``: today, the VM's backup not due yet; ``-1``: before
+#: the first point; ``0``: no point).
 SCALES: dict[str, tuple[tuple[int, str, str], ...]] = {
-    "tier": ((-1, "0.72", "before the first point"), (0, "white", "no point (missed)"),
+    "tier": ((-2, "#dce6f0", "not due yet today"), (-1, "0.72", "before the first point"),
+             (0, "white", "no point (missed)"),
              (1, "tab:gray", "no usable tier"), (2, "tab:purple", "archive"), (3, "tab:green", "vault"),
              (4, "tab:blue", "snapshot")),
-    "consistency": ((-1, "0.72", "before the first point"), (0, "white", "no point (missed)"),
+    "consistency": ((-2, "#dce6f0", "not due yet today"), (-1, "0.72", "before the first point"),
+                    (0, "white", "no point (missed)"),
                     (1, "tab:gray", "other"), (2, "tab:orange", "CrashConsistent"),
                     (3, "tab:olive", "FileSystemConsistent"), (4, "tab:blue", "AppConsistent")),
 }
@@ -60,7 +63,7 @@ def plot_fleet(points: pd.DataFrame, items: Any = None, ax: Axes | None = None, 
     first_day = end.floor("D") - pd.Timedelta(days=days - 1)
     ranked = at_risk(items, points, rpo=rpo, tolerance=tolerance, now=end, daily_window=daily_window,
                      include_healthy=True)
-    cells = _cells(points, ranked["item_id"].tolist(), first_day, days, colour)
+    cells = _cells(points, ranked["item_id"].tolist(), first_day, days, colour, end, pd.Timedelta(tolerance))
     n = len(ranked)
     shown = min(n, max_labels)
 
@@ -104,8 +107,13 @@ def plot_fleet(points: pd.DataFrame, items: Any = None, ax: Axes | None = None, 
     return ax
 
 
-def _cells(points: pd.DataFrame, order: list[str], first_day: pd.Timestamp, days: int, colour: str) -> np.ndarray:
-    """The best value of each (VM, day); -1 before the VM's first point."""
+def _cells(points: pd.DataFrame, order: list[str], first_day: pd.Timestamp, days: int, colour: str,
+           end: pd.Timestamp, tolerance: pd.Timedelta) -> np.ndarray:
+    """The best value of each (VM, day); -1 before the VM's first point; -2 today when the VM's backup is not due.
+
+    A VM whose last point was taken at 22:00 has not missed today's backup at noon: today's empty cell is "not
+    due yet" while ``end`` is before the time of day of the VM's last point plus ``tolerance``.
+    """
     import numpy as np
     import pandas as pd
 
@@ -126,6 +134,13 @@ def _cells(points: pd.DataFrame, order: list[str], first_day: pd.Timestamp, days
     else:
         value = timed["consistency"].astype(object).map(_CONSISTENCY_VALUE).fillna(1).to_numpy()
     np.maximum.at(cells, (row_of[inside], day[inside]), value[inside].astype(np.int8))
+    today = days - 1
+    if first_day + pd.Timedelta(days=today) <= end:
+        newest = timed.groupby(row_of)["time"].max()
+        due = newest - newest.dt.floor("D") + tolerance  # the usual time of day, plus the tolerance
+        not_due = newest.index.to_numpy()[(end - end.floor("D") < due).to_numpy()]
+        column = cells[:, today]
+        column[not_due] = np.where(column[not_due] == 0, -2, column[not_due])
     return cells
 
 
