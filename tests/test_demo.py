@@ -43,3 +43,27 @@ def test_demo_runs_notebooks_against_the_emulator_and_reports(tmp_path):
     assert "endpoint 1" in printed  # talked to the demo emulator, headless
     assert f"journal: {out / 'journal.jsonl'}" in printed  # restores journaled in the output folder, not the user's
     assert (out / "figures" / "a.png").exists()
+    # the report: the page to open, printed last
+    index = out / "index.html"
+    assert result.stdout.strip().splitlines()[-1] == f"restorekit demo: open {index}"
+    page = index.read_text()
+    assert "local emulator" in page and "nothing reached Azure" in page
+    assert "href='html/a-ok.html'" in page and "✔ ok" in page
+    assert "b-broken.ipynb" in page and "✘ FAILED" in page and "boom" in page
+    assert "src='figures/a.png'" in page
+    rendered = (out / "html" / "a-ok.html").read_text()
+    assert "endpoint 1" in rendered  # the executed notebook, outputs included
+
+
+def test_the_report_says_what_each_notebook_teaches(tmp_path):
+    from nbformat.v4 import new_markdown_cell
+
+    from restorekit.commands.report import what_it_shows
+
+    notebook = new_notebook(cells=[new_markdown_cell("# Runbook: a title\n\nThe first paragraph,\nover two lines.\n\n"
+                                                     "Another one.")])
+    nbformat.write(notebook, tmp_path / "plain.ipynb")
+    assert what_it_shows(tmp_path / "plain.ipynb") == ("Runbook: a title", "The first paragraph, over two lines.")
+    notebook.metadata["restorekit"] = {"teaches": "What the README's table says."}
+    nbformat.write(notebook, tmp_path / "described.ipynb")
+    assert what_it_shows(tmp_path / "described.ipynb") == ("Runbook: a title", "What the README's table says.")

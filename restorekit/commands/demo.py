@@ -3,7 +3,8 @@
 The emulator runs in this process; the notebooks' kernels reach it through ``RESTOREKIT_ENDPOINT``
 and print plain-text progress (``RESTOREKIT_HEADLESS=1``). Executed notebooks, the figures they
 save and the restore journal of their restores (``RESTOREKIT_JOURNAL``: never the user's own) land in the
-output folder.
+output folder, with ``index.html`` (:mod:`restorekit.commands.report`), the page to open; its path is the
+last line printed.
 """
 
 from __future__ import annotations
@@ -64,14 +65,19 @@ def demo_environment(journal: str | os.PathLike[str] | None = None, **emulator_o
 
 def run_demo(out: str | os.PathLike[str] = "restorekit-demo", *, notebooks: str | None = None,
              timeout: int = 600) -> int:
-    """Execute every notebook into ``out`` (figures under ``out/figures``); print a summary; 0 if all passed."""
+    """Execute every notebook into ``out`` (figures under ``out/figures``) and write ``out/index.html``.
+
+    Prints a line per notebook, a summary, and last the report's path; returns 0 if every notebook ran.
+    """
     import papermill
+
+    from .report import NotebookRun, write_report
 
     source = notebooks_folder(notebooks)
     target = Path(out).resolve()
     figures = target / "figures"
     figures.mkdir(parents=True, exist_ok=True)
-    results: list[tuple[str, str, float]] = []
+    results: list[NotebookRun] = []
     with demo_environment(journal=target / "journal.jsonl") as server:
         print(f"restorekit demo: emulator at {server.url}; running {source}/*.ipynb into {target}", flush=True)
         for notebook in sorted(source.glob("*.ipynb")):
@@ -86,10 +92,12 @@ def run_demo(out: str | os.PathLike[str] = "restorekit-demo", *, notebooks: str 
             except Exception as exc:  # a failing notebook is reported, the others still run
                 status = f"FAILED: {type(exc).__name__}: {str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else ''}"
             elapsed = time.monotonic() - started
-            results.append((notebook.name, status, elapsed))
+            results.append(NotebookRun(notebook.name, status, elapsed))
             print(f"  {notebook.name:<40} {status} ({elapsed:.1f} s)", flush=True)
-    failed = [name for name, status, _ in results if status != "ok"]
+    failed = [run.name for run in results if not run.ok]
     pictures = sorted(p.name for p in figures.glob("*.png"))
     print(f"restorekit demo: {len(results) - len(failed)}/{len(results)} notebooks ran; "
           f"{len(pictures)} figure(s) in {figures}; executed notebooks in {target}", flush=True)
+    index = write_report(target, results, figures)
+    print(f"restorekit demo: open {index}", flush=True)
     return 1 if failed or not results else 0

@@ -31,19 +31,25 @@ class NotebookRun:
 
 
 def what_it_shows(path: Path) -> tuple[str, str]:
-    """The notebook's title (its first heading) and its first paragraph, as plain text."""
+    """The notebook's title (its first heading) and what it teaches, as plain text.
+
+    What it teaches is the notebook's ``metadata.restorekit.teaches`` (the README's table of notebooks quotes the
+    same line), else the first paragraph of its first markdown cell.
+    """
     try:
         notebook = nbformat.read(path, as_version=4)
     except (OSError, ValueError):
         return path.stem, ""
+    teaches = str(notebook.metadata.get("restorekit", {}).get("teaches") or "")
     for cell in notebook.cells:
         if cell.cell_type == "markdown" and cell.source.strip():
             lines = [line.strip() for line in cell.source.strip().splitlines()]
             title = lines[0].lstrip("# ").strip() if lines[0].startswith("#") else path.stem
-            body = " ".join(line for line in lines[1:] if line).split("\n\n")[0]
-            first = re.split(r"(?<=[.:])\s", body, maxsplit=1)[0] if body else ""
-            return title, re.sub(r"[*`_]", "", first)
-    return path.stem, ""
+            if not teaches:
+                paragraph = cell.source.strip().split("\n\n")[1 if lines[0].startswith("#") else 0:][:1]
+                teaches = re.sub(r"[*`_]", "", " ".join(paragraph[0].split())) if paragraph else ""
+            return title, teaches
+    return path.stem, teaches
 
 
 def render_notebook(path: Path, folder: Path) -> Path:
@@ -62,14 +68,14 @@ _PAGE = """<!DOCTYPE html>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }}
 table {{ border-collapse: collapse; width: 100%; }} th, td {{ text-align: left; padding: 6px 10px; border-bottom: 1px solid #ddd; vertical-align: top; }}
-.ok {{ color: #1b5e20; }} .failed {{ color: #b00020; }} .note {{ background: #fff3cd; border: 1px solid #e0b400; padding: 6px 10px; }}
+td.nowrap {{ white-space: nowrap; }} .ok {{ color: #1b5e20; }} .failed {{ color: #b00020; }} .note {{ background: #fff3cd; border: 1px solid #e0b400; padding: 6px 10px; }}
 figure {{ display: inline-block; margin: 10px; max-width: 520px; }} figure img {{ max-width: 100%; border: 1px solid #ddd; }}
 </style></head><body>
 <h1>restorekit demo</h1>
 <p class="note">Everything here ran on restorekit's <b>local emulator</b> of the Azure Backup API (the documentation's
 demo estate, pinned to one day): nothing reached Azure. {when}.</p>
 <h2>Notebooks</h2>
-<table><tr><th>notebook</th><th>status</th><th>time</th><th>what it shows</th></tr>
+<table><tr><th>notebook</th><th>status</th><th>time</th><th>what it teaches</th></tr>
 {rows}
 </table>
 <h2>Figures</h2>
@@ -90,7 +96,8 @@ def write_report(folder: Path, runs: list[NotebookRun], figures: Path) -> Path:
             link = f"<a href='html/{escape(html.name)}'>{escape(title)}</a><br><small>{escape(run.name)}</small>"
         status = ("<span class='ok'>✔ ok</span>" if run.ok
                   else f"<span class='failed'>✘ {escape(run.status)}</span>")
-        rows.append(f"<tr><td>{link}</td><td>{status}</td><td>{run.seconds:.1f} s</td><td>{escape(summary)}</td></tr>")
+        rows.append(f"<tr><td>{link}</td><td class='nowrap'>{status}</td><td class='nowrap'>{run.seconds:.1f} s</td>"
+                    f"<td>{escape(summary)}</td></tr>")
     pictures = sorted(figures.glob("*.png")) if figures.is_dir() else []
     gallery = "".join(f"<figure><img src='{escape(p.relative_to(folder).as_posix())}' alt='{escape(p.stem)}'>"
                       f"<figcaption>{escape(p.stem)}</figcaption></figure>" for p in pictures) or "<p>none</p>"
