@@ -18,6 +18,9 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
+#: The README's pictures: written here by the browser tests on every run (``readme_screenshot``), so they show
+#: what the current code draws; ``tests/test_packaging.py`` checks the README shows each and only these.
+README_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 TOKEN = "restorekit-browser-tests"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
                  "--disable-background-networking", "--disable-component-update"]
@@ -32,6 +35,30 @@ def _require_chromium() -> None:
     pytest.skip(message)
 
 
+def readme_screenshot(locator, name: str, *, until=None) -> Path:
+    """Screenshot one element (a form, a widget, a figure) for the README into ``docs/screenshots/name``.
+
+    ``until``: another element; the picture then runs from the top of ``locator`` to the bottom of ``until``
+    (a tall form down to its button). The element is scrolled to the top of JupyterLab's notebook panel first.
+    """
+    README_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    target = README_SCREENSHOTS / name
+    page = locator.page
+    viewport = page.viewport_size
+    page.set_viewport_size({"width": viewport["width"], "height": 2400})  # room for a tall form, then back
+    try:
+        locator.evaluate("el => el.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(500)
+        top = locator.bounding_box()
+        bottom = (until or locator).bounding_box()
+        clip = {"x": top["x"], "y": max(top["y"], 0), "width": top["width"],
+                "height": bottom["y"] + bottom["height"] - max(top["y"], 0) + 8}
+        page.screenshot(path=str(target), clip=clip, animations="disabled")
+    finally:
+        page.set_viewport_size(viewport)
+    return target
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -40,10 +67,12 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="package")
 def lab_emulator():
-    """The emulator the browser's kernels talk to: short jobs so flows finish quickly."""
+    """The emulator the browser's kernels talk to: the demo estate, short jobs so flows finish quickly."""
     from restorekit import emulator
+    from restorekit.commands.demo import DEMO_EMULATOR
 
-    with emulator.start(job_seconds=4, retry_after=1, throttle=False) as server:
+    # the demo's estate (what Binder and `restorekit lab` serve), with shorter jobs
+    with emulator.start(**{**DEMO_EMULATOR, "job_seconds": 4, "throttle": False}) as server:
         yield server
 
 

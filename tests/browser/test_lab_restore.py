@@ -8,6 +8,8 @@ import pytest
 
 import restorekit as rk
 
+from .conftest import readme_screenshot
+
 pytestmark = pytest.mark.browser
 
 CONNECT = """
@@ -47,6 +49,7 @@ def test_replace_disks_needs_the_vm_name_and_a_double_click_restores_once(open_n
     page.wait_for_function(
         "() => { const b = document.querySelector('button.rk-restore-button'); return b && !b.disabled; }",
         timeout=30_000)
+    readme_screenshot(page.locator(".rk-restore-form").first, "restore-form.png", until=button)  # armed
 
     button.dblclick()
     lab.wait_text("Completed", timeout_ms=90_000)
@@ -69,6 +72,7 @@ def test_live_progress_updates_after_the_cell_returned(open_notebook, lab_emulat
     widget = lab.page.locator(".rk-progress").first
     widget.wait_for(timeout=30_000)  # a live widget, not headless text
     widget.locator("text=InProgress").first.wait_for(timeout=60_000)
+    readme_screenshot(widget, "live-progress.png")  # while the restore runs
     widget.locator("text=Completed").first.wait_for(timeout=90_000)
     assert "Restore of VM multiDiskVM" in widget.inner_text()
     assert widget.locator(".rk-progress-cancel").is_disabled() or "Completed" in widget.inner_text()

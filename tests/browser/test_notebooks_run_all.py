@@ -12,6 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from .conftest import readme_screenshot
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,6 +98,8 @@ def test_run_all_in_jupyterlab(source, jupyterlab, browser):
         _check(page, report, notebook, source.name)
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"lab-{source.stem}.png"))
+        if source.stem == "01-explore-recovery-points":  # the fleet heatmap, as JupyterLab shows it
+            readme_screenshot(page.locator(".jp-OutputArea-output img").first, "fleet-heatmap.png")
     finally:
         context.close()
 
