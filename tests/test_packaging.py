@@ -90,3 +90,31 @@ def test_the_architecture_page_names_every_module_in_its_layer():
         modules = [p.stem for p in (ROOT / "restorekit" / layer).glob("*.py") if p.stem != "__init__"]
         missing += [f"{layer}/{m}" for m in modules if f"`{m}`" not in rows.get(layer, "").split("|")[2]]
     assert not missing, f"docs/architecture.md does not name: {missing}"
+
+
+def test_the_readme_shows_the_browser_tests_pictures():
+    """Every picture the README shows is one a browser test writes (``readme_screenshot``), and each is shown."""
+    import re
+
+    readme = (ROOT / "README.md").read_text()
+    shown = set(re.findall(r"\(docs/screenshots/([\w.-]+\.png)\)", readme))
+    browser_tests = "\n".join(p.read_text() for p in (ROOT / "tests" / "browser").glob("test_*.py"))
+    written = set(re.findall(r"readme_screenshot\([^\n]*?\"([\w.-]+\.png)\"", browser_tests))
+    assert shown and shown == written
+    committed = {p.name for p in (ROOT / "docs" / "screenshots").glob("*.png")}
+    assert shown == committed  # none missing, none stale
+
+
+def test_the_readme_lists_every_notebook_with_what_it_teaches():
+    import nbformat
+
+    readme = (ROOT / "README.md").read_text()
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        teaches = nbformat.read(path, as_version=4).metadata["restorekit"]["teaches"]
+        assert f"| [`{path.stem}`](notebooks/{path.name}) | {teaches} |" in readme, path.name
+
+
+def test_the_readme_links_binder_to_the_notebooks_in_jupyterlab():
+    readme = (ROOT / "README.md").read_text()
+    assert "https://mybinder.org/v2/gh/" in readme and "urlpath=lab/tree/notebooks" in readme
+    assert (ROOT / "binder" / "start").exists()
