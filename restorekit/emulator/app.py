@@ -24,6 +24,7 @@ from .faults import Fault
 from .filters import parse_bool, parse_filter, parse_time
 from .jobs import Job, Operation, new_id
 from .outage import check_outage
+from .paging import Rendered
 from .paths import RESOURCE_GROUP as _RG
 from .paths import SUBSCRIPTION as _S
 from .paths import Handler
@@ -296,7 +297,7 @@ def list_points(call: Call) -> Response:
             parse_bool(flt[key], key)
     points = [p for p in vm.points() if (start is None or p.time >= start) and (end is None or p.time <= end)
               and (not move_ready or p.move_ready)]
-    return _paged(call, [shapes.recovery_point(vm, p, call.api_version) for p in points])
+    return _paged(call, Rendered(points, lambda p: shapes.recovery_point(vm, p, call.api_version)))
 
 
 def get_point(call: Call) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -34,7 +35,23 @@ def read_token(token: str | None, scope: str) -> int:
     return offset
 
 
-def page(items: list[dict[str, Any]], *, base_url: str, path: str, params: dict[str, str],
+class Rendered(Sequence[dict[str, Any]]):
+    """A list's items rendered only when a page takes them: a VM's hundreds of points cost 50 renders a page."""
+
+    def __init__(self, sources: Sequence[Any], render: Callable[[Any], dict[str, Any]]) -> None:
+        self._sources = sources
+        self._render = render
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self._render(source) for source in self._sources[index]]
+        return self._render(self._sources[index])
+
+
+def page(items: Sequence[dict[str, Any]], *, base_url: str, path: str, params: dict[str, str],
          skip_token: str | None, page_size: int) -> dict[str, Any]:
     """One page of ``items``; ``nextLink`` keeps ``params`` (api-version, $filter) and adds ``$skipToken``."""
     scope = path.lower() + "|" + params.get("$filter", "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Response
@@ -25,7 +26,7 @@ def empty_response(status: int, headers: dict[str, str] | None = None) -> Respon
     return resp
 
 
-def paged_response(call: Call, items: list[dict[str, Any]]) -> Response:
+def paged_response(call: Call, items: Sequence[dict[str, Any]]) -> Response:
     """One page of ``items`` for the call's ``$skipToken``, its ``nextLink`` keeping api-version and ``$filter``."""
     params = {"api-version": call.api_version}
     if call.request.args.get("$filter") is not None:
