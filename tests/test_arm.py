@@ -40,7 +40,8 @@ def test_get_sends_token_user_agent_and_api_version(scripted):
     assert arm.get("/subscriptions/s/x") == {"name": "v"}
     first, second = scripted.received
     assert first.headers["Authorization"] == f"Bearer {SECRET}-1"
-    assert second.headers["Authorization"] == f"Bearer {SECRET}-2"  # fetched per request: refresh is automatic
+    assert second.headers["Authorization"] == f"Bearer {SECRET}-1"  # kept: the credential is asked once
+    assert cred.calls == 1
     assert cred.scopes == (f"{scripted.url}/.default",)
     assert first.headers["User-Agent"].startswith("restorekit/")
     assert "api-version=2026-02-01" in first.path

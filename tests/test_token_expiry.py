@@ -71,8 +71,8 @@ def test_expired_token_gets_one_fresh_token_and_one_retry(scripted, caplog):
     with caplog.at_level(logging.INFO, logger="restorekit"):
         assert session(scripted.url, cred).get("/subscriptions/s/x") == {"name": "v"}
     first, second = scripted.received
-    assert bearer_of(first) != bearer_of(second) and bearer_of(second) == jwt(3)  # asked again: a new token
-    assert "expired" in caplog.text and jwt(1) not in caplog.text and jwt(3) not in caplog.text
+    assert bearer_of(first) == jwt(1) and bearer_of(second) == jwt(2)  # asked again: a new token
+    assert "expired" in caplog.text and jwt(1) not in caplog.text and jwt(2) not in caplog.text
 
 
 def test_a_post_is_sent_once_more_after_an_expired_token(scripted):
@@ -153,3 +153,60 @@ def test_an_emulator_with_expiring_tokens_works_end_to_end(caplog):
         assert item.vm_name == "testVM" and "expired" in caplog.text
         srv.state.clock.advance(601)  # past the lifetime on the emulator's clock only: the client cannot know
         assert len(item.recovery_points()) > 0
+
+
+class CliLikeCredential:
+    """Like azure-identity's AzureCliCredential: no cache, a new token per call, ``expires_on`` ahead."""
+
+    def __init__(self, lifetime: float) -> None:
+        self.calls = 0
+        self.lifetime = lifetime
+        self.now = 1_000_000.0
+
+    def get_token(self, *scopes, **kwargs):
+        from azure.core.credentials import AccessToken
+
+        self.calls += 1
+        return AccessToken(jwt(self.calls), int(self.now + self.lifetime))
+
+
+def test_the_token_is_kept_until_it_nears_its_expiry():
+    """A credential without a cache (AzureCliCredential runs `az` per call) is asked once per token, not per
+    request: renewed 5 minutes before expiry, or at half the lifetime of a short-lived token."""
+    from restorekit.transport.bearer import BearerAuth
+
+    cred = CliLikeCredential(lifetime=3600)
+    auth = BearerAuth(cred, "https://management.azure.com/.default", clock=lambda: cred.now)
+    assert {auth.token() for _ in range(50)} == {jwt(1)} and cred.calls == 1
+    cred.now += 3600 - 301
+    assert auth.token() == jwt(1)
+    cred.now += 2  # inside the last 5 minutes
+    assert auth.token() == jwt(2) and cred.calls == 2
+    short = CliLikeCredential(lifetime=60)
+    auth = BearerAuth(short, "scope", clock=lambda: short.now)
+    auth.token()
+    short.now += 29
+    assert auth.token() == jwt(1)
+    short.now += 2
+    assert auth.token() == jwt(2)
+
+
+def test_threads_share_one_fetch():
+    import threading
+
+    from restorekit.transport.bearer import BearerAuth
+
+    class Slow(CliLikeCredential):
+        def get_token(self, *scopes, **kwargs):
+            time.sleep(0.2)  # `az account get-access-token` takes a while
+            return super().get_token(*scopes, **kwargs)
+
+    cred = Slow(lifetime=3600)
+    auth = BearerAuth(cred, "scope", clock=lambda: cred.now)
+    seen = []
+    threads = [threading.Thread(target=lambda: seen.append(auth.token())) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert cred.calls == 1 and set(seen) == {jwt(1)}

@@ -1,8 +1,10 @@
 """Bearer tokens on every request, one renewal when ARM says a token expired, and clear errors when it refuses one.
 
-:class:`BearerAuth` asks the ``TokenCredential`` for a token on every request (azure-identity credentials cache
-and refresh their tokens; restorekit's :class:`~restorekit.client.dev_credential.DevTokenCredential` does too)
-and notes who the token is for (:mod:`restorekit.transport.token_claims`), never the token itself.
+:class:`BearerAuth` keeps the token it got and asks the ``TokenCredential`` again only when that token nears its
+expiry (as azure-core's ``BearerTokenCredentialPolicy`` does): azure-identity's ``AzureCliCredential``, which
+``DefaultAzureCredential`` uses after ``az login``, does not cache and runs ``az account get-access-token`` on
+every call, a second or so each. It notes who the token is for (:mod:`restorekit.transport.token_claims`), never
+the token itself.
 
 When ARM answers 401 ``ExpiredAuthenticationToken``, :meth:`BearerAuth.renew` asks for a fresh token once:
 a credential that can drop a cached token (``forget_token(token)``, as ``DevTokenCredential`` can) is told to,
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from typing import Any
 
 import requests
@@ -24,21 +27,46 @@ from .token_claims import Identity, identity_of
 
 #: ARM's code for a token past its expiry: worth one fresh token and one retry.
 EXPIRED = "ExpiredAuthenticationToken"
+#: A kept token is renewed this many seconds before it expires (azure-core's margin), or at half its lifetime
+#: when it lives less than twice that.
+REFRESH_MARGIN = 300.0
 
 
 class BearerAuth(requests.auth.AuthBase):
-    """Adds ``Authorization: Bearer …`` from the credential, fetched for every request (see the module doc)."""
+    """Adds ``Authorization: Bearer …``: the kept token, renewed from the credential before it expires."""
 
-    def __init__(self, credential: Any, scope: str) -> None:
+    def __init__(self, credential: Any, scope: str, *, clock: Any = time.time) -> None:
         self._credential = credential
         self._scope = scope
+        self._clock = clock
         self._lock = threading.Lock()
+        self._fetch_lock = threading.Lock()  # one request to the credential at a time
+        self._kept: Any = None  # the AccessToken in use
+        self._renew_at = 0.0
         self._digest: bytes | None = None
         self._identity = Identity()
+        #: How many times the credential was asked for a token.
+        self.fetched = 0
 
     def token(self) -> str:
-        """A token for the scope, from the credential (noting who it is for)."""
-        value = str(self._credential.get_token(self._scope).token)
+        """The token for the scope: the kept one, or a new one from the credential when it nears its expiry."""
+        kept = self._kept
+        if kept is not None and self._clock() < self._renew_at:
+            return str(kept.token)
+        with self._fetch_lock:
+            if self._kept is not None and self._clock() < self._renew_at:  # another thread renewed it
+                return str(self._kept.token)
+            return self._fetch()
+
+    def _fetch(self) -> str:
+        asked = self._clock()
+        fresh = self._credential.get_token(self._scope)
+        self.fetched += 1
+        value = str(fresh.token)
+        expires_on = float(getattr(fresh, "expires_on", 0) or 0)
+        lifetime = max(expires_on - asked, 0.0)
+        self._renew_at = expires_on - min(REFRESH_MARGIN, lifetime / 2)
+        self._kept = fresh
         digest = hashlib.sha256(value.encode()).digest()
         with self._lock:
             if digest != self._digest:
@@ -63,10 +91,13 @@ class BearerAuth(requests.auth.AuthBase):
 
     def renew(self, rejected: str) -> bool:
         """Get a fresh token after ARM said ``rejected`` had expired; True when the credential gave another one."""
-        forget = getattr(self._credential, "forget_token", None)
-        if callable(forget):
-            forget(rejected)
-        return self.token() != rejected
+        with self._fetch_lock:
+            if self._kept is not None and str(self._kept.token) != rejected:
+                return True  # another request renewed it meanwhile
+            forget = getattr(self._credential, "forget_token", None)
+            if callable(forget):
+                forget(rejected)
+            return self._fetch() != rejected
 
     def __repr__(self) -> str:
         return f"<bearer token of {self.credential_name} for {self._scope}>"
