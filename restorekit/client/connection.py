@@ -19,7 +19,7 @@ connection's repr and HTML, and through it vault and job errors, status lines, j
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -233,20 +233,27 @@ class Connection:
         """
         from .inventory import collect
 
-        if items is None and subscriptions is not None:
-            items = self.fleet(subscriptions)
-        if items is None:
-            found = (item for vault in self.vaults() for item in vault.iter_protected_items())
+        if items is not None:
+            found = self._items_of(items["item_id"].astype(str))
+        elif subscriptions is not None:
+            found = self._items_of(self._graph_item_ids(subscriptions))
         else:
-            found = self._items_of(items)
+            found = (item for vault in self.vaults() for item in vault.iter_protected_items())
         return collect(found, start=start, end=end, label="inventory", **kwargs)
 
-    def _items_of(self, frame: Any) -> Iterator[ProtectedItem]:
+    def _graph_item_ids(self, subscriptions: Any) -> Iterator[str]:
+        """The protected VMs' ids, page by page from Resource Graph: points are fetched from the first page on."""
+        from .resource_graph import PROTECTED_VMS, ResourceGraph
+
+        for page in ResourceGraph(self.arm).pages(PROTECTED_VMS, self._subscription_ids(subscriptions)):
+            yield from (str(row["id"]) for row in page if row.get("id"))
+
+    def _items_of(self, item_ids: Iterable[str]) -> Iterator[ProtectedItem]:
         from ..core.ids import ItemRef
         from .resources import ProtectedItem, Vault
 
         vaults: dict[str, Vault] = {}
-        for item_id in frame["item_id"].astype(str):
+        for item_id in item_ids:
             ref = ItemRef.from_id(item_id)
             key = ref.vault_id.lower()
             if key not in vaults:

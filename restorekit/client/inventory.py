@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 import warnings
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -168,6 +168,7 @@ def collect(
     import pandas as pd
 
     from ..core.filters import points_filter
+    from ..data.frame_parts import PointsFrameParts
     from ..data.frames import recovery_points_frame
 
     params = points_filter(start, end)
@@ -187,19 +188,29 @@ def collect(
             futures.append(pools[sub].submit(_fetch_points, item, pacers[sub], params))
             submitted.append(item)
             bar.grow()
+        order = {id(item): n for n, item in enumerate(submitted)}
+        waiting = Counter(item.ref.subscription_id.lower() for item in submitted)  # in order of first submission
+        parts = PointsFrameParts(list(waiting))  # a subscription's frame is built once complete, others still run
+        done: dict[str, list[_Outcome]] = {sub: [] for sub in waiting}
         for future in as_completed(futures):
-            outcomes.append(future.result())
+            outcome = future.result()
+            outcomes.append(outcome)
+            sub = outcome.item.ref.subscription_id.lower()
+            done[sub].append(outcome)
+            waiting[sub] -= 1
+            if not waiting[sub]:
+                for finished in sorted(done.pop(sub), key=lambda o: order[id(o.item)]):
+                    if finished.error is None:
+                        parts.add(sub, finished.points)
+                parts.close(sub)
             bar.step()
     finally:
         for pool in pools.values():
             pool.shutdown(wait=True, cancel_futures=True)
-    items = submitted
-    order = {id(item): n for n, item in enumerate(items)}
     outcomes.sort(key=lambda o: order[id(o.item)])
-    raws = [point for outcome in outcomes if outcome.error is None for point in outcome.points]
-    frame = recovery_points_frame(raws)
+    frame = parts.frame() if submitted else recovery_points_frame([])
     if len(frame):
-        frame = frame.sort_values(["vault", "vm_name", "time"], kind="stable", ignore_index=True)
+        frame = frame.sort_values(["vault", "vm_name", "item_id", "time"], kind="stable", ignore_index=True)
     failures = pd.DataFrame(
         [{"vault": o.item.vault.name, "vm_name": o.item.vm_name, "protected_item": o.item.ref.item,
           "error": f"{type(o.error).__name__}: {o.error}"} for o in outcomes if o.error is not None],
