@@ -17,6 +17,7 @@ Cross-region requests are checked against the secondary region (the request's re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +57,20 @@ def _name_of(resource_id: str) -> tuple[str, str]:
     return group, parts[-1]
 
 
+def _existing(reader: ResourceReader, resource_id: str, field: str, kind: str, fix: Callable[[str], str],
+              report: OnlineReport) -> dict[str, Any] | None:
+    """The resource ``resource_id`` read from ARM, or None with a problem naming what is missing and where.
+
+    ``fix(name)`` says what to do instead; it is asked only when the resource is missing (it may list others).
+    """
+    found = reader.get(resource_id)
+    if found is None:
+        group, name = _name_of(resource_id)
+        report.problems.append(Problem(
+            field, f"no {kind} {name!r} in resource group {group!r} (looked for {resource_id})", fix(name)))
+    return found
+
+
 def _candidates(found: list[Located], name: str, region: str | None, eligible: Any = None) -> str:
     same_name = [f"{r.resource_group}/{r.name} ({r.location})" for r in found if r.name.lower() == name.lower()]
     if same_name:
@@ -80,12 +95,10 @@ def _check_storage(props: Mapping[str, Any], region: str | None, reader: Resourc
         or props.get("storageAccountId")
     if not isinstance(account_id, str) or not account_id.startswith("/subscriptions/"):
         return
-    account = reader.get(account_id)
-    group, name = _name_of(account_id)
+    account = _existing(reader, account_id, "storage_account", "storage account", lambda name: (
+        "name an existing account as 'resource-group/name'; "
+        f"{_candidates(reader.storage_accounts(), name, region, _eligible_account(region))}"), report)
     if account is None:
-        report.problems.append(Problem(
-            "storage_account", f"no storage account {name!r} in resource group {group!r} (looked for {account_id})",
-            f"name an existing account as 'resource-group/name'; {_candidates(reader.storage_accounts(), name, region, _eligible_account(region))}"))
         return
     problems = check_storage_account(account, region)
     if problems:
@@ -120,13 +133,11 @@ def _check_network(props: Mapping[str, Any], region: str | None, reader: Resourc
     vnet_id, subnet_id = props.get("virtualNetworkId"), props.get("subnetId")
     if not isinstance(vnet_id, str) or not vnet_id.startswith("/subscriptions/"):
         return
-    vnet = reader.get(vnet_id)
-    group, name = _name_of(vnet_id)
+    vnet = _existing(reader, vnet_id, "virtual_network", "virtual network", lambda name: (
+        f"name an existing network; {_candidates(reader.virtual_networks(), name, region)}"), report)
     if vnet is None:
-        report.problems.append(Problem(
-            "virtual_network", f"no virtual network {name!r} in resource group {group!r} (looked for {vnet_id})",
-            f"name an existing network; {_candidates(reader.virtual_networks(), name, region)}"))
         return
+    name = _name_of(vnet_id)[1]
     where = norm_region(vnet.get("location"))
     if region and where and where != norm_region(region):
         report.problems.append(Problem(
@@ -146,12 +157,12 @@ def _check_encryption_set(props: Mapping[str, Any], region: str | None, reader: 
     des_id = props.get("diskEncryptionSetId")
     if not isinstance(des_id, str) or not des_id.startswith("/subscriptions/"):
         return
-    des = reader.get(des_id)
-    group, name = _name_of(des_id)
+    name = _name_of(des_id)[1]
+    des = _existing(reader, des_id, "disk_encryption_set", "disk encryption set",
+                    lambda _: "name an existing one, or leave it out", report)
     if des is None:
-        report.problems.append(Problem("disk_encryption_set", f"no disk encryption set {name!r} in resource group "
-                                       f"{group!r} (looked for {des_id})", "name an existing one, or leave it out"))
-    elif region and norm_region(des.get("location")) not in ("", norm_region(region)):
+        return
+    if region and norm_region(des.get("location")) not in ("", norm_region(region)):
         report.problems.append(Problem("disk_encryption_set", f"disk encryption set {name!r} is in "
                                        f"{norm_region(des.get('location'))}, the restore in {norm_region(region)}",
                                        f"use a disk encryption set in {norm_region(region)}"))
