@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+import requests
 
 from restorekit import emulator
 
@@ -26,6 +27,16 @@ def vm_id(rg: str, name: str) -> str:
 def account_id(rg: str, name: str) -> str:
     """ARM id of a storage account of the demo subscription."""
     return f"/subscriptions/{SUB}/resourceGroups/{rg}/providers/Microsoft.Storage/storageAccounts/{name}"
+
+
+def all_pages(url: str) -> list[dict]:
+    """Every entry of a list, following ``nextLink`` from ``url`` to the last page."""
+    out: list[dict] = []
+    while url:
+        body = requests.get(url, headers=AUTH).json()
+        out.extend(body["value"])
+        url = body.get("nextLink")
+    return out
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlparse
 import pytest
 import requests
 
-from .conftest import API, AUTH, SUB, VAULT
+from .conftest import API, AUTH, SUB, VAULT, all_pages
 
 RG = f"/subscriptions/{SUB}/resourceGroups"
 COMPUTE, DISKS, NETWORK, STORAGE, GROUPS = "2026-04-01", "2026-03-02", "2026-03-01", "2026-09-01", "2021-04-01"
@@ -15,15 +15,6 @@ COMPUTE, DISKS, NETWORK, STORAGE, GROUPS = "2026-04-01", "2026-03-02", "2026-03-
 
 def _get(srv, path, version, **params):
     return requests.get(f"{srv.url}{path}", params={"api-version": version, **params}, headers=AUTH)
-
-
-def _all(url):
-    out = []
-    while url:
-        body = requests.get(url, headers=AUTH).json()
-        out.extend(body["value"])
-        url = body.get("nextLink")
-    return out
 
 
 def test_locations_with_zones_and_pairs(srv):
@@ -60,7 +51,7 @@ def test_resource_groups_page_and_missing_ones_are_404(make_srv):
     first = _get(srv, f"/subscriptions/{SUB}/resourcegroups", GROUPS).json()
     assert len(first["value"]) == 2
     assert dict(parse_qsl(urlparse(first["nextLink"]).query))["api-version"] == GROUPS
-    groups = {g["name"]: g["location"] for g in _all(first["nextLink"])} | {g["name"]: g["location"]
+    groups = {g["name"]: g["location"] for g in all_pages(first["nextLink"])} | {g["name"]: g["location"]
                                                                             for g in first["value"]}
     assert groups == {"testRG": "westus", "targetRG": "westus", "testVaultRG": "westus", "crrRG": "eastus",
                       "zoneRG": "eastus", "testRG1": "westus", "opsRG": "westus", "opsVaultRG": "westus"}
@@ -155,7 +146,7 @@ def test_ids_use_azures_casing(srv):
 def test_storage_account_lists_page_and_show_eligibility_facts(make_srv):
     srv = make_srv(page_size=3, throttle=False)
     first = _get(srv, f"/subscriptions/{SUB}/providers/Microsoft.Storage/storageAccounts", STORAGE).json()
-    accounts = {a["name"]: a for a in first["value"] + _all(first["nextLink"])}
+    accounts = {a["name"]: a for a in first["value"] + all_pages(first["nextLink"])}
     facts = {n: (a["location"], a["sku"]["name"], a["kind"]) for n, a in accounts.items()}
     assert facts == {"testAccount": ("westus", "Standard_LRS", "StorageV2"),
                      "testingAccount": ("westus", "Standard_LRS", "StorageV2"),
@@ -168,7 +159,7 @@ def test_storage_account_lists_page_and_show_eligibility_facts(make_srv):
     assert accounts["targetAccount"]["properties"]["secondaryLocation"] == "eastus"
     assert "secondaryEndpoints" not in accounts["targetAccount"]["properties"]  # GRS, not read-access
     assert "accessTier" not in accounts["premiumAccount"]["properties"]
-    in_group = _all(f"{srv.url}{RG}/testRG/providers/Microsoft.Storage/storageAccounts?api-version={STORAGE}")
+    in_group = all_pages(f"{srv.url}{RG}/testRG/providers/Microsoft.Storage/storageAccounts?api-version={STORAGE}")
     assert {a["name"] for a in in_group} == {"testAccount", "testingAccount", "zrsAccount", "premiumAccount",
                                              "blobAccount"}
 

@@ -10,7 +10,7 @@ import requests
 from restorekit.emulator.fleet import fleet_history
 from restorekit.emulator.health import LAST_FAILED, STALLED, STOPPED
 
-from .conftest import API, AUTH, SUB
+from .conftest import API, AUTH, SUB, all_pages
 
 AS_OF = datetime.fromisoformat("2026-11-20T12:00:00+00:00")
 OPS = f"/subscriptions/{SUB}/resourceGroups/opsVaultRG/providers/Microsoft.RecoveryServices/vaults/opsVault"
@@ -30,21 +30,12 @@ def server(request):
 
 
 def items(server, vault=OPS):
-    out, url = [], f"{server.url}{vault}/backupProtectedItems?api-version={API}"
-    while url:
-        body = requests.get(url, headers=AUTH).json()
-        out.extend(body["value"])
-        url = body.get("nextLink")
+    out = all_pages(f"{server.url}{vault}/backupProtectedItems?api-version={API}")
     return {i["properties"]["friendlyName"]: i for i in out}
 
 
 def points(server, item):
-    out, url = [], f"{server.url}{item['id']}/recoveryPoints?api-version={API}"
-    while url:
-        body = requests.get(url, headers=AUTH).json()
-        out.extend(body["value"])
-        url = body.get("nextLink")
-    return out
+    return all_pages(f"{server.url}{item['id']}/recoveryPoints?api-version={API}")
 
 
 def test_every_item_states_its_health(server):

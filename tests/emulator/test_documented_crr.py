@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from .conftest import AUTH, SUB, VAULT
+from .conftest import AUTH, SUB, VAULT, all_pages
 
 V = "2018-12-20"
 DOC_ITEM = (f"{VAULT}/backupFabrics/Azure/protectionContainers/IaasVMContainer;iaasvmcontainerv2;testRG1;testVM"
@@ -32,15 +32,6 @@ DOC_RESTORE = {
     "storageAccountId": f"/subscriptions/{SUB}/resourceGroups/testRG1/providers/Microsoft.Storage/storageAccounts/"
                         "testStorageAccount",
     "region": "eastus", "originalStorageAccountOption": False, "restoreDiskLunList": []}
-
-
-def all_pages(url):
-    out = []
-    while url:
-        body = requests.get(url, headers=AUTH).json()
-        out.extend(body["value"])
-        url = body.get("nextLink")
-    return out
 
 
 def test_test_vault_has_cross_region_restore_towards_eastus(srv):
