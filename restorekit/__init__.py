@@ -33,6 +33,7 @@ _EXPORTS = {
     "InsecureTransportError": "core.errors",
     "NotFoundError": "core.errors",
     "ValidationError": "core.errors",
+    "CheckUnavailable": "core.errors",
     "ConfirmationRequired": "core.errors",
     "DuplicateRestore": "core.errors",
     "OperationFailed": "core.errors",

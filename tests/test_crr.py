@@ -451,7 +451,7 @@ def test_headless_status_lines(srv, crr, latest, monkeypatch):
     lines = out.getvalue().strip().splitlines()
     assert all(line.startswith("cross-region restore") for line in lines)
     assert lines[-1].startswith(f"cross-region restore job {op.job_id}: Completed in")
-    assert "managed disk(s) in /subscriptions/" in lines[-1] and "/resourceGroups/crrRG" in lines[-1]  # managed
+    assert "disks restored as managed disks in resource group crrRG" in lines[-1]
 
 
 def test_watch_timeout_says_how_to_reattach(srv, crr, latest):

@@ -501,12 +501,18 @@ def test_restore_of_a_point_that_expired_meanwhile_is_explained():
     assert "11111111111111" in text and "expired" in text and "HTTP 404" in text and "Nothing was restored" in text
 
 
-@pytest.mark.parametrize("bag, expected", [
-    ({"Target VM Name": "vm2", "Target resource group": "targetRG", "Target Storage Account Name": "sa"},
-     "new VM vm2 in resource group targetRG"),
-    ({"Job Type": "Replace existing disks", "Target Storage Account Name": "sa"}, "disks of VM testVM replaced"),
-    ({"Job Type": "Replace existing disks", "Target VM Name": "testVM"}, "disks of VM testVM replaced"),
-    ({"Job Type": "Recover disks", "Target Storage Account Name": "sa"}, "disks in storage account sa"),
+@pytest.mark.parametrize("bag, expected", [  # property bags as Azure writes them (the recorded sessions)
+    ({"Job Type": "Recover VM to an alternate location", "Target VM Name": "vm2", "Target resource group": "targetRG",
+      "Target Storage Account Name": "sa"}, "new VM vm2"),
+    ({"Job Type": "Replace disks", "Target VM Name": None, "Target Storage Account Name": "sa"},
+     "disks of VM testVM replaced"),
+    ({"Job Type": "Replace disks", "Target VM Name": "testVM"}, "disks of VM testVM replaced"),
+    ({"Job Type": "Recover disks", "Target VM Name": "vmName", "Target Storage Account Name": "sa"},
+     "disks restored as VHD blobs in storage account sa"),
+    ({"Job Type": "Recover disks", "Target VM Name": "vmName", "Target Storage Account Name": "sa",
+      "Target resource group": "rg2", "Restored disk(s)": "os; data1"},
+     "disk(s) os, data1 restored as managed disks in resource group rg2"),
+    ({"Target Storage Account Name": "sa"}, "disks in storage account sa"),  # a bag that does not say what ran
 ])
 def test_summary_says_where_the_restore_went(bag, expected):
     from types import SimpleNamespace

@@ -30,11 +30,14 @@ def test_restore_disks_lists_the_managed_disks_it_created(item):
     assert op.outcome() is outcome  # read once
 
 
-def test_an_unmanaged_restore_lists_its_vhd_blobs(item):
+def test_an_unmanaged_restore_names_the_account_and_container_of_its_vhds(item):
     point = item.recovery_points().select("best")
     op = item.restore(rk.RestoreDisks(point, storage_account="testAccount", unmanaged=True), display=False)
     outcome = op.outcome()
-    assert outcome.blobs and all(".blob.core.windows.net/" in uri for uri in outcome.blobs) and not outcome.created
+    container = op.job.config_blob_container
+    assert not outcome.created and container and outcome.restored_into == (
+        f"storage account testAccount, container {container}")
+    assert f"disks restored into storage account testAccount, container {container}" in str(outcome)
 
 
 def test_restore_as_a_new_vm_lists_the_vm_its_disks_and_its_nic_in_the_subnet(item):
@@ -78,4 +81,19 @@ def test_without_online_checks_the_outcome_is_the_jobs_word(item):
     with pytest.warns(UserWarning):
         op = item.restore(rk.RestoreDisks(point, storage_account="testAccount"), display=False, online_checks=False)
     outcome = op.outcome()
-    assert "online checks skipped" in outcome.note and kinds(outcome) == ["disk", "disk"]
+    assert "online checks skipped" in outcome.note and not outcome.created
+    assert outcome.restored_into == "resource group testRG"  # the job's word: where, not which disks
+
+
+def test_a_read_that_fails_after_the_restore_leaves_the_jobs_word_and_says_why():
+    from restorekit import emulator
+
+    with emulator.start(job_seconds=1, retry_after=0, throttle=False) as srv, rk.connect(srv.url) as az:
+        item = az.vault("testVaultRG", "testVault").vm("testRG", "testVM")
+        op = item.restore(rk.RestoreDisks(item.recovery_points().select("best"), storage_account="testAccount",
+                                          target_resource_group="targetRG"), display=False)
+        assert op.wait().succeeded
+        srv.state.faults.fail_next(1, status=403, path_contains="/providers/Microsoft.Compute/disks")
+        outcome = op.outcome()
+    assert not outcome.created and outcome.restored_into == "resource group targetRG"
+    assert "the disks of resource group targetRG could not be read after the restore" in outcome.note

@@ -135,6 +135,18 @@ class DuplicateRestore(ConfirmationRequired):
         self.job_id = job_id
 
 
+class CheckUnavailable(RestorekitError):
+    """A read that only serves a check (the duplicate check's job list) failed: nothing was sent.
+
+    The message says what could not be read, why, and how to go on (grant the read, or skip that check).
+    ``cause`` is the underlying error.
+    """
+
+    def __init__(self, message: str, cause: BaseException | None = None) -> None:
+        super().__init__(message)
+        self.cause = cause
+
+
 class OperationFailed(RestorekitError):
     """A restore operation or job ended in failure; quotes the service's code, message and recommendations.
 

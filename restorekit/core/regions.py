@@ -24,6 +24,8 @@ PAIRED_REGIONS: dict[str, str] = {
     "chinanorth3": "chinaeast3", "chinaeast3": "chinanorth3", "usgovvirginia": "usgovtexas",
     "usgovtexas": "usgovarizona", "usgovarizona": "usgovtexas", "usgoviowa": "usgovvirginia",
     "usdodeast": "usdodcentral", "usdodcentral": "usdodeast",
+    # the canary (EUAP) regions, paired with each other: Azure's own tests run there (the recorded sessions do)
+    "centraluseuap": "eastus2euap", "eastus2euap": "centraluseuap",
 }
 
 

@@ -25,6 +25,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..core.protocols import VaultLike as Vault
 
+#: ``restoreLocationType`` from the property bag's ``Job Type``, for answers without ``internalPropertyBag``.
+_RESTORE_KINDS = {"recover disks": "RestoreDisks", "replace disks": "OriginalLocation",
+                  "replace existing disks": "OriginalLocation", "recover vm to an alternate location":
+                  "AlternateLocation", "recover vm": "AlternateLocation"}
 #: Job statuses after which nothing changes any more.
 JOB_TERMINAL = frozenset({"Completed", "CompletedWithWarnings", "Failed", "Cancelled"})
 
@@ -146,7 +150,8 @@ class Job:
 
     @property
     def tasks(self) -> list[dict[str, Any]]:
-        """``extendedInfo.tasksList`` (each ``{taskId, status, startTime, endTime, duration, progressPercentage}``)."""
+        """``extendedInfo.tasksList``: each ``{taskId, status, duration, taskType}`` (``taskExecutionDetails`` when
+        Azure says how much was transferred)."""
         tasks = self.extended_info.get("tasksList")
         return [t for t in tasks if isinstance(t, dict)] if isinstance(tasks, list) else []
 
@@ -191,8 +196,8 @@ class Job:
     @property
     def property_bag(self) -> dict[str, str]:
         """``extendedInfo.propertyBag``: what the service says about the restore (targets, blobs, point)."""
-        bag = self.extended_info.get("propertyBag")
-        return {str(k): str(v) for k, v in bag.items()} if isinstance(bag, dict) else {}
+        bag = self.extended_info.get("propertyBag")  # Azure writes null for what it does not know yet
+        return {str(k): str(v) for k, v in bag.items() if v is not None} if isinstance(bag, dict) else {}
 
     @property
     def target_storage_account(self) -> str | None:
@@ -323,56 +328,97 @@ class Job:
         except AttributeError:  # a job made by hand, without a connection
             return False
 
+    @property
+    def restore_kind(self) -> str | None:
+        """What the restore did: ``RestoreDisks``, ``OriginalLocation`` or ``AlternateLocation`` (None for other jobs).
+
+        Azure says it in ``extendedInfo.internalPropertyBag.restoreLocationType``; the property bag's ``Job Type``
+        ("Recover disks", "Replace disks", "Recover VM to an alternate location") says it too.
+        """
+        internal = self.extended_info.get("internalPropertyBag")
+        kind = internal.get("restoreLocationType") if isinstance(internal, dict) else None
+        if isinstance(kind, str) and kind:
+            return kind
+        return _RESTORE_KINDS.get(str(self.property_bag.get("Job Type", "")).strip().lower())
+
+    @property
+    def target_resource_group(self) -> str | None:
+        """The resource group the restore wrote to (``Target resource group``; absent for a VHD restore)."""
+        return _bag_get(self.property_bag, "Target resource group")
+
+    @property
+    def target_vm_name(self) -> str | None:
+        """The VM the restore created (alternate location) or whose disks it replaced; None for a disk restore.
+
+        A disk restore creates no VM: Azure writes the placeholder ``vmName`` as its ``Target VM Name``.
+        """
+        if self.restore_kind not in ("AlternateLocation", "OriginalLocation"):
+            return None
+        return _bag_get(self.property_bag, "Target VM Name") or (
+            self.vm_name if self.restore_kind == "OriginalLocation" else None)
+
+    @property
+    def restored_disks(self) -> list[str]:
+        """The backed-up disks the restore recreated, by their names in the backup (``Restored disk(s)``).
+
+        Azure names them for a restore of selected disks; the new disks' own names are not in the job.
+        """
+        return _disk_names(self.property_bag.get("Restored disk(s)"))
+
+    @property
+    def backed_up_disks(self) -> list[str]:
+        """The disks the restored point holds, by name (``Backed-up disk(s)``, when Azure says)."""
+        return _disk_names(self.property_bag.get("Backed-up disk(s)"))
+
+    @property
+    def config_blob_container(self) -> str | None:
+        """The staging account's container that holds ``vmconfig.json`` (and a VHD restore's disks)."""
+        return _bag_get(self.property_bag, "Config Blob Container Name")
+
     def _target_group_id(self) -> str | None:
-        group = self.property_bag.get("Target resource group")
+        group = self.target_resource_group
         sub = _subscription_of(getattr(self.vault, "id", "") or "") or _subscription_of(self.raw.get("id", ""))
         return f"/subscriptions/{sub}/resourceGroups/{group}" if group and sub else None
 
     def result_ids(self) -> list[tuple[str, str]]:
-        """What the restore created or changed, as ``(what, resource ID)``, from the job's property bag.
+        """What the restore created or changed, as ``(what, resource ID)``, from what the job says.
 
-        A new VM, the disks restored or replaced, the old disks left unattached, and the storage account and
-        resource group the results went to. Empty for a job that did not complete.
+        A new VM (alternate location), the VM whose disks were replaced, or the resource group restored disks
+        went to. Empty for a job that did not complete, and for disks restored as VHD blobs (see :meth:`outcome`).
         """
         if not self.succeeded:
             return []
-        bag = self.property_bag
-        out: list[tuple[str, str]] = []
         group_id = self._target_group_id()
-        vm_id = bag.get("Target VM Id")
-        if not vm_id and bag.get("Target VM Name") and group_id:
-            vm_id = f"{group_id}/providers/Microsoft.Compute/virtualMachines/{bag['Target VM Name']}"
-        if vm_id:
-            out.append(("new VM" if not self.replaced_disks else "VM", vm_id))
-        for key, label in (("Restored Disk Ids", "restored disk"), ("Detached Disk Ids", "previous disk, now "
-                                                                    "unattached"),
-                           ("Target Network Interface Id", "network interface")):
-            out.extend((label, value.strip()) for value in str(bag.get(key) or "").split(",") if value.strip())
-        if group_id and not out:
-            out.append(("resource group", group_id))
-        return out
+        kind, vm = self.restore_kind, self.target_vm_name
+        if vm and group_id:
+            label = "new VM" if kind == "AlternateLocation" else "VM, disks replaced"
+            return [(label, f"{group_id}/providers/Microsoft.Compute/virtualMachines/{vm}")]
+        if group_id and kind == "RestoreDisks":
+            return [("resource group of the restored disks", group_id)]
+        return []
 
     @property
     def replaced_disks(self) -> bool:
-        """True for a replace-disks restore (``Job Type``)."""
-        return "replace" in str(self.property_bag.get("Job Type", "")).lower()
+        """True for a replace-disks restore."""
+        return self.restore_kind == "OriginalLocation"
 
     def outcome(self) -> str:
-        """Where the restore went, from the property bag: a new VM, replaced disks, or staged disks."""
-        bag = self.property_bag
-        target_vm = bag.get("Target VM Name")
+        """Where the restore went, in Azure's words: a new VM, replaced disks, or restored disks and where."""
+        kind = self.restore_kind
         ids = dict(self.result_ids())
-        if self.replaced_disks:
-            return f"; disks of VM {target_vm or self.vm_name} replaced"
-        if target_vm:
-            group = bag.get("Target resource group")
-            return f"; new VM {ids['new VM']}" if "new VM" in ids else (
-                f"; new VM {target_vm}" + (f" in resource group {group}" if group else ""))
-        restored = [v for k, v in self.result_ids() if k == "restored disk"]
-        if restored:
-            return f"; {len(restored)} managed disk(s) in {self._target_group_id() or bag.get('Target resource group')}"
+        if kind == "OriginalLocation":
+            return f"; disks of VM {self.target_vm_name or self.vm_name} replaced"
+        if kind == "AlternateLocation":
+            return f"; new VM {ids.get('new VM') or self.target_vm_name}"
+        disks = self.restored_disks
+        what = f"disk(s) {', '.join(disks)}" if disks else "disks"
+        if kind == "RestoreDisks" and self.target_resource_group:
+            return f"; {what} restored as managed disks in resource group {self.target_resource_group}"
         if self.target_storage_account:
-            return f"; disks in storage account {self.target_storage_account}"
+            container = self.config_blob_container
+            how = " restored as VHD blobs" if kind == "RestoreDisks" else ""
+            return (f"; {what}{how} in storage account {self.target_storage_account}"
+                    + (f", container {container}" if container else ""))
         return ""
 
     def to_frame(self) -> pd.DataFrame:
@@ -422,6 +468,10 @@ class Job:
             rows.append(("error", f"{err['code']} {err['title'] or ''}: {err['message']}"))
             rows.extend(("recommendation", rec) for rec in err["recommendations"])
         return fields_table(rows, "restorekit-job")
+
+
+def _disk_names(value: Any) -> list[str]:
+    return [name.strip() for name in str(value or "").split(";") if name.strip()]
 
 
 def _subscription_of(arm_id: str) -> str | None:

@@ -7,11 +7,13 @@ type :class:`RecoveryPoints` keeps API order and adds ``latest()`` and ``to_fram
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, overload
 
+from ..core.errors import RestorekitError
 from ..core.ids import ItemRef
 from ..core.tiers import TIER_LABELS, USABLE_STATUSES, usable_tiers
 from ..core.times import format_moment, parse_time
@@ -21,6 +23,9 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from ..core.protocols import ProtectedItemLike as ProtectedItem
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, repr=False)
@@ -41,6 +46,7 @@ class RecoveryPoint:
     #: The Azure region this copy of the point lives in, when known (the secondary region's name for a
     #: cross-region point; restores from it land there).
     copy_region: str | None = None
+    _read_alone: RecoveryPoint | None = field(default=None, compare=False)
 
     @classmethod
     def from_resource(cls, raw: dict[str, Any], item: ItemRef | None = None, **kw: Any) -> RecoveryPoint:
@@ -93,7 +99,10 @@ class RecoveryPoint:
 
     @property
     def disk_luns(self) -> list[int] | None:
-        """LUNs of the disks included in the backup (OS disk is -1), or None if the point has no list."""
+        """LUNs of the disks included in the backup (OS disk is -1), or None if the point has no list.
+
+        A point from a list has none (Azure lists only the counts): :meth:`with_disk_list` reads it alone.
+        """
         config = self.properties.get("recoveryPointDiskConfiguration") or self.properties.get("rpDiskConfiguration")
         if not isinstance(config, dict) or not isinstance(config.get("includedDiskList"), list):
             return None
@@ -102,6 +111,28 @@ class RecoveryPoint:
             if isinstance(disk, dict) and isinstance(disk.get("lun"), int):
                 luns.append(disk["lun"])
         return luns
+
+    def with_disk_list(self) -> RecoveryPoint:
+        """This point with its disk list: itself when it has one, else the point read alone (read once, then kept).
+
+        Azure's list of points gives only the disk counts (``numberOfDisksIncludedInBackup``); the GET of one point
+        adds ``includedDiskList`` and ``excludedDiskList``, as the Azure CLI reads it before a restore. A point that
+        cannot be read alone (made by hand, a secondary-region copy) or whose read fails is returned as it is.
+        """
+        if self.disk_luns is not None or self.region != "primary":
+            return self
+        if self._read_alone is None:
+            read = getattr(self.owner, "recovery_point", None)
+            if read is None:
+                return self
+            try:
+                alone = read(self.name)
+            except RestorekitError as exc:
+                log.warning("recovery point %s: its disk list could not be read (%s)", self.name,
+                            str(exc).splitlines()[0])
+                return self
+            object.__setattr__(self, "_read_alone", alone)
+        return self._read_alone or self
 
     @property
     def zones(self) -> list[str]:

@@ -536,6 +536,9 @@ class _NewResourcesBuilder(RestoreRequestBuilder):
 class RestoreDisks(_NewResourcesBuilder):
     """Restore the disks of a VM (``recoveryType: RestoreDisks``); ``luns=[...]`` picks disks (OS disk: -1).
 
+    Azure's list of points carries no disk list: given LUNs and a point from a list, the builder reads the point
+    alone once (as the Azure CLI does) to check them against its disks.
+
     Example::
 
         body = RestoreDisks(point, storage_account="stagingacct", target_resource_group="restored-rg", luns=[0])
@@ -550,6 +553,11 @@ class RestoreDisks(_NewResourcesBuilder):
 
     luns: Any = _opt("Disks (LUNs)", "luns", "restore only these disks: LUNs of the point's disk list, -1 is the "
                      "OS disk, [] the OS disk only; default all disks")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if isinstance(self.luns, (list, tuple)) and self.luns:  # a listed point has no disk list: read it alone
+            object.__setattr__(self, "point", self.point.with_disk_list())
     unmanaged: Any = _opt("Restore as unmanaged disks", "bool", "managed VMs: VHD blobs in the staging account "
                           "instead of managed disks (slower, and not what the portal does)", False, advanced=True)
 

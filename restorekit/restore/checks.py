@@ -392,8 +392,10 @@ def rule_luns(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem]:
     known = point.disk_luns
     if known is None:
         if luns:
-            out.append(Problem("luns", "this recovery point carries no disk list, so disks cannot be chosen",
-                               "remove luns (restore all disks) or pick a point with a disk configuration"))
+            out.append(Problem("luns", "this recovery point carries no disk list (a list of points gives only disk "
+                               "counts, and the point could not be read alone), so disks cannot be chosen",
+                               "read the point alone (item.recovery_point(name)) and build the request from it, or "
+                               "remove luns (restore all disks)"))
         return out
     allowed = set(known) | {-1}
     wrong = [lun for lun in luns if isinstance(lun, int) and lun not in allowed]

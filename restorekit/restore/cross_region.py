@@ -404,8 +404,7 @@ class CrossRegion:
     # -- the token ----------------------------------------------------------------------------------------------
     def aad_properties(self) -> dict[str, Any]:
         """The secondary region's AAD properties (``GET {loc}/backupAadProperties``), as the service returns them."""
-        body = self._call("GET", f"{self.location_path()}/backupAadProperties",
-                          params={"$filter": IAAS_FILTER}, ok=(200,)).body
+        body = self._call("GET", f"{self.location_path()}/backupAadProperties", ok=(200,)).body
         if not isinstance(body, dict) or not isinstance(body.get("properties"), dict):
             raise TransportError(f"GET {self.location_path()}/backupAadProperties: the answer has no 'properties'")
         return body

@@ -382,9 +382,9 @@ class RestoreOperation:
     def outcome(self) -> RestoreOutcome:
         """What the restore created or changed, by resource ID (waits for the end; read once, then kept).
 
-        The disks and VMs of the groups it touched, compared with what they were before the POST: new disks or a
-        new VM, the VM whose disks were replaced with the disks attached now and the previous ones left
-        unattached. Raises :class:`~restorekit.restore.outcome.OutcomeUnknown` for a restore that did not
+        What Azure's job says (the kind of restore, where it wrote, the disks it restored), with the resource IDs
+        read from ARM around it (:mod:`restorekit.restore.outcome`): new disks or a new VM, the VM whose disks were
+        replaced with the disks attached now and the previous ones left unattached. Raises :class:`~restorekit.restore.outcome.OutcomeUnknown` for a restore that did not
         complete.
         """
         job = self.job
@@ -393,9 +393,9 @@ class RestoreOperation:
                                  f"see operation.job for the service's errors")
         if self._outcome is None:
             after = None
-            if self.before is not None:
+            if self.before is not None and self.before.reads and not self.before.error:
                 reader = reader_for(self.vault.connection.arm, self.vault.connection.subscription_id)
-                after = take_snapshot(reader, self.before.groups, self.before.source_vm_id)
+                after = take_snapshot(reader, self.before.reads, after=True)
             self._outcome = compare(self.before, after, job)
         return self._outcome
 

@@ -1,10 +1,16 @@
 """What a restore created or changed, by resource ID: read from ARM before the POST and after the job.
 
-Before a restore is sent, :func:`take_snapshot` reads the disks and VMs of the resource groups it touches (the
-target group, and the VM's own group when its disks are replaced). Once the job has completed,
-:func:`compare` reads them again: the disks and VMs that appeared are *created*, a VM whose disks changed is
-*changed*, and the disks it had before are *left unattached* (kept by Azure: delete them once satisfied, or swap
-them back to roll back). The job's own property bag adds what ARM cannot show (VHD blobs of an unmanaged restore).
+Azure's job says what kind of restore ran and where it wrote (a resource group, a storage account, the new VM's
+name), but not the IDs of the disks it created: for a restore of selected disks it names the *backed-up* disks
+it recreated (``Restored disk(s)``). So restorekit reads, for each kind, the least that shows the rest:
+
+* disks restored into a resource group: that group's disks, before the POST and after the job (the new ones
+  are the restored disks);
+* disks replaced: the VM, before and after (its disks now, and the previous ones left unattached);
+* a new VM: the VM, after the job (its disks and network interfaces are in it);
+* disks restored as VHD blobs: nothing (ARM does not show blobs; the job names the account and container).
+
+When a read fails, the outcome says so and keeps to the job's word (:func:`compare`).
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import RestorekitError
+from ..core.errors import ArmError, RestorekitError
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model.arm_resources import ResourceReader
@@ -46,19 +52,52 @@ def vm_disks(vm: dict[str, Any] | None) -> list[Disk]:
 
 
 @dataclass(frozen=True)
-class Snapshot:
-    """The disks and VMs of some resource groups at one moment (IDs in lower case → ARM JSON)."""
+class Reads:
+    """What to read around one restore: the disks of ``groups``; the replaced VM; the new VM (after only)."""
 
-    groups: tuple[str, ...]
+    groups: tuple[str, ...] = ()
+    source_vm_id: str | None = None
+    new_vm_id: str | None = None
+    subnet_id: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.groups or self.source_vm_id or self.new_vm_id)
+
+    def __str__(self) -> str:
+        what = [f"the disks of resource group {g}" for g in self.groups]
+        what += [f"VM {vm.rstrip('/').rsplit('/', 1)[-1]}" for vm in (self.source_vm_id, self.new_vm_id) if vm]
+        return " and ".join(what) or "nothing"
+
+
+def reads_for(request: Any) -> Reads:
+    """The reads that show what ``request`` creates or changes (see the module doc)."""
+    props = request.properties()
+    kind = props.get("recoveryType")
+    if kind == "RestoreDisks":
+        group = _group_of(props.get("targetResourceGroupId"))
+        return Reads(groups=(group,) if group else ())
+    if kind == "OriginalLocation":
+        return Reads(source_vm_id=request.source_resource_id)
+    if kind == "AlternateLocation":
+        vm, subnet = props.get("targetVirtualMachineId"), props.get("subnetId")
+        return Reads(new_vm_id=vm if isinstance(vm, str) else None, subnet_id=subnet if isinstance(subnet, str) else None)
+    return Reads()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What :class:`Reads` found at one moment: disks of the groups and the VMs read (IDs in lower case → ARM JSON)."""
+
+    reads: Reads
     disks: dict[str, dict[str, Any]]
     vms: dict[str, dict[str, Any]]
-    source_vm_id: str | None = None
-    nics: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Why the reads failed (then ``disks`` and ``vms`` are empty), None when they succeeded.
+    error: str | None = None
 
     @property
     def source_vm_disks(self) -> list[Disk]:
         """The disks of the backed-up VM at that moment (empty when it was not read)."""
-        return vm_disks(self.vms.get((self.source_vm_id or "").lower()))
+        return vm_disks(self.vms.get((self.reads.source_vm_id or "").lower()))
 
 
 def _group_of(resource_id: Any) -> str | None:
@@ -66,40 +105,42 @@ def _group_of(resource_id: Any) -> str | None:
     return parts[3] if len(parts) > 3 and parts[2].lower() == "resourcegroups" else None
 
 
-def groups_touched(request: Any) -> tuple[str, ...]:
-    """The resource groups a restore creates or changes resources in."""
-    props = request.properties()
-    groups = {_group_of(props.get("targetResourceGroupId"))}
-    if props.get("recoveryType") == "OriginalLocation":
-        groups.add(request.point.item.vm_resource_group)
-    return tuple(sorted(g for g in groups if g))
+def take_snapshot(reader: ResourceReader, reads: Reads, *, after: bool = False) -> Snapshot:
+    """Read now (bypassing the cache) what ``reads`` names; the new VM only ``after`` the restore.
+
+    A read ARM refuses gives a snapshot whose ``error`` says so (the outcome then keeps to the job's word).
+    """
+    try:
+        return _read(reader, reads, after)
+    except RestorekitError as exc:
+        error = f"{exc.code}: {exc.message}" if isinstance(exc, ArmError) else str(exc).splitlines()[0]
+        return Snapshot(reads, {}, {}, error=error)
 
 
-def take_snapshot(reader: ResourceReader, groups: tuple[str, ...], source_vm_id: str | None = None) -> Snapshot:
-    """Read the disks and VMs of ``groups`` (and the source VM) now, bypassing the cache."""
+def _read(reader: ResourceReader, reads: Reads, after: bool) -> Snapshot:
     disks: dict[str, dict[str, Any]] = {}
     vms: dict[str, dict[str, Any]] = {}
-    nics: dict[str, dict[str, Any]] = {}
-    for group in groups:
+    for group in reads.groups:
         disks.update((d.id.lower(), d.raw) for d in reader.disks(group, fresh=True))
-        vms.update((v.id.lower(), v.raw) for v in reader.virtual_machines(group, fresh=True))
-        nics.update((n.id.lower(), n.raw) for n in reader.network_interfaces(group, fresh=True))
-    if source_vm_id and source_vm_id.lower() not in vms:
-        found = reader.get(source_vm_id, fresh=True)
-        if found is not None:
-            vms[source_vm_id.lower()] = found
-    return Snapshot(groups, disks, vms, source_vm_id, nics)
+    for vm_id in (reads.source_vm_id, reads.new_vm_id if after else None):
+        if vm_id:
+            found = reader.get(vm_id, fresh=True)
+            if found is not None:
+                vms[vm_id.lower()] = found
+    return Snapshot(reads, disks, vms)
 
 
 @dataclass
 class RestoreOutcome:
-    """What a completed restore created and changed, by resource ID (see the module doc)."""
+    """What a completed restore created and changed, by resource ID, and what its job says (see the module doc)."""
 
     created: list[tuple[str, str]] = field(default_factory=list)
     changed: list[tuple[str, str]] = field(default_factory=list)
     unattached: list[Disk] = field(default_factory=list)
     attached: list[Disk] = field(default_factory=list)
-    blobs: list[str] = field(default_factory=list)
+    #: The backed-up disks the job says it restored (their names in the backup), and where to.
+    restored_disks: list[str] = field(default_factory=list)
+    restored_into: str | None = None
     note: str = ""
 
     def __str__(self) -> str:
@@ -110,7 +151,9 @@ class RestoreOutcome:
         if self.unattached:
             lines.append("previous disks, now unattached (delete them once satisfied, or swap them back to roll "
                          "back): " + "; ".join(f"{d} ({d.id})" for d in self.unattached))
-        lines += [f"VHD blob: {uri}" for uri in self.blobs]
+        if self.restored_disks or self.restored_into:
+            what = f"disks restored from {', '.join(self.restored_disks)}" if self.restored_disks else "disks restored"
+            lines.append(what + (f" into {self.restored_into}" if self.restored_into else ""))
         if self.note:
             lines.append(self.note)
         return "\n".join(lines) or "nothing created or changed"
@@ -120,40 +163,63 @@ class RestoreOutcome:
         return f"<div class='restorekit-outcome'><b>What the restore created or changed</b><ul>{items}</ul></div>"
 
 
+def _new_vm(outcome: RestoreOutcome, vm: dict[str, Any], subnet_id: str | None) -> None:
+    outcome.created.append(("VM", str(vm.get("id"))))
+    outcome.created.extend(("disk", d.id) for d in vm_disks(vm) if d.id)
+    network = ((vm.get("properties") or {}).get("networkProfile") or {}).get("networkInterfaces") or []
+    for nic in network:
+        if isinstance(nic, dict) and nic.get("id"):
+            outcome.created.append(("network interface", str(nic["id"])))
+            if subnet_id:
+                outcome.created.append(("… in subnet", subnet_id))
+
+
 def compare(before: Snapshot | None, after: Snapshot | None, job: Job | None) -> RestoreOutcome:
-    """The outcome of a restore from the snapshots around it and its job's property bag."""
-    outcome = RestoreOutcome()
-    if before is not None and after is not None:
-        for rid, raw in after.vms.items():
-            if rid not in before.vms:
-                outcome.created.append(("VM", str(raw.get("id") or rid)))
+    """The outcome of a restore from the reads around it and its job (the job's word alone when a read is missing)."""
+    note = ""
+    if before is None:
+        note = "the estate was not read before the restore (online checks skipped): the job's word only"
+    elif before.error or (after is not None and after.error):
+        when, error = ("before", before.error) if before.error else ("after", after.error if after else "")
+        note = f"{before.reads} could not be read {when} the restore ({error}): the job's word only"
+    outcome = RestoreOutcome(note=note)
+    if before is not None and after is not None and not before.error and not after.error:
         for rid, raw in after.disks.items():
             if rid not in before.disks:
                 outcome.created.append(("disk", str(raw.get("id") or rid)))
-        for rid, raw in after.nics.items():
-            if rid not in before.nics:
-                outcome.created.append(("network interface", str(raw.get("id") or rid)))
-                for config in (raw.get("properties") or {}).get("ipConfigurations") or []:
-                    subnet = ((config.get("properties") or {}).get("subnet") or {}).get("id")
-                    if subnet:
-                        outcome.created.append(("… in subnet", str(subnet)))
-        source = (before.source_vm_id or "").lower()
+        new_vm = after.vms.get((after.reads.new_vm_id or "").lower())
+        if new_vm is not None:
+            _new_vm(outcome, new_vm, after.reads.subnet_id)
+        source = (before.reads.source_vm_id or "").lower()
         old, new = vm_disks(before.vms.get(source)), vm_disks(after.vms.get(source))
-        if source and {d.id.lower() for d in old} != {d.id.lower() for d in new}:
+        if source and source in after.vms and {d.id.lower() for d in old} != {d.id.lower() for d in new}:
             outcome.changed.append(("VM (disks swapped)", str(after.vms[source].get("id") or source)))
             attached = {d.id.lower() for d in new}
             outcome.attached = new
             outcome.unattached = [d for d in old if d.id.lower() not in attached]
-    elif before is None:
-        outcome.note = "the estate was not read before the restore (online checks skipped): only the job's word"
     if job is not None:
-        bag = job.property_bag
-        outcome.blobs = [u.strip() for u in str(bag.get("Restored Disk Blob Uris") or "").split(",") if u.strip()]
-        known = {rid.lower() for _, rid in outcome.created}
-        for kind, rid in job.result_ids():
-            if rid.lower() not in known and kind in ("new VM", "restored disk"):
-                outcome.created.append(("VM" if kind == "new VM" else "disk", rid))
+        outcome.restored_disks = job.restored_disks
+        if job.restore_kind == "RestoreDisks":
+            outcome.restored_into = _restored_into(job)
+        known = {rid.lower() for _, rid in outcome.created + outcome.changed}
+        if not (outcome.created or outcome.changed):  # the reads showed nothing: the job's word
+            for kind, rid in job.result_ids():
+                if rid.lower() in known:
+                    continue
+                if kind == "new VM":
+                    outcome.created.append(("VM", rid))
+                elif kind.startswith("VM"):
+                    outcome.changed.append(("VM (disks replaced)", rid))
     return outcome
+
+
+def _restored_into(job: Job) -> str | None:
+    if job.target_resource_group:
+        return f"resource group {job.target_resource_group}"
+    if job.target_storage_account:
+        container = job.config_blob_container
+        return f"storage account {job.target_storage_account}" + (f", container {container}" if container else "")
+    return None
 
 
 class OutcomeUnknown(RestorekitError):

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..core.errors import ArmError, NotFoundError
+from ..core.errors import ArmError, CheckUnavailable, NotFoundError, TransportError
 from ..core.filters import job_filter
 from ..model.job_api import JobApi, VaultJobs
 from ..model.jobs import Job, job_matches_item, job_matches_point
@@ -75,13 +75,29 @@ class RestoreRoute(Protocol):
 
 
 def running_restores(route: RestoreRoute, point: Any) -> list[Job]:
-    """In-progress restores of the route's VM from ``point`` (``$filter`` on the operation and InProgress)."""
+    """In-progress restores of the route's VM from ``point`` (``$filter`` on the operation and InProgress).
+
+    A job list says neither which point a restore restores nor where to (Azure leaves ``extendedInfo`` out of
+    lists): a running restore of the same VM is read alone to tell (one read, and only then). A read that fails
+    raises :class:`~restorekit.core.errors.CheckUnavailable` saying what could not be read and how to go on.
+    """
     item = route.item
     if item is None:
         return []
-    jobs = [route.job_class(route.vault, raw, api=route.jobs)
-            for raw in route.jobs.list(job_filter(route.job_operation, "InProgress"))]
-    return [j for j in jobs if job_matches_item(j, item.vm_name, item.ref.container) and job_matches_point(j, point)]
+    try:
+        jobs = [route.job_class(route.vault, raw, api=route.jobs)
+                for raw in route.jobs.list(job_filter(route.job_operation, "InProgress"))]
+        same_vm = [j for j in jobs if job_matches_item(j, item.vm_name, item.ref.container)]
+        for job in same_vm:
+            if not job.extended_info:
+                job.refresh()
+    except (ArmError, TransportError) as exc:
+        raise CheckUnavailable(
+            f"could not list the {route.kind_label}s running in vault {route.vault.name!r} to check that VM "
+            f"{item.vm_name} is not being restored from point {getattr(point, 'name', '?')} already: "
+            f"{str(exc).splitlines()[0]}. Nothing was sent. Grant the Backup Reader role on the vault (it reads its "
+            "jobs), or pass allow_duplicate=True to skip this check", exc) from None
+    return [j for j in same_vm if job_matches_point(j, point)]
 
 
 def restores_since(route: RestoreRoute, since: datetime) -> list[Job]:

@@ -21,12 +21,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..core.environment import should_display
-from ..core.errors import ArmError, ConfirmationRequired, DuplicateRestore, RestorekitError, TransportError
+from ..core.errors import ArmError, ConfirmationRequired, DuplicateRestore, TransportError
 from ..core.times import format_duration, format_moment
 from .journal_entry import JournalEntry
 from .online_checks import reader_of
 from .operation import RestoreOperation
-from .outcome import Snapshot, groups_touched, take_snapshot
+from .outcome import Snapshot, reads_for, take_snapshot
 from .routes import PrimaryRoute, running_restores
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -118,10 +118,9 @@ def data_loss_window(point: Any, now: datetime | None = None) -> str:
 
 
 def _snapshot(request: Any) -> Snapshot | None:
-    """The disks and VMs the restore may touch, read before it is sent (None when they cannot be read)."""
+    """What the restore may change, read before it is sent (see :mod:`restorekit.restore.outcome`)."""
     try:
         reader = reader_of(request)
-        source = request.source_resource_id if request.recovery_type == "OriginalLocation" else None
-        return take_snapshot(reader, groups_touched(request), source)
-    except (LookupError, RestorekitError):
+    except LookupError:
         return None
+    return take_snapshot(reader, reads_for(request))

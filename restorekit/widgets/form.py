@@ -370,7 +370,7 @@ class RestoreForm(widgets.VBox):
             self.preview, self.operation_box], **kwargs)
         self.add_class("rk-restore-form")
         self._layout()
-        self.fields["luns"].set_point(self.picker.value)
+        self._show_disks(self.picker.value)
         if request is not None:
             self.load(request)
         self._loading = False
@@ -480,14 +480,21 @@ class RestoreForm(widgets.VBox):
 
     def _on_scenario(self, _change: Any = None) -> None:
         self.confirm.value = ""  # a confirmation is for one scenario and point
+        self._show_disks(self.point)
         self._layout()
         self._on_edit()
 
     def _on_point(self, change: dict[str, Any]) -> None:
-        self.fields["luns"].set_point(change["new"])
+        self._show_disks(change["new"])
         self.confirm.value = ""
         self._layout()
         self._on_edit()
+
+    def _show_disks(self, point: Any) -> None:
+        """The point's disks as checkboxes; a point from a list is read alone for them (once), for a disk restore."""
+        if isinstance(point, RecoveryPoint) and "luns" in {f.name for f in self.builder_class.fields()}:
+            point = point.with_disk_list()
+        self.fields["luns"].set_point(point)
 
     def _on_edit(self, _change: Any = None) -> None:
         if self._loading:
