@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..core.api_versions import VAULTS as VAULT_API_VERSION
-from ..core.errors import ArmError, NotFoundError
+from ..core.errors import ArmError, NotFoundError, TransportError
 from ..core.filters import IAAS_VM_FILTER, points_filter
 from ..core.ids import PROVIDER, ItemRef, container_name, protected_item_name, vault_id
 from ..model.points import RecoveryPoint, RecoveryPoints
@@ -37,10 +37,18 @@ def _names(values: list[str], limit: int = 10) -> str:
     return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
 
 
-def _vaults_or_no_subscription(connection: Connection, exc: ArmError) -> list[Vault]:
-    """The subscription's vaults; a subscription the endpoint does not know is said so, with what to do."""
+def _listed(what: str, read: Any) -> str:
+    """Names from ``read()`` for an error message; when the list itself cannot be read, say so instead of failing."""
+    try:
+        return _names(read())
+    except (ArmError, TransportError) as exc:
+        return f"unknown (the {what} could not be listed: {str(exc).splitlines()[0]})"
+
+
+def _vaults_or_no_subscription(connection: Connection, exc: ArmError) -> str:
+    """The subscription's vaults, in words; a subscription the endpoint does not know is said so, with what to do."""
     if exc.code != "SubscriptionNotFound":
-        return Vault.list(connection)
+        return _listed("vaults", lambda: [f"{v.resource_group}/{v.name}" for v in Vault.list(connection)])
     raise NotFoundError(
         f"subscription {connection.subscription_id} is not known at {connection.arm.endpoint} ({connection.where}): "
         f"{exc.message} Pass subscription_id= of a subscription your credential can read (az account list shows "
@@ -68,12 +76,12 @@ class Vault:
         except ArmError as exc:
             if not _is_not_found(exc):
                 raise
-            existing = [f"{v.resource_group}/{v.name}" for v in _vaults_or_no_subscription(connection, exc)]
+            existing = _vaults_or_no_subscription(connection, exc)
             where = (f" on the {connection.where} at {connection.arm.endpoint} (not your Azure subscription: connect to "
                      "Azure with rk.connect() after az login)" if connection.is_emulator else "")
             raise NotFoundError(
                 f"no Recovery Services vault {name!r} in resource group {resource_group!r} of subscription "
-                f"{connection.subscription_id}{where}; vaults that exist there: {_names(existing)}"
+                f"{connection.subscription_id}{where}; vaults that exist there: {existing}"
             ) from None
         return cls(connection, resource_group, raw.get("name", name), raw)
 
@@ -128,11 +136,12 @@ class Vault:
         except ArmError as exc:
             if not _is_not_found(exc):
                 raise
-            protected = [f"{i.vm_resource_group}/{i.vm_name}" for i in self.protected_items()]
+            protected = _listed("protected items", lambda: [f"{i.vm_resource_group}/{i.vm_name}"
+                                                              for i in self.protected_items()])
             raise NotFoundError(
                 f"vault {self.name!r} does not protect VM {vm_name!r} of resource group {resource_group!r} "
                 f"(container {container_name(resource_group, vm_name)!r}, item "
-                f"{protected_item_name(resource_group, vm_name)!r}); it protects: {_names(protected)}"
+                f"{protected_item_name(resource_group, vm_name)!r}); it protects: {protected}"
             ) from None
         return ProtectedItem(self, ref, raw)
 
@@ -244,11 +253,10 @@ class ProtectedItem:
         except ArmError as exc:
             if not _is_not_found(exc):
                 raise
-            recent = sorted(self.recovery_points(), key=lambda p: p.time or datetime.min.replace(tzinfo=UTC),
-                            reverse=True)
+            newest = _listed("recovery points", lambda: [p.name for p in sorted(
+                self.recovery_points(), key=lambda p: p.time or datetime.min.replace(tzinfo=UTC), reverse=True)][:5])
             raise NotFoundError(
-                f"VM {self.vm_name!r} has no recovery point {name!r} ({exc.code}); "
-                f"{len(recent)} exist, the newest: {_names([p.name for p in recent], 5)}"
+                f"VM {self.vm_name!r} has no recovery point {name!r} ({exc.code}); the newest it has: {newest}"
             ) from None
         return self._point(raw)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from cassettes import canonical
-from server import Call, Reply, ReplayServer, StandIn
+from server import Call, ReplayServer, Reply, StandIn
 
 _ITEM = re.compile(r"^(?P<vault>/subscriptions/[^/]+/resourcegroups/[^/]+/providers/microsoft\.recoveryservices"
                    r"/vaults/[^/]+)/backupfabrics/azure/protectioncontainers/[^/]+/protecteditems/(?P<item>[^/]+)$")
