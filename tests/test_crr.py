@@ -26,6 +26,7 @@ from restorekit.core.errors import (
     ValidationError,
 )
 from restorekit.core.ids import ItemRef
+from restorekit.core.times import same_moment
 from restorekit.model.points import RecoveryPoint
 from restorekit.restore.cross_region import (
     CrossRegion,
@@ -224,8 +225,8 @@ def test_restore_disks_runs_to_a_completed_crr_job(srv, crr, latest, sent):
     job = op.wait(timeout=30)
     assert isinstance(job, CrrJob) and job.status == "Completed" and op.phase == "done"
     assert job.operation == "CrossRegionRestore" and job.vm_name == "crrVM" and job.region == "westus"
-    assert job.target_storage_account == "testAccount" and job.recovery_point_id == latest.name
-    assert job.property_bag["Restore location"] == "westus"
+    assert job.target_storage_account == "testAccount" and same_moment(job.recovery_point_time, latest.time)
+    assert job.property_bag["Vault name"] == crr.vault.name  # a cross-region job names its vault
     estate_reads = [(m, u) for m, u, _ in sent if "Microsoft.RecoveryServices" not in u]  # checks, outcome
     assert estate_reads and all(m == "GET" for m, _ in estate_reads)
     assert any("/storageAccounts/testAccount" in u for _, u in estate_reads)
@@ -404,7 +405,8 @@ def test_dropped_post_answer_finds_the_job_it_created(fresh):
     assert "connection reset" in op.lost_answer and op.job_id is None
     finish_jobs(srv)
     job = op.wait(timeout=30)
-    assert job.status == "Completed" and job.vm_name == "crrVM" and job.recovery_point_id == fresh.latest.name
+    assert job.status == "Completed" and job.vm_name == "crrVM" and same_moment(job.recovery_point_time,
+                                                                                  fresh.latest.time)
 
 
 def test_failed_job_quotes_the_service(srv, crr, latest):

@@ -168,10 +168,25 @@ class EmulatorApp:
         h["x-ms-routing-request-id"] = f"WESTUS:{now.strftime('%Y%m%dT%H%M%SZ')}:{rid}"
         for name, value in throttle.remaining_headers(self.state, request).items():
             h.setdefault(name, value)
+        if _ACTIVE_STAMP.search(request.path) and request.args.get("api-version") not in PASSIVE:
+            h["x-ms-operation-identifier"] = (f"tenantId={TENANT_ID},objectId={OPERATOR_ID}/"
+                                              f"{_region_of(self.state, request.path)}/{rid}")
         h["Cache-Control"] = "no-cache"
         h["Pragma"] = "no-cache"
         h["X-Content-Type-Options"] = "nosniff"
         h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+
+
+#: The Backup service's own paths (vaults and what is under them): Azure tags their answers with who asked, where.
+_ACTIVE_STAMP = re.compile(r"/providers/Microsoft\.RecoveryServices/vaults/[^/]+/", re.I)
+#: The principal the emulator says asked (its bearer tokens name no Entra object).
+OPERATOR_ID = "00000000-0000-0000-0000-0000000000a1"
+
+
+def _region_of(state: State, path: str) -> str:
+    m = re.search(r"/resourceGroups/([^/]+)/providers/Microsoft\.RecoveryServices/vaults/([^/]+)", path, re.I)
+    vault = state.estate.vault(m.group(1), m.group(2)) if m else None
+    return vault.location if vault is not None else "westus"
 
 
 _HTML_PAGE = ("<!DOCTYPE html><html><head><title>{status} - Service unavailable</title></head>"
@@ -297,7 +312,9 @@ def list_points(call: Call) -> Response:
             parse_bool(flt[key], key)
     points = [p for p in vm.points() if (start is None or p.time >= start) and (end is None or p.time <= end)
               and (not move_ready or p.move_ready)]
-    return _paged(call, Rendered(points, lambda p: shapes.recovery_point(vm, p, call.api_version)))
+    # Azure's list has only the disk counts (recorded); the passive stamp, which has no GET of one point, keeps the lists
+    detail = call.api_version in PASSIVE
+    return _paged(call, Rendered(points, lambda p: shapes.recovery_point(vm, p, call.api_version, detail=detail)))
 
 
 def get_point(call: Call) -> Response:
@@ -474,7 +491,7 @@ def _filtered_jobs(call: Call, vault: Vault, text: str | None) -> list[dict[str,
     end = parse_time(flt["endTime"], "endTime") if "endTime" in flt else None
     out = []
     for job in call.state.vault_jobs(vault):
-        body = shapes.job(job, vault.id, call.now, call.api_version)
+        body = shapes.job(job, vault.id, call.now, call.api_version, detail=False)
         p = body["properties"]
         if start and job.start < start or end and job.start > end:
             continue
@@ -494,8 +511,16 @@ def cancel_job(call: Call) -> Response:
         raise bad_request("BMSUserErrorJobNotCancellable",
                           f"Job '{job.id}' is {status} and cannot be cancelled.")
     op = call.state.cancel(job)
-    return _empty(202, {"Location": call.url(f"{vault.id}/backupJobs/{job.id}/operationResults/{op.id}"),
+    return _empty(202, {"Azure-AsyncOperation": call.url(f"{vault.id}/backupJobs/{job.id}/operationsStatus/{op.id}"),
+                        "Location": call.url(f"{vault.id}/backupJobs/{job.id}/operationResults/{op.id}"),
                         "Retry-After": str(call.state.settings.retry_after)})
+
+
+def job_operation_status(call: Call) -> Response:
+    """GET {vault}/backupJobs/{job}/operationsStatus/{op}: the cancel's OperationStatus."""
+    vault = _vault(call)
+    _job(call, vault)
+    return _status_answer(call, _operation(call, None))
 
 
 def job_operation_result(call: Call) -> Response:
@@ -604,13 +629,16 @@ def crr_job(call: Call) -> Response:
     job = call.state.find_job(vault, name or "")
     if job is None:
         raise not_found("BMSUserErrorJobNotFound", f"Job '{name}' was not found.")
-    return _json(shapes.job(job, vault.id, call.now, call.api_version))
+    location = call.request.path.rsplit("/", 1)[0]  # a cross-region job's id is under the secondary region
+    return _json(shapes.job(job, vault.id, call.now, call.api_version, job_id=f"{location}/backupJobs/{job.id}"))
 
 
 def crr_jobs(call: Call) -> Response:
     """POST {loc}/backupCrrJobs {resourceId}: the vault's cross-region restore jobs."""
     vault, _ = _crr_job_request(call)
-    jobs = [j for j in _filtered_jobs(call, vault, call.request.args.get("$filter"))
+    location = call.request.path.rsplit("/", 1)[0]
+    jobs = [{**j, "id": f"{location}/backupJobs/{j['name']}"}
+            for j in _filtered_jobs(call, vault, call.request.args.get("$filter"))
             if j["properties"]["operation"] == "CrossRegionRestore"]
     return _paged(call, jobs)
 
@@ -633,6 +661,7 @@ _ROUTES: list[tuple[str, str, Handler, tuple[str, ...]]] = [
     ("GET", _V + r"/backupJobs/(?P<job>[^/]+)", get_job, BACKUP),
     ("POST", _V + r"/backupJobs/(?P<job>[^/]+)/cancel", cancel_job, BACKUP),
     ("GET", _V + r"/backupJobs/(?P<job>[^/]+)/operationResults/(?P<op>[^/]+)", job_operation_result, BACKUP),
+    ("GET", _V + r"/backupJobs/(?P<job>[^/]+)/operationsStatus/(?P<op>[^/]+)", job_operation_status, BACKUP),
     ("POST", _V + r"/backupValidateOperation", validate_restore_request, versions.VALIDATE_VERSIONS),
     ("POST", _V + r"/backupTriggerValidateOperation", trigger_validate_restore_request,
      versions.TRIGGER_VALIDATE_VERSIONS),

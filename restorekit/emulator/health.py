@@ -101,5 +101,5 @@ def failed_backup_jobs(estate: Estate) -> list[Job]:
                 out.append(Job(id=stable_guid(vm.vm_id, attempt.isoformat(), "failed"), vault_key=vault.key, vm_id=vm.vm_id, vm_name=vm.name,
                                container=vm.container.split(";", 1)[1], operation="Backup",
                                start=attempt - timedelta(minutes=2), seconds=240, failure=failure,
-                               property_bag={"VM Name": vm.name}, tasks=("Take Snapshot",), user_triggered=False))
+                               property_bag={"VM Name": vm.name}, tasks=("Take Snapshot",)))
     return out

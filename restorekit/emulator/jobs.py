@@ -46,12 +46,15 @@ class Job:
     operation: str
     start: datetime
     seconds: float
-    property_bag: dict[str, str] = field(default_factory=dict)
+    #: The property bag once the job completed; ``running_bag`` is what it shows before (None: the same).
+    property_bag: dict[str, str | None] = field(default_factory=dict)
     tasks: tuple[str, ...] = ("Transfer data from vault",)
     failure: tuple[int, str, str, str, tuple[str, ...]] | None = None
     fail_fraction: float = 1.0
     cancelled_at: datetime | None = None
-    user_triggered: bool = True
+    running_bag: dict[str, str | None] | None = None
+    #: ``extendedInfo.internalPropertyBag`` (``restoreLocationType`` of a restore).
+    internal_bag: dict[str, str] = field(default_factory=dict)
 
     def ends_at(self) -> datetime:
         """When the job ends on its own (completion or planned failure)."""

@@ -16,7 +16,7 @@ jobs change nothing. The result is the same whatever the order and timing of the
 * **OriginalLocation**: new disks from the point replace the source VM's disks at the same LUNs; the
   old disks stay in the VM's resource group, unattached.
 
-The job's ``extendedInfo.propertyBag`` gains the ids or URIs of what was created.
+The job's property bag names none of it (Azure's does not): what a restore made is read from the resources.
 """
 
 from __future__ import annotations
@@ -32,14 +32,7 @@ from .estate import SUBSCRIPTION_ID, ProtectedVM, StorageAccount
 from .inventory import ComputeVM, DiskSlot, Inventory, ManagedDisk, NetworkInterface
 from .jobs import Job
 from .resource_seed import add_nic, disk_size_gb, disk_sku
-from .validation import RestorePlan
-
-#: Property-bag keys a completed restore adds (the emulator's names; the service's own are not public).
-RESTORED_DISK_IDS = "Restored Disk Ids"
-RESTORED_BLOB_URIS = "Restored Disk Blob Uris"
-TARGET_VM_ID = "Target VM Id"
-TARGET_NIC_ID = "Target Network Interface Id"
-DETACHED_DISK_IDS = "Detached Disk Ids"
+from .validation import RestorePlan, restored_luns
 
 
 @dataclass
@@ -104,27 +97,28 @@ class _Restore:
         self.stamp = self.job.start.strftime("%Y%m%d-%H%M%S")
         assert self.plan.storage_account is not None
         self.account: StorageAccount = self.plan.storage_account
-        self.container = self.job.property_bag.get("Config Blob Container Name", self.vm.name.lower())
-        self.bag: dict[str, str] = {}
+        self.container = str(self.job.property_bag.get("Config Blob Container Name")
+                             or f"{self.vm.name.lower()}-{self.job.id[:8]}")
 
     def apply(self) -> None:
-        """Create and change resources for the restore's recovery type; extend the job's property bag."""
+        """Create and change resources for the restore's recovery type."""
         bag = self.job.property_bag
-        self.inv.add_blobs(self.account.name, [bag[k] for k in ("Config Blob Uri", "Template Blob Uri") if k in bag])
+        self.inv.add_blobs(self.account.name, [str(bag[k]) for k in ("Config Blob Uri", "Template Blob Uri")
+                                               if bag.get(k)])
         {"RestoreDisks": self._restore_disks, "AlternateLocation": self._new_vm,
          "OriginalLocation": self._replace_disks}[self.plan.recovery_type]()
-        self.job.property_bag = {**self.job.property_bag, **self.bag}  # one assignment: readers see old or new
 
     # --- what each recovery type does -------------------------------------------------------------
 
     def _restore_disks(self) -> None:
-        luns = self.plan.luns or list(self.plan.point.included_luns)
+        luns = restored_luns(self.plan)
         group = self.plan.target_resource_group
         if group is not None and (self.vm.managed or self.plan.restore_with_managed_disks):
-            disks = [self._disk(group, self.vm.name, lun, self._zones(), None) for lun in luns]
-            self.bag[RESTORED_DISK_IDS] = ",".join(d.id for d in disks)
+            for lun in luns:
+                self._disk(group, self.vm.name, lun, self._zones(), None)
         else:
-            self.bag[RESTORED_BLOB_URIS] = ",".join(self._vhd(self.vm.name, lun) for lun in luns)
+            for lun in luns:
+                self._vhd(self.vm.name, lun)
 
     def _new_vm(self) -> None:
         group, name = self.plan.target_resource_group, self.plan.target_vm
@@ -141,16 +135,12 @@ class _Restore:
                       group, self.plan.network, self.plan.subnet, machine.id)
         machine.nic_ids.append(nic.id)
         self.inv.add(machine)
-        self.bag[TARGET_VM_ID] = machine.id
-        self.bag[TARGET_NIC_ID] = nic.id
-        self._record(machine)
 
     def _replace_disks(self) -> None:
         source = self.inv.get(ComputeVM, self.vm.resource_group, self.vm.name)
         if source is None:
             return
         slots = {s.lun: s for s in source.slots}
-        detached = []
         for lun in self.plan.point.included_luns:
             old = slots.get(lun)
             if old is None:  # a disk the VM no longer has
@@ -159,15 +149,11 @@ class _Restore:
                 disk = self.inv.find(ManagedDisk, old.managed_disk_id)
                 if disk is not None:
                     self.inv.add(replace(disk, managed_by=None))
-                    detached.append(disk.id)
                 slots[lun] = self._slot(source.resource_group, source.name, lun, source.zones, source.id)
             else:
                 slots[lun] = replace(old, name=restored_disk_name(source.name, lun, self.stamp),
                                      vhd_uri=self._vhd(source.name, lun))
-        machine = replace(source, slots=[slots[lun] for lun in sorted(slots)])
-        self.inv.add(machine)
-        self.bag[DETACHED_DISK_IDS] = ",".join(detached)
-        self._record(machine)
+        self.inv.add(replace(source, slots=[slots[lun] for lun in sorted(slots)]))
 
     # --- building blocks --------------------------------------------------------------------------
 
@@ -186,7 +172,6 @@ class _Restore:
 
     def _slot(self, group: str, vm_name: str, lun: int, zones: tuple[str, ...], vm_id: str) -> DiskSlot:
         disk = self._disk(group, vm_name, lun, zones, vm_id)
-        self.bag[RESTORED_DISK_IDS] = ",".join(filter(None, [self.bag.get(RESTORED_DISK_IDS), disk.id]))
         return DiskSlot(lun, disk.name, disk.size_gb, managed_disk_id=disk.id, sku=disk.sku, caching=_caching(lun))
 
     def _vhd(self, vm_name: str, lun: int) -> str:
@@ -194,11 +179,6 @@ class _Restore:
                f"{restored_disk_name(vm_name, lun, self.stamp)}.vhd")
         self.inv.add_blobs(self.account.name, [uri])
         return uri
-
-    def _record(self, machine: ComputeVM) -> None:
-        uris = [s.vhd_uri for s in machine.slots if s.vhd_uri and self.container in s.vhd_uri]
-        if uris:
-            self.bag[RESTORED_BLOB_URIS] = ",".join(uris)
 
     def _creation_data(self, lun: int) -> dict[str, Any]:
         """Where a restored disk comes from: the point's snapshot while it has the instant tier (guessed

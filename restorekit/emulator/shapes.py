@@ -55,51 +55,69 @@ def protected_item(vm: ProtectedVM, api_version: str) -> dict[str, Any]:
     return {"id": vm.item_path, "name": vm.item, "type": ITEM_TYPE, "properties": props}
 
 
-def _disk_config(vm: ProtectedVM, p: RecoveryPoint) -> dict[str, Any]:
+def _disk_config(vm: ProtectedVM, p: RecoveryPoint, detail: bool) -> dict[str, Any]:
+    """The point's disks: the counts always, the disk lists only in the GET of one point (Azure's list has none)."""
     names = dict(vm.disks)
-    return {
-        "numberOfDisksIncludedInBackup": len(p.included_luns),
-        "numberOfDisksAttachedToVm": len(p.included_luns) + len(p.excluded_luns),
-        "includedDiskList": [{"lun": lun, "name": names.get(lun, f"disk{lun}")} for lun in p.included_luns],
-        "excludedDiskList": [{"lun": lun, "name": names.get(lun, f"disk{lun}")} for lun in p.excluded_luns],
-    }
+    config: dict[str, Any] = {"numberOfDisksIncludedInBackup": len(p.included_luns),
+                              "numberOfDisksAttachedToVm": len(p.included_luns) + len(p.excluded_luns)}
+    if detail:
+        config["includedDiskList"] = [{"lun": lun, "name": names.get(lun, f"disk{lun}")} for lun in p.included_luns]
+        config["excludedDiskList"] = [{"lun": lun, "name": names.get(lun, f"disk{lun}")} for lun in p.excluded_luns]
+    return config
 
 
-def recovery_point(vm: ProtectedVM, p: RecoveryPoint, api_version: str) -> dict[str, Any]:
-    """A RecoveryPointResource with IaasVMRecoveryPoint properties shaped for ``api_version``."""
+#: What Azure says of a point it has not yet assessed for the archive tier (its own text, double period included).
+NOT_YET_ASSESSED = "We're still determining if this Recovery Point can be moved.. Please check again after some time."
+
+
+def recovery_point(vm: ProtectedVM, p: RecoveryPoint, api_version: str, *, detail: bool = True) -> dict[str, Any]:
+    """A RecoveryPointResource with IaasVMRecoveryPoint properties shaped for ``api_version``.
+
+    ``detail`` is the GET of one point; a list answer (``detail=False``) leaves out the disk lists, as Azure's does.
+    The passive stamp (cross-region listing) writes ``crossRegionRestoreState`` and no ``recoveryPointAdditionalInfo``
+    or ``securityType``, as recorded.
+    """
     numeric = versions.numeric_tiers(api_version)
+    passive = api_version in versions.PASSIVE_VERSIONS
     tiers = [{"type": TIER_NUMBERS[t], "status": STATUS_NUMBERS[s]} if numeric else {"type": t, "status": s}
              for t, s in p.tiers]
     props: dict[str, Any] = {
         "objectType": "IaasVMRecoveryPoint",
         "recoveryPointType": p.rp_type,
         "recoveryPointTime": p.time_text or iso(p.time),
-        "recoveryPointAdditionalInfo": "",
-        "sourceVMStorageType": vm.storage_type,
-        "isSourceVMEncrypted": vm.encrypted,
     }
+    if not passive or p.verbatim:
+        props["recoveryPointAdditionalInfo"] = ""
+    props.update({"sourceVMStorageType": vm.storage_type, "isSourceVMEncrypted": vm.encrypted})
     if vm.encrypted:
         props["keyAndSecret"] = _key_and_secret(vm, p)
-    props.update({"isInstantIlrSessionActive": False, "recoveryPointTierDetails": tiers,
-                  "isManagedVirtualMachine": vm.managed, "virtualMachineSize": vm.size,
+    props.update({"isInstantIlrSessionActive": False, "recoveryPointTierDetails": tiers})
+    if passive and not p.verbatim and versions.has_field(versions.RECOVERY_POINT_FIELD_SINCE, "crossRegionRestoreState",
+                                                          api_version):
+        props["crossRegionRestoreState"] = "Supported"
+    props.update({"isManagedVirtualMachine": vm.managed, "virtualMachineSize": vm.size,
                   "originalStorageAccountOption": False})
     if p.verbatim:
-        if api_version in versions.PASSIVE_VERSIONS:
+        if passive:
             props["osType"] = vm.os_type  # the documentation's secondary-region listing writes it
         return _envelope(vm, p, props)
-    optional: dict[str, Any] = {"osType": vm.os_type, "recoveryPointDiskConfiguration": _disk_config(vm, p)}
+    optional: dict[str, Any] = {"osType": vm.os_type,
+                                "recoveryPointDiskConfiguration": _disk_config(vm, p, detail)}
     if vm.zones:
         optional["zones"] = list(vm.zones)
     if p.move_ready is not None:
         info: dict[str, Any] = {"isReadyForMove": p.move_ready}
-        if not p.move_ready:
-            info["additionalInfo"] = "Recovery point is not eligible to move to the archive tier yet."
+        if not p.move_ready and not passive:
+            info["additionalInfo"] = NOT_YET_ASSESSED
         optional["recoveryPointMoveReadinessInfo"] = {"ArchivedRP": info}
-    if p.rule_name:
-        optional["recoveryPointProperties"] = {"expiryTime": iso(p.expiry) if p.expiry else None,
+    if not passive:
+        optional["securityType"] = "None" if vm.size.startswith("Standard_A") else "TrustedLaunch"
+    if p.rule_name:  # Azure writes the expiry without a zone (UTC)
+        optional["recoveryPointProperties"] = {"expiryTime": iso(p.expiry).rstrip("Z") if p.expiry else None,
                                                "ruleName": p.rule_name, "isSoftDeleted": False}
-    optional["securityType"] = "Standard" if vm.size.startswith("Standard_A") else "TrustedLaunch"
     optional["isPrivateAccessEnabledOnAnyDisk"] = False
+    optional["createdWithPolicyType"] = "V2" if vm.long_term else "V1"
+    optional["threatStatus"] = 0
     for key, value in optional.items():
         if versions.has_field(versions.RECOVERY_POINT_FIELD_SINCE, key, api_version):
             props[key] = value
@@ -124,12 +142,15 @@ def _key_and_secret(vm: ProtectedVM, p: RecoveryPoint) -> dict[str, Any]:
     }
 
 
+#: The ``endTime`` Azure writes while an operation runs (.NET's minimum date, without a zone).
+NOT_ENDED = "0001-01-01T00:00:00"
+
+
 def operation_status(op: Operation, now: datetime) -> dict[str, Any]:
-    """An OperationStatus body."""
+    """An OperationStatus body (``id`` and ``name`` the operation's id, ``endTime`` .NET's minimum while it runs)."""
     status = op.status(now)
-    body: dict[str, Any] = {"id": op.id, "name": op.id, "status": status, "startTime": iso(op.start)}
-    if status != "InProgress":
-        body["endTime"] = iso(op.end())
+    body: dict[str, Any] = {"id": op.id, "name": op.id, "status": status, "startTime": iso(op.start),
+                            "endTime": iso(op.end()) if status != "InProgress" else NOT_ENDED}
     if status == "Failed" and op.error:
         body["error"] = dict(op.error)
     elif status == "Succeeded" and op.job_id:
@@ -137,59 +158,88 @@ def operation_status(op: Operation, now: datetime) -> dict[str, Any]:
     return body
 
 
-def job(j: Job, vault_id: str, now: datetime, api_version: str) -> dict[str, Any]:
-    """A JobResource with AzureIaaSVMJob properties at ``now``."""
+#: Jobs Azure shows ``actionsInfo: ["Cancellable"]`` on (whatever their status, as recorded).
+CANCELLABLE_OPERATIONS = ("Backup", "Restore", "CrossRegionRestore")
+
+
+def job(j: Job, vault_id: str, now: datetime, api_version: str, *, detail: bool = True,
+        job_id: str | None = None) -> dict[str, Any]:
+    """A JobResource with AzureIaaSVMJob properties at ``now``, keys in Azure's order.
+
+    ``detail`` is the GET of one job; a list answer (``detail=False``) has no ``extendedInfo``, as Azure's lists.
+    ``job_id`` is the resource id (a cross-region restore job's is under the secondary region's location).
+    """
     status, progress, end = j.state(now)
     finish = end or now
     elapsed = (finish - j.start).total_seconds()
-    tasks = [_task(j, index, name, status, finish) for index, name in enumerate(j.tasks)]
-    extended: dict[str, Any] = {"tasksList": tasks, "propertyBag": dict(j.property_bag),
-                                "progressPercentage": round(progress, 2)}
-    if status in ("InProgress", "Cancelling"):
-        extended["estimatedRemainingDuration"] = iso_duration(max(0.0, j.seconds - elapsed))
-    props: dict[str, Any] = {
-        "jobType": "AzureIaaSVMJob",
-        "entityFriendlyName": j.vm_name,
-        "backupManagementType": "AzureIaasVM",
-        "operation": j.operation,
-        "status": status,
-        "startTime": iso(j.start),
-        "activityId": f"{j.id[:8]}-{j.id[9:13]}-0000-0000-000000000000",
-        "duration": iso_duration(elapsed),
-        "actionsInfo": ["Cancellable"] if status == "InProgress" else [],
-        "errorDetails": [],
-        "virtualMachineVersion": "Compute",
-        "extendedInfo": extended,
-    }
-    if end is not None:
-        props["endTime"] = iso(end)
+    props: dict[str, Any] = {"jobType": "AzureIaaSVMJob"}
+    if j.operation in CANCELLABLE_OPERATIONS:
+        props["actionsInfo"] = ["Cancellable"]
+    if versions.has_field(versions.JOB_FIELD_SINCE, "containerName", api_version):
+        props["containerName"] = j.container
+    props.update({"duration": iso_duration(elapsed), "virtualMachineVersion": "Compute"})
     if status == "Failed" and j.failure:
         number, code, title, message, recs = j.failure
         props["errorDetails"] = [{"errorCode": number, "errorTitle": title, "errorString": f"{code}: {message}",
                                   "recommendations": list(recs)}]
-        extended["dynamicErrorMessage"] = message
-    if versions.has_field(versions.JOB_FIELD_SINCE, "containerName", api_version):
-        props["containerName"] = j.container
-        props["isUserTriggered"] = j.user_triggered
-    return {"id": f"{vault_id}/backupJobs/{j.id}", "name": j.id, "type": "Microsoft.RecoveryServices/vaults/backupJobs",
-            "properties": props}
+    if detail:
+        props["extendedInfo"] = _extended_info(j, status, progress, finish, elapsed)
+    props.update({"entityFriendlyName": j.vm_name, "backupManagementType": "AzureIaasVM", "operation": j.operation,
+                  "status": status, "startTime": iso(j.start)})
+    if end is not None:
+        props["endTime"] = iso(end)
+    props["activityId"] = f"{j.id[:8]}-{j.id[9:13]}-0000-0000-000000000000"
+    return {"id": job_id or f"{vault_id}/backupJobs/{j.id}", "name": j.id,
+            "type": "Microsoft.RecoveryServices/vaults/backupJobs", "properties": props}
 
 
-def _task(j: Job, index: int, name: str, status: str, finish: datetime) -> dict[str, Any]:
-    """One entry of ``tasksList``: tasks share the job's duration one after the other."""
+def _extended_info(j: Job, status: str, progress: float, finish: datetime, elapsed: float) -> dict[str, Any]:
+    bag = dict(j.property_bag if status == "Completed" or j.running_bag is None else j.running_bag)
+    if j.operation == "Backup":  # a backup job: timed tasks, no progress (as recorded)
+        return {"tasksList": [_backup_task(j, i, name, status, finish) for i, name in enumerate(j.tasks)],
+                "propertyBag": bag, "internalPropertyBag": {"IsInstantRpJob": "True"}}
+    extended: dict[str, Any] = {
+        "tasksList": [_restore_task(j, i, status, finish) for i in range(len(j.tasks))], "propertyBag": bag,
+        "internalPropertyBag": dict(j.internal_bag), "progressPercentage": round(max(progress, 1.0), 2)}
+    if status == "Completed":
+        extended["progressPercentage"] = 100.0
+        extended["estimatedRemainingDuration"] = "PT0S"
+    elif status == "Failed":
+        extended["dynamicErrorMessage"] = j.failure[3] if j.failure else ""
+    else:
+        if progress > 1.0:
+            extended["estimatedRemainingDuration"] = iso_duration(max(0.0, j.seconds - elapsed))
+        extended["dynamicErrorMessage"] = ""
+    return extended
+
+
+def _task_status(j: Job, index: int, status: str, finish: datetime) -> str:
+    """A task's status: tasks share the job's duration one after the other."""
     per = j.seconds / len(j.tasks)
     begin = j.start + timedelta(seconds=index * per)
-    done_at = begin + timedelta(seconds=per)
-    if finish < begin or (finish == begin and status not in ("InProgress", "Completed")):
-        return {"taskId": name, "duration": iso_duration(0), "status": "NotStarted", "progressPercentage": 0.0}
-    if status == "Completed" or finish >= done_at:
-        return {"taskId": name, "startTime": iso(begin), "endTime": iso(done_at), "duration": iso_duration(per),
-                "status": "Completed", "progressPercentage": 100.0}
-    progress = 100.0 * (finish - begin).total_seconds() / per if per else 100.0
-    task: dict[str, Any] = {"taskId": name, "startTime": iso(begin),
-                            "duration": iso_duration((finish - begin).total_seconds()),
-                            "status": "InProgress" if status in ("InProgress", "Cancelling") else status,
-                            "progressPercentage": round(progress, 2)}
-    if status not in ("InProgress", "Cancelling"):
-        task["endTime"] = iso(finish)
+    if status == "Completed" or finish >= begin + timedelta(seconds=per):
+        return "Completed"
+    if finish < begin or (finish == begin and index):
+        return "NotStarted"
+    return {"Cancelling": "InProgress"}.get(status, status)
+
+
+def _restore_task(j: Job, index: int, status: str, finish: datetime) -> dict[str, Any]:
+    """A restore task as Azure writes it: ``{taskId, duration ("PT0S"), status, taskType}``."""
+    return {"taskId": j.tasks[index], "duration": "PT0S", "status": _task_status(j, index, status, finish),
+            "taskType": "Normal"}
+
+
+def _backup_task(j: Job, index: int, name: str, status: str, finish: datetime) -> dict[str, Any]:
+    """A backup task: start, end (once done), duration, status and type."""
+    per = j.seconds / len(j.tasks)
+    begin = j.start + timedelta(seconds=index * per)
+    state = _task_status(j, index, status, finish)
+    task: dict[str, Any] = {"taskId": name}
+    if state != "NotStarted":
+        task["startTime"] = iso(begin)
+    if state == "Completed":
+        task["endTime"] = iso(begin + timedelta(seconds=per))
+    task.update({"duration": iso_duration(per if state == "Completed" else max(0.0, (finish - begin).total_seconds())
+                                          if state != "NotStarted" else 0), "status": state, "taskType": "Normal"})
     return task

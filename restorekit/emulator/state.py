@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .arm_ids import stable_guid
-from .clock import Clock, iso, us_datetime
+from .clock import Clock, us_datetime
 from .crr_grants import CrrGrant
 from .estate import Estate, ProtectedVM, Vault, seed
 from .faults import Faults
@@ -20,11 +20,15 @@ from .subscriptions import subscription_ids
 from .throttle import TokenBucket
 from .tokens import TokenRegistry
 from .validate_operation import ValidationRun
-from .validation import RestorePlan
+from .validation import RestorePlan, restored_luns
 
-#: Property-bag "Job Type" per recovery type.
-JOB_TYPES = {"RestoreDisks": "Recover disks", "AlternateLocation": "Recover VM",
-             "OriginalLocation": "Replace existing disks"}
+#: Property-bag "Job Type" per recovery type, as Azure writes it.
+JOB_TYPES = {"RestoreDisks": "Recover disks", "AlternateLocation": "Recover VM to an alternate location",
+             "OriginalLocation": "Replace disks"}
+#: Tasks of a restore job per recovery type, as Azure lists them.
+RESTORE_TASKS = {"RestoreDisks": ("Transfer data from vault",),
+                 "OriginalLocation": ("Transfer data from vault", "Update the virtual machine"),
+                 "AlternateLocation": ("Transfer data from vault", "Create the restored virtual machine")}
 
 
 @dataclass
@@ -119,7 +123,7 @@ class State:
                               vm_name=vm.name, container=vm.container.split(";", 1)[1], operation="Backup", start=start,
                               seconds=1200 + (int(point.name) % 1800),
                               property_bag={"VM Name": vm.name, "Backup Size": f"{(int(point.name) % 9000) + 100} MB"},
-                              tasks=("Take Snapshot", "Transfer data to vault"), user_triggered=False)
+                              tasks=("Take Snapshot", "Transfer data to vault"))
                     if job.start + timedelta(seconds=job.seconds) > now:
                         job.start = now - timedelta(seconds=job.seconds)
                     self.jobs[job.id] = job
@@ -131,29 +135,7 @@ class State:
         job_id = new_id()
         acc = plan.storage_account
         assert acc is not None
-        container = f"{vm.name.lower()}-{job_id[:8]}"
-        bag = {
-            "Job Type": JOB_TYPES[plan.recovery_type],
-            "Target Storage Account Name": acc.name,
-            "Config Blob Name": f"config-{vm.name.lower()}-{job_id}.json",
-            "Config Blob Container Name": container,
-            "Config Blob Uri": f"https://{acc.name.lower()}.blob.core.windows.net/{container}/config-{vm.name.lower()}-{job_id}.json",
-            "Template Blob Uri": f"https://{acc.name.lower()}.blob.core.windows.net/{container}/azuredeploy{job_id}.json",
-            # Restoring disks without a target resource group, the service names the staging account's.
-            "Target resource group": plan.target_resource_group or acc.resource_group,
-            "Recovery point time": iso(plan.point.time),
-            "Recovery point time ": us_datetime(plan.point.time),  # the service's own key, trailing space included
-            "Recovery point ID": plan.point.name,
-            "Restore location": plan.region,
-        }
-        if plan.target_vm:
-            bag["Target VM Name"] = plan.target_vm
-        if plan.recovery_type == "OriginalLocation":
-            bag["Source VM"] = vm.name
-        if plan.luns:
-            bag["Restored disk LUNs"] = ",".join(map(str, plan.luns))
-        if plan.rehydrate:
-            bag["Rehydration"] = "Requested"
+        bags = restore_bags(vm, plan, job_id, cross_region=operation == "CrossRegionRestore")
         with self.lock:
             failure = None
             fraction = 1.0
@@ -162,7 +144,10 @@ class State:
                 fraction = 0.3 + 0.6 * self._rng.random()
             job = Job(id=job_id, vault_key=vm.vault.key, vm_id=vm.vm_id, vm_name=vm.name,
                       container=vm.container.split(";", 1)[1], operation=operation, start=now,
-                      seconds=self.settings.job_seconds, property_bag=bag, failure=failure, fail_fraction=fraction)
+                      seconds=self.settings.job_seconds, property_bag=bags[1], running_bag=bags[0],
+                      tasks=RESTORE_TASKS[plan.recovery_type], failure=failure, fail_fraction=fraction,
+                      internal_bag=({"AdHoc": "AdHoc"} if operation == "CrossRegionRestore" else {})
+                      | {"restoreLocationType": plan.recovery_type})
             op = Operation(id=new_id(), kind="restore", start=now, seconds=self.settings.operation_seconds,
                            job_id=job_id, scope=scope)
             self.outcomes.expect(job, vm, plan)  # first: it refuses a VM name another restore took meanwhile
@@ -185,3 +170,48 @@ class State:
         with self.lock:
             job = self.jobs.get(name) or self.jobs.get(name.lower())
         return job if job and job.vault_key == vault.key else None
+
+
+def restore_bags(vm: ProtectedVM, plan: RestorePlan, job_id: str, *,
+                 cross_region: bool = False) -> tuple[dict[str, str | None], dict[str, str | None]]:
+    """A restore job's property bag while it runs and once it completed, keys and values as Azure writes them.
+
+    A disk restore names no VM (Azure's placeholder ``vmName``); a replace-disks restore names its VM once done;
+    the VM configuration blobs appear on completion; a restore of selected disks names the disks it recreated
+    and the ones backed up (``; ``-separated, by their names in the backup).
+    """
+    acc = plan.storage_account
+    assert acc is not None
+    kind = plan.recovery_type
+    running: dict[str, str | None] = {"Job Type": JOB_TYPES[kind]}
+    if kind == "AlternateLocation":
+        running["Original VM Name"] = vm.name
+    running["Target VM Name"] = {"RestoreDisks": "vmName", "OriginalLocation": None}.get(kind, plan.target_vm)
+    if kind == "AlternateLocation" and plan.network is not None:
+        running["Target VNet Name"] = f"Group {plan.network.resource_group} {plan.network.name}"
+    running["Target Storage Account Name"] = acc.name
+    running["Recovery point time "] = us_datetime(plan.point.time)  # the trailing space is Azure's
+    group = vm.resource_group if kind == "OriginalLocation" else plan.target_resource_group
+    if group:
+        running["Target resource group"] = group
+    vault_keys: dict[str, str | None] = {}
+    if cross_region:
+        vault_keys = {"Subscription Id of the vault": vm.vault.subscription_id,
+                      "Resource Group Name of the vault": vm.vault.resource_group, "Vault name": vm.vault.name}
+    done = {**running}
+    if kind == "OriginalLocation":
+        done["Target VM Name"] = vm.name
+    if kind == "RestoreDisks":
+        container = f"{vm.name.lower()}-{job_id[:8]}"  # Azure's has 32 hex digits (the notebooks' sanitizer: 8)
+        blobs = f"https://{acc.name.lower()}.blob.core.windows.net/{container}"
+        config = {"Config Blob Name": f"config-{vm.name.lower()}-{job_id}.json", "Config Blob Container Name":
+                  container, "Config Blob Uri": f"{blobs}/config-{vm.name.lower()}-{job_id}.json"}
+        done = {k: v for k, v in done.items() if k != "Target resource group"} | config
+        if group:
+            done["Target resource group"] = group
+        done["Template Blob Uri"] = f"{blobs}/azuredeploy{job_id}.json"
+    if plan.selective:
+        names = dict(vm.disks)
+        done["Restored disk(s)"] = "; ".join(names.get(lun, f"disk{lun}") for lun in restored_luns(plan))
+        done["Backed-up disk(s)"] = "; ".join(names.get(lun, f"disk{lun}") for lun in plan.point.included_luns)
+    return running | vault_keys, done | vault_keys

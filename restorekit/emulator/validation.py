@@ -167,12 +167,21 @@ class RestorePlan:
     target_vm: str | None = None
     target_resource_group: str | None = None
     luns: list[int] = field(default_factory=list)
+    #: True when ``restoreDiskLunList`` was given: the OS disk and those LUNs are restored ([]: the OS disk only).
+    selective: bool = False
     rehydrate: bool = False
     zones: list[str] = field(default_factory=list)
     network: VirtualNetwork | None = None
     subnet: str | None = None
     disk_encryption_set_id: str | None = None
     restore_with_managed_disks: bool = False
+
+
+def restored_luns(plan: RestorePlan) -> list[int]:
+    """The LUNs a restore recreates: every backed-up disk, or the OS disk and the listed ones (as Azure does)."""
+    if plan.selective:
+        return sorted({-1, *plan.luns})
+    return list(plan.point.included_luns)
 
 
 class Findings:
@@ -410,7 +419,7 @@ def _check_network(props: dict[str, Any], estate: Estate, plan: RestorePlan, fin
 
 def _check_luns(props: dict[str, Any], point: RecoveryPoint, plan: RestorePlan, findings: Findings) -> None:
     luns = props.get("restoreDiskLunList")
-    if luns is None or luns == []:
+    if luns is None:
         return
     if not isinstance(luns, list) or not all(isinstance(x, int) and not isinstance(x, bool) for x in luns):
         findings.add("BMSUserErrorInvalidInput", "'restoreDiskLunList' must be a list of integers.",
@@ -427,7 +436,7 @@ def _check_luns(props: dict[str, Any], point: RecoveryPoint, plan: RestorePlan, 
                      f"LUN(s) {missing} are not in recovery point '{point.name}' (backed-up LUNs: "
                      f"{list(point.included_luns)}).", "restoreDiskLunList")
         return
-    plan.luns = list(luns)
+    plan.luns, plan.selective = list(luns), True
 
 
 _DURATION = re.compile(r"^P(\d+)D$")

@@ -89,10 +89,14 @@ RECOVERY_POINT_FIELD_SINCE: dict[str, str] = {
     "extendedLocation": "2022-01-01",
     "securityType": "2022-10-01",
     "isPrivateAccessEnabledOnAnyDisk": "2023-01-01",
+    # in every recorded answer (2024-04-01; the cross-region listing at 2021-11-15), not in the spec: recorded first
+    "createdWithPolicyType": "2021-11-15",
+    "threatStatus": "2021-11-15",
+    "crossRegionRestoreState": "2021-11-15",
 }
 
 #: First version in which each AzureIaaSVMJob field appears.
-JOB_FIELD_SINCE: dict[str, str] = {"containerName": "2019-05-13", "isUserTriggered": "2019-05-13"}
+JOB_FIELD_SINCE: dict[str, str] = {"containerName": "2019-05-13"}
 
 #: Restore request types and fields introduced after the version shown (older requests reject them).
 RESTORE_FIELD_SINCE: dict[str, str] = {

@@ -114,8 +114,10 @@ def test_every_protected_vm_exists_with_the_disks_its_points_list(srv):
             storage = vm["properties"]["storageProfile"]
             slots = [{"lun": -1, **storage["osDisk"]}, *storage["dataDisks"]]
             item_path = item.item_path
-            point = requests.get(f"{srv.url}{item_path}/recoveryPoints?api-version={API}", headers=AUTH).json()
-            config = point["value"][0]["properties"]["recoveryPointDiskConfiguration"]
+            listed = requests.get(f"{srv.url}{item_path}/recoveryPoints?api-version={API}", headers=AUTH).json()
+            name = listed["value"][0]["name"]  # a list has only the disk counts: the GET of one point lists them
+            point = requests.get(f"{srv.url}{item_path}/recoveryPoints/{name}?api-version={API}", headers=AUTH).json()
+            config = point["properties"]["recoveryPointDiskConfiguration"]
             listed = {d["lun"]: d["name"] for d in config["includedDiskList"] + config["excludedDiskList"]}
             assert {s["lun"]: s["name"] for s in slots} == {lun: n.removesuffix(".vhd") for lun, n in listed.items()}
             assert config["numberOfDisksAttachedToVm"] == len(slots)

@@ -83,4 +83,5 @@ def test_the_documented_flow_replays(srv):
     assert job["properties"]["operation"] == "CrossRegionRestore"
     assert job["properties"]["entityFriendlyName"] == "testVM"
     assert job["properties"]["extendedInfo"]["propertyBag"]["Target Storage Account Name"] == "testStorageAccount"
-    assert job["properties"]["extendedInfo"]["propertyBag"]["Restore location"] == "eastus"
+    assert job["id"].startswith(EASTUS.split("?")[0]) and job["properties"]["extendedInfo"]["internalPropertyBag"] == {
+        "AdHoc": "AdHoc", "restoreLocationType": "RestoreDisks"}

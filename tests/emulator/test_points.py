@@ -89,7 +89,10 @@ def test_date_filter_formats(srv):
 
 def test_multi_disk_points(srv):
     points, _ = _all(srv, f"{srv.url}{MULTI}/recoveryPoints?api-version={API}")
-    configs = [p["properties"]["recoveryPointDiskConfiguration"] for p in points]
+    listed = [p["properties"]["recoveryPointDiskConfiguration"] for p in points]
+    assert listed[0] == {"numberOfDisksIncludedInBackup": 4, "numberOfDisksAttachedToVm": 5}  # counts only, as Azure
+    configs = [requests.get(f"{srv.url}{p['id']}?api-version={API}", headers=AUTH).json()["properties"]
+               ["recoveryPointDiskConfiguration"] for p in (points[0], points[-1])]
     assert configs[0]["excludedDiskList"] == [{"lun": 3, "name": "multiDiskVM_DataDisk_3"}]
     assert [d["lun"] for d in configs[0]["includedDiskList"]] == [-1, 0, 1, 2]
     assert [d["lun"] for d in configs[-1]["includedDiskList"]] == [-1, 0, 1, 2, 3]

@@ -172,12 +172,16 @@ def test_lro_sequence_and_job_progress(make_srv, restore_body):
     first = j["extendedInfo"]["progressPercentage"]
     assert 0 < first < 100
     assert j["extendedInfo"]["tasksList"][0]["taskId"] == "Transfer data from vault"
-    assert j["extendedInfo"]["propertyBag"]["Config Blob Uri"].startswith("https://testaccount.blob.core.windows.net/")
+    assert j["extendedInfo"]["propertyBag"]["Target VM Name"] == "vmName"  # Azure's placeholder: no VM is made
+    assert "Config Blob Uri" not in j["extendedInfo"]["propertyBag"]  # written once the job completed
+    assert j["extendedInfo"]["internalPropertyBag"] == {"restoreLocationType": "RestoreDisks"}
     srv.state.clock.advance(8)
     assert requests.get(job_url, headers=AUTH).json()["properties"]["extendedInfo"]["progressPercentage"] > first
     srv.state.clock.advance(20)
     j = requests.get(job_url, headers=AUTH).json()["properties"]
     assert j["status"] == "Completed" and j["endTime"] and j["duration"].startswith("PT")
+    assert j["extendedInfo"]["propertyBag"]["Config Blob Uri"].startswith("https://testaccount.blob.core.windows.net/")
+    assert j["extendedInfo"]["estimatedRemainingDuration"] == "PT0S"
     assert j["extendedInfo"]["tasksList"][0]["status"] == "Completed"
 
 

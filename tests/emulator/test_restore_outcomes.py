@@ -8,6 +8,8 @@ import pytest
 import requests
 from azure.mgmt.compute import ComputeManagementClient
 
+from restorekit.emulator.arm_ids import stable_guid
+
 from .conftest import API, AUTH, ITEM, MULTI, SUB, VAULT, account_id, vm_id
 from .test_sdk_referee import FakeCredential, PlainBearer
 
@@ -66,20 +68,26 @@ def test_restore_disks_to_a_resource_group_creates_unattached_managed_disks(slow
     assert os_disk["properties"]["diskState"] == "Unattached" and "managedBy" not in os_disk
     assert os_disk["properties"]["osType"] == "Windows" and os_disk["location"] == "westus"
     assert os_disk["properties"]["diskSizeGB"] == 127
-    os_first = sorted(disks.values(), key=lambda d: "datadisk" in d["name"])
-    assert bag["Restored Disk Ids"].split(",") == [d["id"] for d in os_first]
+    assert "Restored disk(s)" not in bag  # Azure names no disk of a full restore; the group shows them
     assert bag["Target resource group"] == "targetRG" and bag["Job Type"] == "Recover disks"
+    assert bag["Target VM Name"] == "vmName"  # Azure's placeholder: a disk restore makes no VM
     assert bag["Recovery point time "].endswith(("AM", "PM"))  # the service's key has a trailing space
     assert bag["Config Blob Uri"] in slow.state.estate.inventory.blobs("testAccount")
 
 
-def test_selective_restore_leaves_out_the_os_disk(slow):
+def test_selective_restore_restores_the_os_disk_and_the_listed_ones(slow):
+    """As recorded (disk_exclusion #181, #200): [] restores the OS disk, [0] the OS disk and LUN 0."""
     latest = requests.get(f"{slow.url}{MULTI}/recoveryPoints?api-version={API}", headers=AUTH).json()["value"][0]
-    _restore(slow, item=MULTI, rp=latest["name"], sourceResourceId=vm_id("testRG", "multiDiskVM"),
-             targetResourceGroupId=f"{RG}/targetRG", restoreDiskLunList=[0, 2])
+    job_id = _restore(slow, item=MULTI, rp=latest["name"], sourceResourceId=vm_id("testRG", "multiDiskVM"),
+                      targetResourceGroupId=f"{RG}/targetRG", restoreDiskLunList=[0, 2])
     slow.state.clock.advance(60)
     names = sorted(_disks(slow, "targetRG"))
-    assert [n.rsplit("-", 2)[0] for n in names] == ["multiDiskVM-datadisk-000", "multiDiskVM-datadisk-002"]
+    assert [n.rsplit("-", 2)[0] for n in names] == ["multiDiskVM-datadisk-000", "multiDiskVM-datadisk-002",
+                                                    "multiDiskVM-osdisk"]
+    bag = _job(slow, job_id)["extendedInfo"]["propertyBag"]
+    assert bag["Restored disk(s)"] == "multiDiskVM_OsDisk_1; multiDiskVM_DataDisk_0; multiDiskVM_DataDisk_2"
+    assert bag["Backed-up disk(s)"] == "; ".join(f"multiDiskVM_{n}" for n in ("OsDisk_1", "DataDisk_0", "DataDisk_1",
+                                                                            "DataDisk_2"))
     assert {d["sku"]["name"] for d in _disks(slow, "targetRG").values()} == {"Premium_LRS"}
 
 
@@ -90,14 +98,14 @@ def test_restore_disks_without_a_resource_group_stages_vhd_blobs(slow):
     bag = _job(slow, job_id)["extendedInfo"]["propertyBag"]
     after = {name: d["id"] for rg in ("testRG", "targetRG") for name, d in _disks(slow, rg).items()}
     assert after == before
-    uris = bag["Restored Disk Blob Uris"].split(",")
     container = bag["Config Blob Container Name"]
-    assert [u.rsplit("/", 1)[1].split("-")[1] for u in uris] == ["osdisk", "datadisk"]
+    uris = sorted(u for u in slow.state.estate.inventory.blobs("testAccount") if f"/{container}/" in u
+                  and u.endswith(".vhd"))
+    assert sorted(u.rsplit("/", 1)[1].split("-")[1] for u in uris) == ["datadisk", "osdisk"]
     assert all(u.startswith(f"https://testaccount.blob.core.windows.net/{container}/testVM-") and u.endswith(".vhd")
                for u in uris)
     assert set(uris) <= set(slow.state.estate.inventory.blobs("testAccount"))
-    assert bag["Target resource group"] == "testRG"  # the staging account's, as the service reports it
-    assert "Restored Disk Ids" not in bag
+    assert "Target resource group" not in bag  # as recorded (test_backup_restore #248)
 
 
 def test_unmanaged_vm_restores_to_vhds_even_with_a_resource_group(slow):
@@ -107,7 +115,8 @@ def test_unmanaged_vm_restores_to_vhds_even_with_a_resource_group(slow):
                       targetResourceGroupId=f"{RG}/targetRG")
     slow.state.clock.advance(60)
     assert _disks(slow, "targetRG") == {}
-    uris = _job(slow, job_id)["extendedInfo"]["propertyBag"]["Restored Disk Blob Uris"].split(",")
+    container = _job(slow, job_id)["extendedInfo"]["propertyBag"]["Config Blob Container Name"]
+    uris = [u for u in slow.state.estate.inventory.blobs("testAccount") if f"/{container}/" in u and u.endswith(".vhd")]
     assert len(uris) == 2 and all("/unmanagedVM-" in u for u in uris)
 
 
@@ -138,8 +147,8 @@ def test_alternate_location_creates_the_vm_its_disks_and_a_nic(slow):
     assert [c["id"].lower() for c in subnet["properties"]["ipConfigurations"]] == \
         [f"{nic_id}/ipConfigurations/ipconfig1".lower()]
     bag = _job(slow, job_id)["extendedInfo"]["propertyBag"]
-    assert bag["Target VM Id"] == vm["id"] and bag["Target Network Interface Id"] == nic_id
-    assert bag["Target VM Name"] == "restoredVM" and bag["Job Type"] == "Recover VM"
+    assert bag["Target VM Name"] == "restoredVM" and bag["Job Type"] == "Recover VM to an alternate location"
+    assert bag["Original VM Name"] == "testVM" and bag["Target VNet Name"] == "Group targetRG testNet"
     after = _post(slow, **alr).json()["error"]
     assert after["code"] == "UserErrorTargetVmAlreadyExists" and "already exists" in after["message"]
 
@@ -154,10 +163,8 @@ def test_alternate_location_of_an_unmanaged_vm_uses_vhds(slow):
     vm = _get(slow, f"{RG}/targetRG/providers/Microsoft.Compute/virtualMachines/vhdVM", COMPUTE).json()
     uris = [vm["properties"]["storageProfile"]["osDisk"]["vhd"]["uri"],
             *(d["vhd"]["uri"] for d in vm["properties"]["storageProfile"]["dataDisks"])]
-    bag = _job(slow, job_id)["extendedInfo"]["propertyBag"]
-    assert bag["Restored Disk Blob Uris"].split(",") == uris
-    assert all(u.startswith(f"https://testaccount.blob.core.windows.net/{bag['Config Blob Container Name']}/vhdVM-")
-               for u in uris)
+    assert set(uris) <= set(slow.state.estate.inventory.blobs("testAccount"))
+    assert all(u.startswith(f"https://testaccount.blob.core.windows.net/unmanagedvm-{job_id[:8]}/vhdVM-") for u in uris)
     assert _disks(slow, "targetRG") == {}
 
 
@@ -198,8 +205,7 @@ def test_original_location_swaps_the_disks_and_leaves_the_old_ones_unattached(sl
         assert disks[new]["managedBy"].lower().endswith("/resourcegroups/testrg/providers/microsoft.compute/"
                                                         "virtualmachines/testvm")
     bag = _job(slow, job_id)["extendedInfo"]["propertyBag"]
-    assert bag["Detached Disk Ids"].lower().split(",") == [
-        disks[before["osDisk"]["name"]]["id"].lower(), disks[before["dataDisks"][0]["name"]]["id"].lower()]
+    assert bag["Job Type"] == "Replace disks" and bag["Target VM Name"] == "testVM"
 
 
 def test_failed_and_cancelled_restores_change_nothing(make_srv):
@@ -242,9 +248,10 @@ def test_outcomes_apply_once_in_a_fixed_order_under_concurrent_reads(make_srv, m
     stamp = frozen.strftime("%Y%m%d-%H%M%S")
     jobs = sorted(j.id for j in srv.state.jobs.values() if j.operation == "Restore")
     # Same completion time: the jobs apply in id order, later ones get suffixed names.
-    os_disks = [_job(srv, j)["extendedInfo"]["propertyBag"]["Restored Disk Ids"].split(",")[0].rsplit("/", 1)[1]
-                for j in jobs]
-    assert os_disks == [f"testVM-osdisk-{stamp}", f"testVM-osdisk-{stamp}-1", f"testVM-osdisk-{stamp}-2"]
+    names = [f"testVM-osdisk-{stamp}", f"testVM-osdisk-{stamp}-1", f"testVM-osdisk-{stamp}-2"]
+    made_by = {d["properties"]["uniqueId"]: name for name, d in _disks(srv, "targetRG").items()}
+    assert [made_by[stable_guid("disk", "targetrg", name.lower(), job)] for name, job in zip(names, jobs,
+                                                                                         strict=True)] == names
 
 
 def test_two_restores_validated_together_cannot_both_take_a_vm_name(make_srv):

@@ -74,7 +74,7 @@ def test_restore_poller_completes_and_job_reads(client, srv):
                                            body, polling_interval=0.05)
     assert poller.result(timeout=10) is None
     assert poller.status().lower() == "succeeded"
-    job_ids = [j.id for j in srv.state.jobs.values() if j.property_bag.get("Recovery point ID") == "348916168024334"]
+    job_ids = [j.id for j in srv.state.jobs.values() if j.operation == "Restore" and j.vm_name == "testVM"]
     assert job_ids
     job = client.job_details.get("testVault", "testVaultRG", job_ids[-1])
     assert job.properties.job_type == "AzureIaaSVMJob"
