@@ -266,7 +266,7 @@ def test_restore_body_is_bare_with_the_secondary_region(srv, crr, latest, monkey
     finish_jobs(srv)
     op.wait(timeout=30)
     assert seen["keys"] == ["crossRegionRestoreAccessDetails", "restoreRequest"]
-    assert seen["token_type"] == "WorkloadCrrAccessToken"
+    assert seen["token_type"] == "CrrAccessToken"
     req = seen["request"]
     assert req["objectType"] == "IaasVMRestoreRequest" and req["recoveryType"] == "RestoreDisks"
     assert req["region"] == "westus" and req["recoveryPointId"] == latest.name

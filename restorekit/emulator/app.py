@@ -538,9 +538,7 @@ def aad_properties(call: Call) -> Response:
     region = call.groups["region"].lower()
     short = {"westus": "wus", "eastus": "eus"}.get(region, region[:3])
     props = {"tenantId": TENANT_ID, "audience": f"https://RecoveryServices/IaasCoord/aadmgmt/{short}",
-             "servicePrincipalObjectId": "00000000-0000-0000-0000-000000000000",
-             "servicePrincipalClientId": "262044b1-e2ce-469f-a196-69ab7ada62d3",
-             "authority": "https://login.windows.net"}
+             "servicePrincipalObjectId": "00000000-0000-0000-0000-000000000000"}
     return _json({"properties": props})
 
 
@@ -554,7 +552,7 @@ def access_token(call: Call) -> Response:
         raise bad_request("BMSUserErrorInvalidInput", "The body must be the AAD properties of the secondary region.")
     token = crr_grants.grant(call.state, vm, point.name)
     props = {
-        "objectType": "WorkloadCrrAccessToken", "accessTokenString": token,
+        "objectType": "CrrAccessToken", "accessTokenString": token,
         "subscriptionId": vault.subscription_id, "resourceGroupName": vault.resource_group, "resourceName": vault.name,
         "resourceId": str(_number(vault.id, 18)), "protectionContainerId": _number(vm.container, 6),
         "recoveryPointId": point.name,
@@ -568,12 +566,9 @@ def access_token(call: Call) -> Response:
         "protectionServiceStampUri": "https://pod01-prot1h.eus.backup.windowsazure.com",
         "rpTierInformation": dict(point.tiers), "rpOriginalSAOption": False,
         "rpIsManagedVirtualMachine": vm.managed, "rpVMSizeDescription": vm.size,
-        "bMSActiveRegion": vault.location, "policyName": vm.policy,
-        "policyId": f"{vault.id}/backupPolicies/{vm.policy}",
-        "protectableObjectUniqueName": vm.item, "protectableObjectFriendlyName": vm.name,
+        "bMSActiveRegion": vault.location,
     }
-    return _json({"id": f"{vm.item_path}/recoveryPoints/{point.name}", "name": point.name,
-                  "type": shapes.RP_TYPE, "properties": props})
+    return _json({"properties": props})  # as recorded: no id, name or type
 
 
 def crr_trigger(call: Call) -> Response:

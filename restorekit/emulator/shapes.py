@@ -105,11 +105,10 @@ def recovery_point(vm: ProtectedVM, p: RecoveryPoint, api_version: str, *, detai
                                 "recoveryPointDiskConfiguration": _disk_config(vm, p, detail)}
     if vm.zones:
         optional["zones"] = list(vm.zones)
-    if p.move_ready is not None:
-        info: dict[str, Any] = {"isReadyForMove": p.move_ready}
-        if not p.move_ready and not passive:
-            info["additionalInfo"] = NOT_YET_ASSESSED
-        optional["recoveryPointMoveReadinessInfo"] = {"ArchivedRP": info}
+    info: dict[str, Any] = {"isReadyForMove": bool(p.move_ready)}  # Azure writes it on every point
+    if not p.move_ready and not passive:
+        info["additionalInfo"] = NOT_YET_ASSESSED
+    optional["recoveryPointMoveReadinessInfo"] = {"ArchivedRP": info}
     if not passive:
         optional["securityType"] = "None" if vm.size.startswith("Standard_A") else "TrustedLaunch"
     if p.rule_name:  # Azure writes the expiry without a zone (UTC)
@@ -119,7 +118,8 @@ def recovery_point(vm: ProtectedVM, p: RecoveryPoint, api_version: str, *, detai
     optional["createdWithPolicyType"] = "V2" if vm.long_term else "V1"
     optional["threatStatus"] = 0
     for key, value in optional.items():
-        if versions.has_field(versions.RECOVERY_POINT_FIELD_SINCE, key, api_version):
+        if (passive and key == "isPrivateAccessEnabledOnAnyDisk") or versions.has_field(
+                versions.RECOVERY_POINT_FIELD_SINCE, key, api_version):
             props[key] = value
     return _envelope(vm, p, props)
 

@@ -28,7 +28,7 @@ def test_crr_flow(make_srv):
     tok = requests.post(f"{srv.url}{CRR_ITEM}/recoveryPoints/{rp}/accessToken?api-version={V}", json=aad, headers=AUTH)
     assert tok.status_code == 200
     details = tok.json()["properties"]
-    assert details["objectType"] == "WorkloadCrrAccessToken" and details["accessTokenString"]
+    assert details["objectType"] == "CrrAccessToken" and details["accessTokenString"]
     request = {"objectType": "IaasVMRestoreRequest", "recoveryPointId": rp, "recoveryType": "RestoreDisks",
                "sourceResourceId": f"/subscriptions/{SUB}/resourceGroups/crrRG/providers/Microsoft.Compute/"
                                    "virtualMachines/crrVM",
