@@ -117,7 +117,7 @@ def test_passive_stamp_client_cross_region_restore(make_srv):
     assert len(points) > 50
     aad = c.aad_properties.get("westus")
     token = c.recovery_points.get_access_token("crrVault", "crrRG", "Azure", container, item, points[0].name, aad)
-    assert token.properties.object_type == "CrrAccessToken"  # as recorded (test_backup_crr #145)
+    assert type(token.properties).__name__ == "CrrAccessToken"  # as recorded (test_backup_crr #145)
     restore = PassiveRestore(recovery_point_id=points[0].name, recovery_type="RestoreDisks",
                              source_resource_id=vm_id("crrRG", "crrVM"),
                              storage_account_id=account_id("testRG", "testAccount"), region="westus")
