@@ -62,8 +62,8 @@ def test_the_cross_region_runbook_completes_with_the_primary_region_down(outage,
     monkeypatch.setenv("RESTOREKIT_ENDPOINT", outage.url)
     monkeypatch.setenv("RESTOREKIT_HEADLESS", "1")
     out = tmp_path / "05.ipynb"
-    papermill.execute_notebook(str(ROOT / "notebooks" / "05-cross-region-restore.ipynb"), str(out),
-                               cwd=str(ROOT / "notebooks"), progress_bar=False, kernel_name="python3",
+    papermill.execute_notebook(str(ROOT / "restorekit" / "notebooks" / "05-cross-region-restore.ipynb"), str(out),
+                               cwd=str(ROOT / "restorekit" / "notebooks"), progress_bar=False, kernel_name="python3",
                                execution_timeout=120)
     text = "\n".join(o.get("text", "") for c in nbformat.read(out, as_version=4).cells
                      for o in c.get("outputs", []) if isinstance(o.get("text"), str))

@@ -1,4 +1,4 @@
-"""Every notebook of ``notebooks/`` passes Run All where analysts run it: JupyterLab 4 (and Notebook 7).
+"""Every notebook of ``restorekit/notebooks/`` passes Run All where analysts run it: JupyterLab 4 (and Notebook 7).
 
 Each notebook is copied with its outputs cleared into the lab's folder, opened in headless Chromium and run
 with "Run All". It passes when every code cell ran, no cell has an error output, the widgets rendered, and
@@ -17,7 +17,7 @@ from .conftest import readme_screenshot
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "restorekit" / "notebooks").glob("*.ipynb"))
 SCREENSHOTS = ROOT / ".pytest-screenshots"
 
 #: True once every code cell has an execution count and the kernel is idle (fired commands are not awaited).
@@ -107,7 +107,7 @@ def test_run_all_in_jupyterlab(source, jupyterlab, browser):
 def test_run_all_in_notebook_7(jupyterlab, browser):
     """The destructive runbook in Jupyter Notebook 7's interface (same kernel protocol, another frontend)."""
     base, root = jupyterlab
-    source = ROOT / "notebooks" / "03-replace-disks.ipynb"
+    source = ROOT / "restorekit" / "notebooks" / "03-replace-disks.ipynb"
     target, notebook = _cleared_copy(source, root)
     renamed = target.with_name("nb7-" + target.name)
     target.rename(renamed)
