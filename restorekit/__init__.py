@@ -53,6 +53,10 @@ _EXPORTS = {
     "to_parquet": "data.snapshots",
     "read_parquet": "data.snapshots",
     "compare_snapshots": "data.snapshots",
+    "compare_vaults": "data.analysis",
+    "failures": "data.failures",
+    "to_csv": "data.flat_files",
+    "to_excel": "data.flat_files",
     # restores
     "RestoreDisks": "restore.builders",
     "ReplaceDisks": "restore.builders",

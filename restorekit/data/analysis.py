@@ -1,4 +1,4 @@
-"""Questions about a recovery-points frame: latest point per VM, RPO gaps, per-VM summary.
+"""Questions about a recovery-points frame: latest point per VM, RPO gaps, per-VM summary, vaults side by side.
 
 Plain functions over the frame of :func:`restorekit.data.frames.recovery_points_frame`; each returns a new
 frame and leaves its input untouched. They group by ``item_id`` (one protected VM, whatever its name:
@@ -81,7 +81,8 @@ def summary(df: pd.DataFrame, by: str | Sequence[str] = "item_id", *, now: Any =
     ``in_archive`` (points usable in each tier); one column per consistency seen (``AppConsistent``…);
     ``oldest``, ``newest``; ``age`` (``now`` − newest); ``missed`` (scheduled backups missing inside
     the daily window, the time since the newest point included); ``largest_gap`` (the longest interval
-    between points ending inside the window) and ``thinning_gap`` (the longest one before it: retention
+    between points ending inside the window, the time since the newest point included: a VM whose backups
+    stopped has that as its largest gap) and ``thinning_gap`` (the longest one before it: retention
     thinning, not failures). Indexed by ``by``; ordered by missed backups, then age, most first.
     ``now`` defaults to the current time; pass a time for reproducible notebooks.
     """
@@ -103,15 +104,54 @@ def summary(df: pd.DataFrame, by: str | Sequence[str] = "item_id", *, now: Any =
 
     intervals = _intervals(df, keys, end)
     intervals["missed"] = _missed_slots(intervals["gap_start"], intervals["gap_end"], step, slack, window_start)
-    closed = intervals[~intervals["open"]]
-    inside = closed["gap_end"] > window_start
+    inside = intervals["gap_end"] > window_start  # the open interval (newest point to now) ends at now: inside
     out["missed"] = _per_key(intervals, keys, "missed", "sum", out.index).fillna(0).astype("int64")
-    out["largest_gap"] = _per_key(closed[inside], keys, "gap", "max", out.index)
-    out["thinning_gap"] = _per_key(closed[~inside], keys, "gap", "max", out.index)
+    out["largest_gap"] = _per_key(intervals[inside], keys, "gap", "max", out.index)
+    out["thinning_gap"] = _per_key(intervals[~inside & ~intervals["open"]], keys, "gap", "max", out.index)
     out = _with_display(out.reset_index(), df, keys).set_index(keys)
     order = [*_display_of(keys), "points", "in_snapshot", "in_vault", "in_archive", *counts, "oldest", "newest",
              "age", "missed", "largest_gap", "thinning_gap"]
     return out[order].sort_values(["missed", "age"], ascending=False, kind="stable", na_position="first")
+
+
+def compare_vaults(*frames: pd.DataFrame, now: Any = None, expected: str | Any = "1D", tolerance: str | Any = "2h",
+                   daily_window: str | Any = DAILY_WINDOW) -> pd.DataFrame:
+    """Vaults side by side, one row per VM: what each vault holds of it, and which holds the newest point.
+
+    ``frames`` are points frames, e.g. ``vault_a.inventory(), vault_b.inventory()`` (or one frame of several
+    vaults). A VM is its source VM (``vm_id``), whichever vault or protected item backs it up. Columns:
+    ``vm_name``, ``resource_group``; per vault, in the order given, ``points (vault)``, ``newest (vault)`` and
+    ``missed (vault)`` (as in :func:`summary`, measured at ``now``; missing where the vault holds none); ``held_by`` (the vaults with points of it, ``"only …"`` when one) and
+    ``newest_in``. A vault name found in two resource groups is written ``group/name``.
+
+    >>> rk.compare_vaults(prod.inventory(), dr.inventory(), now=az.now())   # doctest: +SKIP
+    """
+    import pandas as pd
+
+    if not frames:
+        raise TypeError("compare_vaults needs points frames: compare_vaults(vault_a.inventory(), vault_b.inventory())")
+    both = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    triples = both[["subscription_id", "vault_resource_group", "vault"]].astype(object).fillna("?").astype(str)
+    clash = triples.drop_duplicates().duplicated(subset=["vault"], keep=False)
+    clashing = set(triples.drop_duplicates()[clash]["vault"])
+    vault = triples["vault"].where(~triples["vault"].isin(clashing),
+                                   triples["vault_resource_group"] + "/" + triples["vault"])
+    per = summary(both.assign(_vault=vault.to_numpy()), by=["vm_id", "_vault"], now=now, expected=expected,
+                  tolerance=tolerance, daily_window=daily_window)
+    vaults = list(dict.fromkeys(vault))  # in the order the frames name them
+    side = per[["points", "newest", "missed"]].unstack("_vault")
+    held = side["points"].reindex(columns=vaults).fillna(0) > 0
+    out = pd.DataFrame(index=side.index)
+    for name in vaults:  # a vault that holds no point of a VM has 0 points of it, and no newest point or missed one
+        out[f"points ({name})"] = side[("points", name)].fillna(0).astype("int64")
+        out[f"newest ({name})"] = side[("newest", name)]
+        out[f"missed ({name})"] = side[("missed", name)].astype("Int64").where(held[name])
+    out["held_by"] = [", ".join(v for v in vaults if row[v]) for _, row in held.iterrows()]
+    out.loc[held.sum(axis=1) == 1, "held_by"] = "only " + out["held_by"]
+    out["newest_in"] = side["newest"].reindex(columns=vaults).idxmax(axis=1, skipna=True)
+    names = both[["vm_id", "vm_name", "resource_group"]].dropna(subset=["vm_id"]).drop_duplicates("vm_id")
+    out = names.astype(object).set_index("vm_id").reindex(out.index).join(out)
+    return out.sort_values(["vm_name", "resource_group"], kind="stable")
 
 
 # --- shared steps -------------------------------------------------------------------------------------------
