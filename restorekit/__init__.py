@@ -38,6 +38,7 @@ _EXPORTS = {
     "OperationFailed": "core.errors",
     "RestoreNotStarted": "core.errors",
     "AuthenticationError": "core.errors",
+    "RegionUnavailable": "core.errors",
     # data
     "recovery_points_frame": "data.frames",
     "points_to_frame": "data.frames",

@@ -70,3 +70,45 @@ def test_the_cross_region_runbook_completes_with_the_primary_region_down(outage,
     assert "the primary region does not answer (ServiceUnavailable" in text
     assert "Completed in" in text and "[local emulator, not Azure]" in text
     assert outage.state.faults.outage_regions and os.environ["RESTOREKIT_ENDPOINT"] == outage.url
+
+
+@pytest.fixture
+def slow_outage():
+    """westus down, its 503s asking to retry after 30 s (the kind of answer that stalled a session for 40 s)."""
+    from restorekit import emulator
+
+    with emulator.start(job_seconds=2, retry_after=30, throttle=False) as srv:
+        srv.state.faults.region_outage("westus")
+        yield srv
+
+
+def test_an_unreachable_region_is_said_within_seconds_with_the_cross_region_call(slow_outage):
+    import time
+
+    with rk.connect(slow_outage.url) as az:
+        started = time.monotonic()
+        with pytest.raises(rk.RegionUnavailable) as caught:
+            az.vault("testVaultRG", "testVault")
+        assert time.monotonic() - started < 10
+        error = caught.value
+        assert "its region westus is not answering (ServiceUnavailable" in str(error)
+        assert error.region == "westus" and error.secondary_region == "eastus"
+        assert ('az.cross_region("testVaultRG", "testVault", "<VM resource group>", "<VM name>", '
+                'secondary_region="eastus")') in str(error)
+        # the call it names works while the region is down
+        crr = az.cross_region("testVaultRG", "testVault", "testRG1", "testVM", secondary_region="eastus")
+        assert crr.recovery_points().select("latest").region == "secondary"
+
+
+def test_a_vm_read_once_the_region_is_down_names_its_own_arguments(slow_outage):
+    import time
+
+    slow_outage.state.faults.end_outage()
+    with rk.connect(slow_outage.url) as az:
+        vault = az.vault("testVaultRG", "testVault")
+        slow_outage.state.faults.region_outage("westus")
+        started = time.monotonic()
+        with pytest.raises(rk.RegionUnavailable, match=r'az.cross_region\("testVaultRG", "testVault", "testRG1", '
+                                                      r'"testVM", secondary_region="eastus"\)'):
+            vault.vm("testRG1", "testVM")
+        assert time.monotonic() - started < 10

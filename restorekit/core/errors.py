@@ -106,6 +106,33 @@ class TransportError(RestorekitError):
     """The endpoint could not be reached, or answered something that is not ARM JSON."""
 
 
+class RegionUnavailable(RestorekitError):
+    """A vault's region does not answer (a regional outage): said within seconds, with the one call that still works.
+
+    ``region`` is the vault's region (None when it could not be learnt), ``secondary_region`` its paired region,
+    ``cross_region_call`` the ``az.cross_region(...)`` line with this vault's own arguments (cross-region restore
+    reads the vault's secondary copy there, without any call to its region), ``cause`` what the service said (or
+    that it did not answer).
+    """
+
+    def __init__(self, message: str, *, region: str | None, secondary_region: str | None, cross_region_call: str,
+                 cause: str) -> None:
+        super().__init__(message)
+        self.region = region
+        self.secondary_region = secondary_region
+        self.cross_region_call = cross_region_call
+        self.cause = cause
+
+    def __reduce__(self):  # keyword-only arguments: keep pickling (papermill, multiprocessing) working
+        return (_rebuild_region_unavailable, (str(self), self.region, self.secondary_region, self.cross_region_call,
+                                              self.cause))
+
+
+def _rebuild_region_unavailable(message, region, secondary_region, cross_region_call, cause):
+    return RegionUnavailable(message, region=region, secondary_region=secondary_region,
+                             cross_region_call=cross_region_call, cause=cause)
+
+
 class InsecureTransportError(RestorekitError):
     """Refused to send a bearer token over plain http to a host that is not loopback."""
 
