@@ -52,14 +52,16 @@ def latest_points(df: pd.DataFrame, by: str | Sequence[str] = "item_id", consist
 
 
 def rpo_gaps(df: pd.DataFrame, expected: str | Any = "1D", tolerance: str | Any = "2h",
-             by: str | Sequence[str] = "item_id", until: Any = "now") -> pd.DataFrame:
+             by: str | Sequence[str] = "item_id", until: Any = "now", since: Any = None) -> pd.DataFrame:
     """Intervals longer than ``expected + tolerance`` between a VM's points, and from its newest point to ``until``.
 
     Columns: the ``by`` columns, the VM's name, resource group and vault, ``gap_start`` and ``gap_end``
     (UTC), ``gap`` (Timedelta), ``missed`` (scheduled backups missing: one every ``expected`` after
     ``gap_start``, missed once ``tolerance`` has passed with no point) and ``open`` (True for the gap
     from the newest point to ``until``, which no point ends yet). ``until`` is ``"now"`` (the default), a
-    time (reproducible notebooks), or None to leave the trailing gaps out.
+    time (reproducible notebooks), or None to leave the trailing gaps out. ``since`` (the start of the daily
+    window, e.g. ``now - 30 days``) counts only the backups due from then on and keeps only the gaps that miss
+    one: older intervals are retention thinning, not missed backups.
 
     >>> rpo_gaps(df, expected="1D", tolerance="2h", until="2026-11-20T00:00Z")   # doctest: +SKIP
     """
@@ -67,7 +69,10 @@ def rpo_gaps(df: pd.DataFrame, expected: str | Any = "1D", tolerance: str | Any 
     step, slack = _durations(expected, tolerance)
     intervals = _intervals(df, keys, None if until is None else utc_moment(until))
     gaps = intervals[intervals["gap"] > step + slack].copy()
-    gaps["missed"] = _missed_slots(gaps["gap_start"], gaps["gap_end"], step, slack)
+    first_due = None if since is None else utc_moment(since)
+    gaps["missed"] = _missed_slots(gaps["gap_start"], gaps["gap_end"], step, slack, first_due)
+    if first_due is not None:
+        gaps = gaps[gaps["missed"] > 0]
     gaps = gaps.sort_values([*keys, "gap_start"], kind="stable").reset_index(drop=True)
     return _with_display(gaps, df, keys)[[*keys, *_display_of(keys), "gap_start", "gap_end", "gap", "missed", "open"]]
 
