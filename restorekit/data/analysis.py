@@ -13,6 +13,7 @@ history are thinning, not failures; :func:`summary` counts missed backups inside
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,10 @@ DAILY_WINDOW = "30D"
 _TIER_FLAGS = {"snapshot": "snapshot", "vault": "vault_tier", "archive": "archive"}
 
 
+class VMsLeftOutWarning(UserWarning):
+    """Some VMs have no point of the kind asked for and are not in the result; the message names them and why."""
+
+
 def latest_points(df: pd.DataFrame, by: str | Sequence[str] = "item_id", consistency: str | None = None,
                   tier: str | None = None) -> pd.DataFrame:
     """The newest point of each VM (or of each group of ``by``), optionally of one consistency or tier.
@@ -37,6 +42,10 @@ def latest_points(df: pd.DataFrame, by: str | Sequence[str] = "item_id", consist
     label such as ``"snapshot+vault"``. Points without a time are ignored. Add ``"consistency"`` or
     ``"tier"`` to ``by`` for the latest point of each kind. Rows keep their index in ``df`` and are ordered
     by VM name, resource group and vault.
+
+    Nothing is left out silently: the VMs (groups) that have no such point are counted and named, with what they
+    have instead, in a :class:`VMsLeftOutWarning` and in ``result.attrs["left_out"]`` (JSON records: the group's
+    key, ``vm_name`` when known, and ``why``).
 
     >>> latest_points(df, consistency="AppConsistent")        # doctest: +SKIP
     """
@@ -48,7 +57,17 @@ def latest_points(df: pd.DataFrame, by: str | Sequence[str] = "item_id", consist
         label = TIER_LABELS.get(tier, tier)
         rows = rows[rows[_TIER_FLAGS[label]]] if label in _TIER_FLAGS else rows[rows["tier"] == label]
     latest = rows.sort_values("time", kind="stable").drop_duplicates(subset=keys, keep="last")
-    return latest.sort_values(_order(latest, keys), kind="stable")
+    latest = latest.sort_values(_order(latest, keys), kind="stable")
+    left_out = _left_out(df, latest, keys, consistency=consistency, tier=tier)
+    latest.attrs["left_out"] = left_out
+    if left_out:
+        groups = df.drop_duplicates(subset=keys).shape[0]
+        wanted = " ".join(w for w in (consistency, tier and f"{tier}-tier") if w) or "timed"
+        listing = "; ".join(f"{r.get('vm_name') or r['key']}: {r['why']}" for r in left_out)
+        warnings.warn(VMsLeftOutWarning(
+            f"{len(left_out)} of {groups} VM(s) have no {wanted} point and are not in the result: {listing} "
+            "(result.attrs['left_out'] lists them)"), stacklevel=2)
+    return latest
 
 
 def rpo_gaps(df: pd.DataFrame, expected: str | Any = "1D", tolerance: str | Any = "2h",
@@ -162,6 +181,37 @@ def compare_vaults(*frames: pd.DataFrame, now: Any = None, expected: str | Any =
 # --- shared steps -------------------------------------------------------------------------------------------
 
 
+def _left_out(df: pd.DataFrame, latest: pd.DataFrame, keys: list[str], *, consistency: str | None,
+              tier: str | None) -> list[dict[str, Any]]:
+    """JSON records of the groups of ``df`` that ``latest`` lacks, each with what it has instead (``why``)."""
+    import pandas as pd
+
+    present = set(latest[keys].astype(str).itertuples(index=False, name=None))
+    row_keys = pd.Series(list(df[keys].astype(str).itertuples(index=False, name=None)), index=df.index)
+    missing = df[~row_keys.isin(present)]
+    out = []
+    for key, group in missing.groupby(keys, observed=True, sort=True, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        timed = _timed(group)
+        if not len(timed):
+            why = "no point with a time"
+        else:
+            has = []
+            if consistency is not None:
+                kinds = sorted(map(str, timed["consistency"].dropna().unique()))
+                has.append(f"its points are {', '.join(kinds) or 'of no known consistency'}")
+            if tier is not None:
+                tiers = sorted(map(str, timed["tier"].dropna().unique()))
+                has.append(f"its tiers are {', '.join(tiers) or 'none'}")
+            wanted = " ".join(w for w in (consistency, tier and f"{tier}-tier") if w)
+            why = f"no {wanted} point ({'; '.join(has)})"
+        record = {"key": " / ".join(map(str, key)), "why": why}
+        if "vm_name" in group.columns and group["vm_name"].notna().any():
+            record["vm_name"] = str(group["vm_name"].dropna().iloc[0])
+        out.append(record)
+    return out
+
+
 def _keys(by: str | Sequence[str]) -> list[str]:
     return [by] if isinstance(by, str) else list(by)
 
@@ -199,13 +249,21 @@ def _durations(expected: Any, tolerance: Any) -> tuple[pd.Timedelta, pd.Timedelt
 
 
 def utc_moment(when: Any) -> pd.Timestamp:
-    """A UTC Timestamp from ``"now"`` (the current time), a text or a time (naive times are taken as UTC)."""
+    """A UTC Timestamp from ``"now"`` (the current time), a text or a time.
+
+    A time without a zone is read in this kernel's local zone, and a warning says so
+    (:func:`restorekit.core.times.local_moment`).
+    """
     import pandas as pd
+
+    from ..core.times import local_moment
 
     if isinstance(when, str) and when.lower() == "now":
         return pd.Timestamp.now(tz="UTC")
     stamp = pd.Timestamp(when)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    if stamp.tzinfo is None:
+        return pd.Timestamp(local_moment(stamp.to_pydatetime(warn=False), when)).tz_convert("UTC")
+    return stamp.tz_convert("UTC")
 
 
 def _intervals(df: pd.DataFrame, keys: list[str], until: pd.Timestamp | None) -> pd.DataFrame:
