@@ -13,14 +13,19 @@ import restorekit as rk
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def outage():
-    """An emulator whose westus (testVault's region) is down: its active stamp answers 503."""
+def westus_down(retry_after: int):
+    """An emulator whose westus (testVault's region) is down: its active stamp answers 503 with ``Retry-After``."""
     from restorekit import emulator
 
-    with emulator.start(job_seconds=2, retry_after=1, throttle=False) as srv:
+    with emulator.start(job_seconds=2, retry_after=retry_after, throttle=False) as srv:
         srv.state.faults.region_outage("westus")
         yield srv
+
+
+@pytest.fixture
+def outage():
+    """westus down, its 503s asking to retry after 1 s."""
+    yield from westus_down(1)
 
 
 def test_the_vm_and_its_points_come_from_the_secondary_region(outage):
@@ -75,11 +80,7 @@ def test_the_cross_region_runbook_completes_with_the_primary_region_down(outage,
 @pytest.fixture
 def slow_outage():
     """westus down, its 503s asking to retry after 30 s (the kind of answer that stalled a session for 40 s)."""
-    from restorekit import emulator
-
-    with emulator.start(job_seconds=2, retry_after=30, throttle=False) as srv:
-        srv.state.faults.region_outage("westus")
-        yield srv
+    yield from westus_down(30)
 
 
 def test_an_unreachable_region_is_said_within_seconds_with_the_cross_region_call(slow_outage):

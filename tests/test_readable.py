@@ -57,3 +57,11 @@ def test_summary_gives_the_largest_gap_of_a_vm_whose_backups_stopped():
     out = summary(recovery_points_frame(raw), now=now)
     assert out["largest_gap"].iloc[0] == now - daily[-1]  # the time since the newest point, not NaT
     assert out["missed"].iloc[0] == 30
+
+
+def test_a_long_frame_shows_its_first_and_last_rows_and_says_so():
+    df = pd.DataFrame({"n": range(500), "t": pd.date_range("2026-01-01", periods=500, freq="h", tz="UTC")})
+    shown = rk.readable(df)
+    text = repr(shown)
+    assert text.endswith("500 rows: the first 5 and the last 5 shown") and len(text.splitlines()) == 12
+    assert "500 rows" in shown.to_html() and shown.to_html().count("<tr>") < 20

@@ -144,7 +144,7 @@ def test_retention_thinning_is_not_a_gap():
     assert len(boxes) == 1  # the one missed day, not the eleven monthly intervals
     assert ax.get_title().endswith("1 gap(s) with missed backups in the last 30 days")
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "older than 30 days: retention thinning, not gaps" in legend
+    assert "before the last 30 days: retention thinning, gaps not shaded" in legend
     start = matplotlib.dates.date2num(pd.Timestamp("2026-11-14T06:00").to_datetime64())
     assert abs(boxes[0][:, 0].min() - start) < 0.01  # the gap from the point before the missed day
 

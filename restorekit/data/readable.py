@@ -61,9 +61,8 @@ def _readable_styler() -> type:
         """A Styler of a frame shown for people (:func:`readable`); ``repr()`` is the same table as text."""
 
         def __repr__(self) -> str:
-            import pandas as pd
-
-            return as_text(self.data).to_string(max_colwidth=None, max_rows=pd.get_option("display.max_rows"))
+            text = as_text(self.data).to_string(max_colwidth=None)
+            return f"{text}\n{self.caption}" if self.caption else text
 
     return ReadableFrame
 
@@ -84,9 +83,19 @@ def readable(frame: pd.DataFrame) -> Styler:
 
     Returns a pandas Styler (display it in a notebook; ``repr()`` prints the same as text); the frame itself is
     unchanged. Datetime columns read ``2026-11-20 06:19:37 UTC``, timedeltas ``8 h 12 min``, list columns
-    ``-1, 0``, floats without trailing zeros; long texts (reasons, errors) are shown whole.
+    ``-1, 0``, floats without trailing zeros; long texts (reasons, errors) are shown whole. A frame longer than
+    pandas' ``display.max_rows`` shows its first and last rows (``display.min_rows``), as pandas does, and says so.
     """
+    import pandas as pd
+
     worded, floats = _shown_columns(frame)
+    shown, caption = frame, None
+    limit = pd.get_option("display.max_rows")
+    if limit and len(frame) > limit:
+        half = max(1, (pd.get_option("display.min_rows") or 10) // 2)
+        shown = pd.concat([frame.head(half), frame.tail(half)])
+        caption = f"{len(frame)} rows: the first {half} and the last {half} shown"
     # a fixed uuid: the same frame gives the same HTML (notebook outputs stay comparable)
-    return (_readable_styler()(frame).set_uuid("restorekit").format(_cell, subset=worded, na_rep="")
-            .format("{:g}", subset=floats, na_rep=""))
+    styler = (_readable_styler()(shown).set_uuid("restorekit").format(_cell, subset=worded, na_rep="")
+              .format("{:g}", subset=floats, na_rep=""))
+    return styler.set_caption(caption) if caption else styler

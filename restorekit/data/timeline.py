@@ -177,7 +177,7 @@ def plot_timeline(df: pd.DataFrame | Any, ax: Axes | None = None, *, by: str | N
         handles.append(Patch(color=GAP_COLOUR, alpha=0.25, label=f"missed backups (gap > {expected} + {tolerance})"))
     if thinning:
         handles.append(Patch(color=THINNING_COLOUR, alpha=0.2,
-                             label=f"older than {_words(daily_window)}: retention thinning, not gaps"))
+                             label=f"before the last {_words(daily_window)}: retention thinning, gaps not shaded"))
     if handles:
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
                   frameon=False, borderaxespad=0)

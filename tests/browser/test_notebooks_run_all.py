@@ -100,6 +100,12 @@ def test_run_all_in_jupyterlab(source, jupyterlab, browser):
         page.screenshot(path=str(SCREENSHOTS / f"lab-{source.stem}.png"))
         if source.stem == "01-explore-recovery-points":  # the fleet heatmap, as JupyterLab shows it
             readme_screenshot(page.locator(".jp-OutputArea-output img").first, "fleet-heatmap.png")
+            # the at-risk tables show every reason whole (pandas alone cuts them at 50 characters with "...")
+            shown = page.locator(".jp-OutputArea-output td").all_inner_texts()
+            reasons = [text for text in shown if "newest point" in text or "missed backup" in text]
+            assert reasons and not [r for r in reasons if r.rstrip().endswith("...")], reasons
+            assert any(r.startswith("protection stopped; newest point") and r.endswith("(RPO 1 day)")
+                       for r in reasons), reasons
     finally:
         context.close()
 
