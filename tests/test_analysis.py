@@ -50,7 +50,9 @@ def test_latest_per_vm(df):
 def test_latest_by_consistency_and_tier(df):
     app = latest_points(df, consistency="appconsistent")
     assert app.time.tolist() == [pd.Timestamp("2026-01-03T23:59:00Z"), pd.Timestamp("2026-01-06T10:00:00Z")]
-    archived = latest_points(df, tier="ArchivedRP")
+    with pytest.warns(UserWarning, match=r"1 of 2 VM\(s\) have no ArchivedRP-tier point .* a: no ArchivedRP-tier "
+                                         r"point \(its tiers are snapshot\+vault, vault\)"):
+        archived = latest_points(df, tier="ArchivedRP")
     assert archived.vm_name.tolist() == ["b"] and archived.tier.tolist() == ["archive"]
     only_vault = latest_points(df, tier="vault")  # every point usable in the vault tier
     assert len(only_vault) == 2

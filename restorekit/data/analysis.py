@@ -209,7 +209,7 @@ def _left_out(df: pd.DataFrame, latest: pd.DataFrame, keys: list[str], *, consis
         if "vm_name" in group.columns and group["vm_name"].notna().any():
             record["vm_name"] = str(group["vm_name"].dropna().iloc[0])
         out.append(record)
-    return out
+    return sorted(out, key=lambda r: (r.get("vm_name") or "", r["key"]))
 
 
 def _keys(by: str | Sequence[str]) -> list[str]:
