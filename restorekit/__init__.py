@@ -39,6 +39,7 @@ _EXPORTS = {
     "OperationFailed": "core.errors",
     "RestoreNotStarted": "core.errors",
     "AuthenticationError": "core.errors",
+    "RegionUnavailable": "core.errors",
     # data
     "recovery_points_frame": "data.frames",
     "points_to_frame": "data.frames",
@@ -54,6 +55,10 @@ _EXPORTS = {
     "to_parquet": "data.snapshots",
     "read_parquet": "data.snapshots",
     "compare_snapshots": "data.snapshots",
+    "compare_vaults": "data.analysis",
+    "failures": "data.failures",
+    "to_csv": "data.flat_files",
+    "to_excel": "data.flat_files",
     # restores
     "RestoreDisks": "restore.builders",
     "ReplaceDisks": "restore.builders",

@@ -1,6 +1,6 @@
 """Run the notebooks in place against the demo emulator, so their committed outputs are what the code prints now.
 
-    python scripts/refresh_notebooks.py                  # every notebook in notebooks/
+    python scripts/refresh_notebooks.py                  # every notebook in restorekit/notebooks/
     python scripts/refresh_notebooks.py 03-replace-disks # only those whose name starts so
 
 The emulator and the environment are those of ``restorekit demo`` and of the nbval tests (headless, the demo
@@ -33,7 +33,7 @@ def refresh(path: Path) -> None:
 
 def main(argv: list[str]) -> int:
     """Refresh the chosen notebooks; print each one's name."""
-    chosen = sorted(p for p in (ROOT / "notebooks").glob("*.ipynb")
+    chosen = sorted(p for p in (ROOT / "restorekit" / "notebooks").glob("*.ipynb")
                     if not argv or any(p.name.startswith(prefix) for prefix in argv))
     with demo_environment():
         for path in chosen:

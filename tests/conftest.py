@@ -39,3 +39,19 @@ def az(emulator_server, monkeypatch):
     monkeypatch.delenv("RESTOREKIT_ENDPOINT", raising=False)
     with rk.connect(emulator_server.url) as connection:
         yield connection
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory):
+    """restorekit's wheel, built once for the session from this checkout (``pip wheel``, as a release would)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    folder = tmp_path_factory.mktemp("wheel")
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(folder), str(root)],
+                           capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr[-3000:]
+    (wheel,) = folder.glob("restorekit-*.whl")
+    return wheel

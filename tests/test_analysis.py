@@ -50,7 +50,9 @@ def test_latest_per_vm(df):
 def test_latest_by_consistency_and_tier(df):
     app = latest_points(df, consistency="appconsistent")
     assert app.time.tolist() == [pd.Timestamp("2026-01-03T23:59:00Z"), pd.Timestamp("2026-01-06T10:00:00Z")]
-    archived = latest_points(df, tier="ArchivedRP")
+    with pytest.warns(UserWarning, match=r"1 of 2 VM\(s\) have no ArchivedRP-tier point .* a: no ArchivedRP-tier "
+                                         r"point \(its tiers are snapshot\+vault, vault\)"):
+        archived = latest_points(df, tier="ArchivedRP")
     assert archived.vm_name.tolist() == ["b"] and archived.tier.tolist() == ["archive"]
     only_vault = latest_points(df, tier="vault")  # every point usable in the vault tier
     assert len(only_vault) == 2
@@ -166,3 +168,20 @@ def test_functions_do_not_modify_input(df):
 def test_empty_frame():
     empty = recovery_points_frame([])
     assert len(latest_points(empty)) == 0 and len(rpo_gaps(empty)) == 0 and len(summary(empty)) == 0
+
+
+def test_latest_points_name_the_vms_they_leave_out(df):
+    linux = recovery_points_frame([point("linux1", "2026-01-05T10:00:00Z", "FileSystemConsistent"),
+                                   point("linux2", "2026-01-06T10:00:00Z", "CrashConsistent")])
+    both = pd.concat([df, linux], ignore_index=True)
+    with pytest.warns(UserWarning, match=r"2 of 4 VM\(s\) have no AppConsistent point and are not in the result: "
+                                         r"linux1: no AppConsistent point \(its points are FileSystemConsistent\)"):
+        app = latest_points(both, consistency="AppConsistent")
+    assert app.vm_name.tolist() == ["a", "b"]
+    assert [r["vm_name"] for r in app.attrs["left_out"]] == ["linux1", "linux2"]
+    assert app.attrs["left_out"][1]["why"] == "no AppConsistent point (its points are CrashConsistent)"
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert latest_points(both).attrs["left_out"] == []  # none left out: nothing said

@@ -25,7 +25,7 @@ def test_the_binder_files_alone_give_an_environment_where_every_notebook_runs(tm
     assert install.returncode == 0, install.stderr[-3000:]
     assert subprocess.run(["bash", "binder/postBuild"], cwd=ROOT, env=env, timeout=120).returncode == 0
     out = tmp_path / "executed"
-    notebooks = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "notebooks").glob("*.ipynb"))
+    notebooks = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "restorekit" / "notebooks").glob("*.ipynb"))
     run = subprocess.Popen(["bash", "binder/start", "jupyter", "nbconvert", "--to", "notebook", "--execute",
                             "--ExecutePreprocessor.timeout=300", "--output-dir", str(out), *notebooks],
                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -13,14 +13,19 @@ import restorekit as rk
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def outage():
-    """An emulator whose westus (testVault's region) is down: its active stamp answers 503."""
+def westus_down(retry_after: int):
+    """An emulator whose westus (testVault's region) is down: its active stamp answers 503 with ``Retry-After``."""
     from restorekit import emulator
 
-    with emulator.start(job_seconds=2, retry_after=1, throttle=False) as srv:
+    with emulator.start(job_seconds=2, retry_after=retry_after, throttle=False) as srv:
         srv.state.faults.region_outage("westus")
         yield srv
+
+
+@pytest.fixture
+def outage():
+    """westus down, its 503s asking to retry after 1 s."""
+    yield from westus_down(1)
 
 
 def test_the_vm_and_its_points_come_from_the_secondary_region(outage):
@@ -62,11 +67,49 @@ def test_the_cross_region_runbook_completes_with_the_primary_region_down(outage,
     monkeypatch.setenv("RESTOREKIT_ENDPOINT", outage.url)
     monkeypatch.setenv("RESTOREKIT_HEADLESS", "1")
     out = tmp_path / "05.ipynb"
-    papermill.execute_notebook(str(ROOT / "notebooks" / "05-cross-region-restore.ipynb"), str(out),
-                               cwd=str(ROOT / "notebooks"), progress_bar=False, kernel_name="python3",
+    papermill.execute_notebook(str(ROOT / "restorekit" / "notebooks" / "05-cross-region-restore.ipynb"), str(out),
+                               cwd=str(ROOT / "restorekit" / "notebooks"), progress_bar=False, kernel_name="python3",
                                execution_timeout=120)
     text = "\n".join(o.get("text", "") for c in nbformat.read(out, as_version=4).cells
                      for o in c.get("outputs", []) if isinstance(o.get("text"), str))
     assert "the primary region does not answer (ServiceUnavailable" in text
     assert "Completed in" in text and "[local emulator, not Azure]" in text
     assert outage.state.faults.outage_regions and os.environ["RESTOREKIT_ENDPOINT"] == outage.url
+
+
+@pytest.fixture
+def slow_outage():
+    """westus down, its 503s asking to retry after 30 s (the kind of answer that stalled a session for 40 s)."""
+    yield from westus_down(30)
+
+
+def test_an_unreachable_region_is_said_within_seconds_with_the_cross_region_call(slow_outage):
+    import time
+
+    with rk.connect(slow_outage.url) as az:
+        started = time.monotonic()
+        with pytest.raises(rk.RegionUnavailable) as caught:
+            az.vault("testVaultRG", "testVault")
+        assert time.monotonic() - started < 10
+        error = caught.value
+        assert "its region westus is not answering (ServiceUnavailable" in str(error)
+        assert error.region == "westus" and error.secondary_region == "eastus"
+        assert ('az.cross_region("testVaultRG", "testVault", "<VM resource group>", "<VM name>", '
+                'secondary_region="eastus")') in str(error)
+        # the call it names works while the region is down
+        crr = az.cross_region("testVaultRG", "testVault", "testRG1", "testVM", secondary_region="eastus")
+        assert crr.recovery_points().select("latest").region == "secondary"
+
+
+def test_a_vm_read_once_the_region_is_down_names_its_own_arguments(slow_outage):
+    import time
+
+    slow_outage.state.faults.end_outage()
+    with rk.connect(slow_outage.url) as az:
+        vault = az.vault("testVaultRG", "testVault")
+        slow_outage.state.faults.region_outage("westus")
+        started = time.monotonic()
+        with pytest.raises(rk.RegionUnavailable, match=r'az.cross_region\("testVaultRG", "testVault", "testRG1", '
+                                                      r'"testVM", secondary_region="eastus"\)'):
+            vault.vm("testRG1", "testVM")
+        assert time.monotonic() - started < 10

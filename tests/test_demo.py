@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 
@@ -67,3 +69,30 @@ def test_the_report_says_what_each_notebook_teaches(tmp_path):
     notebook.metadata["restorekit"] = {"teaches": "What the README's table says."}
     nbformat.write(notebook, tmp_path / "described.ipynb")
     assert what_it_shows(tmp_path / "described.ipynb") == ("Runbook: a title", "What the README's table says.")
+
+
+@pytest.mark.timeout(1200)
+def test_the_wheel_in_a_fresh_venv_runs_the_demo_from_an_empty_folder(tmp_path, built_wheel):
+    """A plain ``pip install`` of the wheel, then ``restorekit demo`` in a folder that holds nothing."""
+    import zipfile
+
+    shipped = {n for n in zipfile.ZipFile(built_wheel).namelist() if n.startswith("restorekit/notebooks/")}
+    assert {"restorekit/notebooks/00-quickstart.ipynb", "restorekit/notebooks/nbval-sanitize.cfg"} <= shipped
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RESTOREKIT_", "VIRTUAL_ENV", "PYTHON"))}
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    install = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--no-compile", str(built_wheel)],
+                             env=env, capture_output=True, text=True, timeout=900)
+    assert install.returncode == 0, install.stderr[-3000:]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    demo = subprocess.run([str(venv / "bin" / "restorekit"), "demo"], cwd=empty, env=env, capture_output=True,
+                          text=True, timeout=900)
+    assert demo.returncode == 0, (demo.stdout + demo.stderr)[-4000:]
+    out = empty / "restorekit-demo"
+    assert "6/6 notebooks ran" in demo.stdout, demo.stdout
+    assert demo.stdout.strip().splitlines()[-1] == f"restorekit demo: open {out / 'index.html'}"
+    assert f"running {venv}" in demo.stdout  # the installed notebooks, not a checkout's
+    assert sorted(p.name for p in out.glob("*.ipynb")) == sorted(
+        Path(n).name for n in shipped if n.endswith(".ipynb"))

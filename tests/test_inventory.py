@@ -39,8 +39,9 @@ def test_failing_item_is_reported_not_dropped(fleet_server):
     fleet_server.state.faults.fail_next(50, status=500, retry_after=0, path_contains="fleet-vm-0003")
     with rk.connect(fleet_server.url, retries=1) as az, pytest.warns(RuntimeWarning, match="fleet-vm-0003"):
         df = az.vault("fleetRG", "fleetVault").inventory(progress=False)
-    failures = df.attrs["failures"]
+    failures = rk.failures(df)
     assert list(failures["vm_name"]) == ["fleet-vm-0003"]
+    assert df.attrs["failures"] == failures.to_dict("records")  # JSON records: pandas can compare and save them
     assert "500" in failures["error"].iloc[0] or "Internal" in failures["error"].iloc[0]
     assert "fleet-vm-0003" not in set(df["vm_name"]) and df["vm_name"].nunique() == 11
 

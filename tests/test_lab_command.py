@@ -31,10 +31,12 @@ def _get(url: str) -> bytes:
 def test_lab_serves_the_notebooks_with_the_emulator_and_stops_cleanly(tmp_path):
     port = _free_port()
     log = tmp_path / "lab.log"
+    anywhere = tmp_path / "anywhere"  # not the repository: the shipped notebooks are copied here
+    anywhere.mkdir()
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "restorekit", "lab", "--no-browser", "--port", str(port),
                                  f"--IdentityProvider.token={TOKEN}", "--LabApp.news_url=None"],
-                                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, text=True)
+                                cwd=anywhere, stdout=out, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -50,6 +52,9 @@ def test_lab_serves_the_notebooks_with_the_emulator_and_stops_cleanly(tmp_path):
                 time.sleep(0.3)
         names = {item["name"] for item in json.loads(_get(f"{base}/api/contents?token={TOKEN}"))["content"]}
         assert {"02-restore-disks.ipynb", "05-cross-region-restore.ipynb"} <= names
+        working = anywhere / "restorekit-notebooks"
+        assert f"are in {working}: 6 copied" in log.read_text()  # it says where the notebooks are
+        assert sorted(p.name for p in working.glob("*.ipynb")) == sorted(names)
         request = urllib.request.Request(f"{emulator.group(1)}/subscriptions/00000000-0000-0000-0000-000000000000/"
                                          "providers/Microsoft.RecoveryServices/vaults?api-version=2024-04-01",
                                          headers={"Authorization": "Bearer dev"})
@@ -60,6 +65,27 @@ def test_lab_serves_the_notebooks_with_the_emulator_and_stops_cleanly(tmp_path):
     assert proc.returncode == 0
     with pytest.raises(OSError):
         _get(f"{base}/api/status?token={TOKEN}")  # JupyterLab went with it
+
+
+def test_the_working_copy_keeps_the_users_notebooks(tmp_path):
+    from restorekit.commands.lab import working_copy
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "01-explore-recovery-points.ipynb").write_text("my edits")
+    target, copied, kept = working_copy(folder)
+    assert target == folder and kept == ["01-explore-recovery-points.ipynb"] and len(copied) == 5
+    assert (folder / "01-explore-recovery-points.ipynb").read_text() == "my edits"
+    assert (folder / "00-quickstart.ipynb").read_bytes() == (ROOT / "restorekit" / "notebooks" /
+                                                           "00-quickstart.ipynb").read_bytes()
+
+
+def test_the_help_says_where_the_notebooks_come_from():
+    for command, words in (("demo", "shipped inside the restorekit package"),
+                           ("lab", "working folder the shipped notebooks are copied into")):
+        shown = subprocess.run([sys.executable, "-m", "restorekit", command, "--help"], capture_output=True, text=True,
+                               check=True).stdout
+        assert words in " ".join(shown.split()), shown
 
 
 def test_without_jupyterlab_it_prints_the_install_line(monkeypatch, capsys):

@@ -64,6 +64,7 @@ def test_a_missing_resource_group(point):
     report = rk.RestoreDisks(point, storage_account="testAccount", target_resource_group="noSuchRG").check(online=True)
     assert fields(report) == ["target_resource_group"] and "no resource group 'noSuchRG'" in report.problems[0].message
     assert "testRG" in report.problems[0].fix
+    assert "testRG/testRG" not in report.problems[0].fix  # a resource group is named by its name alone
 
 
 def test_a_resource_group_of_another_region_is_a_note(point):

@@ -59,7 +59,7 @@ def test_core_modules_do_not_import_widgets_or_matplotlib():
 def test_every_sanitize_rule_is_read_by_nbval():
     from nbval.plugin import get_sanitize_patterns
 
-    text = (ROOT / "notebooks" / "nbval-sanitize.cfg").read_text()
+    text = (ROOT / "restorekit" / "notebooks" / "nbval-sanitize.cfg").read_text()
     sections = [line for line in text.splitlines() if line.startswith("[")]
     assert len(get_sanitize_patterns(text)) == len(sections)  # nbval silently drops "replace:" without a space
 
@@ -109,12 +109,12 @@ def test_the_readme_lists_every_notebook_with_what_it_teaches():
     import nbformat
 
     readme = (ROOT / "README.md").read_text()
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+    for path in sorted((ROOT / "restorekit" / "notebooks").glob("*.ipynb")):
         teaches = nbformat.read(path, as_version=4).metadata["restorekit"]["teaches"]
-        assert f"| [`{path.stem}`](notebooks/{path.name}) | {teaches} |" in readme, path.name
+        assert f"| [`{path.stem}`](restorekit/notebooks/{path.name}) | {teaches} |" in readme, path.name
 
 
 def test_the_readme_links_binder_to_the_notebooks_in_jupyterlab():
     readme = (ROOT / "README.md").read_text()
-    assert "https://mybinder.org/v2/gh/" in readme and "urlpath=lab/tree/notebooks" in readme
+    assert "https://mybinder.org/v2/gh/" in readme and "urlpath=lab/tree/restorekit/notebooks" in readme
     assert (ROOT / "binder" / "start").exists()

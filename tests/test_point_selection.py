@@ -125,3 +125,40 @@ def test_the_demo_linux_vm_restores_with_the_runbooks_default(az):
     assert points.select("best").consistency in ("FileSystemConsistent", "CrashConsistent")
     with pytest.raises(NoMatchingPoint, match="Nearest selection that matches: 'best'"):
         points.select("latest AppConsistent")
+
+
+@pytest.mark.parametrize("word", ["oldest", "earliest", "first"])
+def test_the_oldest_point(linux_vm, word):
+    assert linux_vm.select(word).name == "p29"
+    assert linux_vm.select(f"{word} FileSystemConsistent").name == "p29"
+    assert linux_vm.select(f"{word} snapshot").name == "p1"
+    assert str(Selection.parse(f"{word} app")) == "oldest AppConsistent"
+
+
+@pytest.fixture
+def in_paris(monkeypatch):
+    """This kernel's local zone is Paris (UTC+1 in November)."""
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_a_time_without_a_zone_is_read_in_the_local_zone_and_said(linux_vm, in_paris):
+    from restorekit.core.times import NaiveTimeWarning
+
+    with pytest.warns(NaiveTimeWarning, match=r"'2026-11-15 02:30' has no time zone: read in this kernel's local "
+                                              r"zone, CET \(UTC\+01:00\), as 2026-11-15 01:30:00 UTC"):
+        chosen = linux_vm.select("latest before 2026-11-15 02:30")
+    assert chosen.name == "p6"  # p5 (2026-11-15 02:00 UTC) is after 01:30 UTC: the point of the day before
+    with pytest.warns(NaiveTimeWarning):
+        assert linux_vm.select("latest before 2026-11-15T03:30").name == "p5"
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert linux_vm.select("latest before 2026-11-15T02:30Z").name == "p5"  # a zone: nothing to say
+        assert linux_vm.select("latest before 2026-11-15T03:30+01:00").name == "p5"

@@ -16,8 +16,8 @@ def test_a_runbook_with_live_widgets_forced_in_a_headless_kernel(emulator_server
     monkeypatch.setenv("RESTOREKIT_ENDPOINT", emulator_server.url)
     monkeypatch.setenv("RESTOREKIT_HEADLESS", "0")
     out = tmp_path / "03.ipynb"
-    papermill.execute_notebook(str(ROOT / "notebooks" / "03-replace-disks.ipynb"), str(out),
-                               cwd=str(ROOT / "notebooks"), progress_bar=False, kernel_name="python3",
+    papermill.execute_notebook(str(ROOT / "restorekit" / "notebooks" / "03-replace-disks.ipynb"), str(out),
+                               cwd=str(ROOT / "restorekit" / "notebooks"), progress_bar=False, kernel_name="python3",
                                execution_timeout=120)
     cells = nbformat.read(out, as_version=4).cells
     outputs = [o for c in cells for o in c.get("outputs", [])]

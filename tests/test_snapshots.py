@@ -32,7 +32,8 @@ def points() -> pd.DataFrame:
         warnings.simplefilter("ignore")
         df = recovery_points_frame([rich_point("1"), rich_point("2", isManagedVirtualMachine=None), odd,
                                     *DOC_PAGE["value"]])
-    df.attrs["failures"] = pd.DataFrame({"vault": ["v"], "vm_name": ["vm9"], "error": ["ArmError: 500"]})
+    df.attrs["failures"] = [{"vault": "v", "vm_name": "vm9", "protected_item": "VM;x", "error": "ArmError: 500"}]
+    df.attrs["frame"] = pd.DataFrame({"a": [1]})  # a frame a user put there: kept by rk's files
     df.attrs["taken"] = "2026-11-20T00:00:00Z"
     return df
 
@@ -47,7 +48,8 @@ def test_points_frame_roundtrips_with_dtypes_and_attrs(points, tmp_path):
     assert back.extra[0]["recoveryPointDiskConfiguration"]["excludedDiskList"] == [{"lun": 1, "name": "d1"}]
     assert back.extra[2]["zones"] == "1" and back.zones[0] == ["2"] and back.disk_luns[0] == [-1, 0, 2]
     assert pd.isna(back.managed[1]) and back.managed.dtype == "boolean"
-    pd.testing.assert_frame_equal(back.attrs["failures"], points.attrs["failures"])
+    assert back.attrs["failures"] == points.attrs["failures"]
+    pd.testing.assert_frame_equal(back.attrs["frame"], points.attrs["frame"])
     assert back.attrs["taken"] == "2026-11-20T00:00:00Z"
 
 

@@ -131,7 +131,7 @@ def test_nothing_lost_nothing_twice_every_error_actionable(request_log, capsys):
         with _no_warning():
             stormy = vault.inventory(progress=False)
         timer.join()
-        failures = stormy.attrs["failures"]
+        failures = rk.failures(stormy)
         errors += [(row.vm_name, RuntimeError(row.error)) for row in failures.itertuples()]
         stormy_ids = rk.point_ids(stormy)
         lost = len(set(rk.point_ids(reference)) - set(stormy_ids)) + len(failures)

@@ -42,14 +42,14 @@ def close_figures():
 
 
 def test_artists_do_not_grow_with_points_or_vms():
-    small = plot_timeline(fleet(3, 10, skip_every=5))
+    small = plot_timeline(fleet(3, 40, skip_every=5))
     large = plot_timeline(fleet(60, 40, skip_every=5))
     for ax in (small, large):
         scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
         gaps = [c for c in ax.collections if isinstance(c, PolyCollection) and not isinstance(c, PathCollection)]
         assert len(scatters) == 4  # 2 consistencies x 2 tiers
         assert len(gaps) == 1
-        assert not ax.lines and not ax.patches
+        assert not ax.lines and len(ax.patches) == 1  # the band of the thinned history (older than 30 days)
     assert len(small.collections) == len(large.collections)
     assert len(large.get_children()) == len(small.get_children())
     offsets = sum(len(c.get_offsets()) for c in large.collections if isinstance(c, PathCollection))
@@ -92,7 +92,7 @@ def test_single_vm_lanes_are_tiers_and_gaps_shaded():
     assert len(gaps) == 1 and len(gaps[0].get_paths()) > 0
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert {"AppConsistent", "CrashConsistent", "snapshot+vault", "vault"} <= set(legend)
-    assert any(text.startswith("gap >") for text in legend)
+    assert any(text.startswith("missed backups (gap >") for text in legend)
 
 
 def test_no_gaps_option_and_given_axes():
@@ -122,3 +122,51 @@ def test_renders_to_png(tmp_path):
 def test_empty_frame_plots_nothing():
     ax = plot_timeline(recovery_points_frame([]))
     assert not ax.collections
+
+
+def thinned_history(missing_day: int | None = 5, newest_days_ago: int = 0) -> list[dict]:
+    """A year of monthly points (retention thinning), then daily points over the last 30 days, as a policy keeps."""
+    now = pd.Timestamp("2026-11-20T12:00:00Z")
+    times = [now - pd.Timedelta(days=30 + 30 * m, hours=6) for m in range(12, 0, -1)]  # kept daily backups
+    times += [now - pd.Timedelta(days=d, hours=6) for d in range(29, newest_days_ago - 1, -1) if d != missing_day]
+    return [{"id": ITEM.format(vm="vm1", vault="v") + f"/recoveryPoints/{k}",
+             "properties": {"recoveryPointTime": t.strftime("%Y-%m-%dT%H:%M:%SZ"), "recoveryPointType": "AppConsistent",
+                            "recoveryPointTierDetails": TIERS[1]}} for k, t in enumerate(times)]
+
+
+def _gap_boxes(ax) -> list:
+    return [path.vertices for gaps in ax.collections if type(gaps) is PolyCollection for path in gaps.get_paths()]
+
+
+def test_retention_thinning_is_not_a_gap():
+    ax = plot_timeline(recovery_points_frame(thinned_history(missing_day=5)), now="2026-11-20T12:00Z")
+    boxes = _gap_boxes(ax)
+    assert len(boxes) == 1  # the one missed day, not the eleven monthly intervals
+    assert ax.get_title().endswith("1 gap(s) with missed backups in the last 30 days")
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "before the last 30 days: retention thinning, gaps not shaded" in legend
+    start = matplotlib.dates.date2num(pd.Timestamp("2026-11-14T06:00").to_datetime64())
+    assert abs(boxes[0][:, 0].min() - start) < 0.01  # the gap from the point before the missed day
+
+
+def test_now_draws_the_gap_up_to_now():
+    now = pd.Timestamp("2026-11-20T12:00:00Z")
+    points = recovery_points_frame(thinned_history(missing_day=None, newest_days_ago=10))
+    newest = matplotlib.dates.date2num(points["time"].max().tz_localize(None).to_datetime64())
+    without = plot_timeline(points)  # without now, the newest point ends the plot
+    assert all(box[:, 0].max() <= newest + 1e-6 for box in _gap_boxes(without))
+    ax = plot_timeline(points, now=now)
+    (box,) = _gap_boxes(ax)
+    end = matplotlib.dates.date2num(now.tz_localize(None).to_datetime64())
+    assert abs(box[:, 0].max() - end) < 1e-6 and ax.get_xlim()[1] > end
+    assert _gap_boxes(plot_timeline(points, until=now))[0][:, 0].max() == box[:, 0].max()
+
+
+def test_typed_points_plot_as_their_frame():
+    from restorekit.model.points import RecoveryPoint, RecoveryPoints
+
+    typed = RecoveryPoints(RecoveryPoint.from_resource(raw) for raw in thinned_history())
+    ax = plot_timeline(typed, now="2026-11-20T12:00Z")
+    assert ax.get_title() == plot_timeline(typed.to_frame(), now="2026-11-20T12:00Z").get_title()
+    assert ax.get_title().startswith(f"{len(typed)} recovery point(s)")
+    assert plot_timeline(list(typed), now="2026-11-20T12:00Z").get_title() == ax.get_title()

@@ -4,8 +4,9 @@ Requests run on a bounded thread pool per subscription (ARM throttles each subsc
 subscriptions proceed in parallel) and stay under ARM's read throttle: a :class:`ReadPacer` watches
 ``x-ms-ratelimit-remaining-subscription-reads`` and, when few reads are left, spaces requests at the
 rate the bucket is seen to refill; a 429 is retried by the transport after its ``Retry-After``.
-Items that still fail are never dropped silently: they are listed in ``df.attrs["failures"]`` (a
-DataFrame of vault, item and error), announced by a warning, and the rest of the fleet is returned.
+Items that still fail are never dropped silently: they are listed in ``df.attrs["failures"]`` (JSON records of
+vault, VM, item and error, which pandas carries through ``concat``, ``merge`` and Parquet; ``rk.failures(df)`` is
+the table), announced by a warning, and the rest of the fleet is returned.
 """
 
 from __future__ import annotations
@@ -165,9 +166,9 @@ def collect(
     label: str = "inventory",
 ) -> pd.DataFrame:
     """Recovery points of ``items``, fetched concurrently, as one typed frame (see module doc)."""
-    import pandas as pd
-
     from ..core.filters import points_filter
+    from ..data.failures import KEY as FAILURES
+    from ..data.failures import failure_records
     from ..data.frame_parts import PointsFrameParts
     from ..data.frames import recovery_points_frame
 
@@ -211,15 +212,13 @@ def collect(
     frame = parts.frame() if submitted else recovery_points_frame([])
     if len(frame):
         frame = frame.sort_values(["vault", "vm_name", "item_id", "time"], kind="stable", ignore_index=True)
-    failures = pd.DataFrame(
-        [{"vault": o.item.vault.name, "vm_name": o.item.vm_name, "protected_item": o.item.ref.item,
-          "error": f"{type(o.error).__name__}: {o.error}"} for o in outcomes if o.error is not None],
-        columns=["vault", "vm_name", "protected_item", "error"],
-    )
-    frame.attrs["failures"] = failures
+    failures = failure_records(
+        {"vault": o.item.vault.name, "vm_name": o.item.vm_name, "protected_item": o.item.ref.item,
+         "error": f"{type(o.error).__name__}: {o.error}"} for o in outcomes if o.error is not None)
+    frame.attrs[FAILURES] = failures
     bar.close(len(frame), len(failures))
-    if len(failures):
-        listing = "; ".join(f"{r.vault}/{r.vm_name}: {r.error}" for r in failures.itertuples())
+    if failures:
+        listing = "; ".join(f"{r['vault']}/{r['vm_name']}: {r['error']}" for r in failures)
         warnings.warn(f"{len(failures)} VM(s) could not be listed and are missing from the inventory "
-                      f"(see df.attrs['failures']): {listing}", RuntimeWarning, stacklevel=3)
+                      f"(rk.failures(df) lists them): {listing}", RuntimeWarning, stacklevel=3)
     return frame

@@ -16,6 +16,7 @@ from ..core.errors import ArmError, NotFoundError, TransportError
 from ..core.filters import IAAS_VM_FILTER, points_filter
 from ..core.ids import PROVIDER, ItemRef, container_name, protected_item_name, vault_id
 from ..model.points import RecoveryPoint, RecoveryPoints
+from .region_outage import is_region_down, region_unavailable
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -69,12 +70,19 @@ class Vault:
 
     @classmethod
     def fetch(cls, connection: Connection, resource_group: str, name: str) -> Vault:
-        """Get the vault; if it does not exist, the error lists the vaults that do."""
+        """Get the vault; if it does not exist, the error lists the vaults that do.
+
+        An interactive read: when the vault's region does not answer, :class:`~restorekit.RegionUnavailable` says
+        so within seconds and names the ``az.cross_region(...)`` call that still works.
+        """
         path = vault_id(connection.subscription_id, resource_group, name)
         try:
-            raw = connection.arm.get(path, api_version=VAULT_API_VERSION)
-        except ArmError as exc:
-            if not _is_not_found(exc):
+            raw = connection.arm.get(path, api_version=VAULT_API_VERSION, interactive=True)
+        except (ArmError, TransportError) as exc:
+            down = region_unavailable(connection, exc, resource_group, name) if is_region_down(exc) else None
+            if down is not None:
+                raise down from None
+            if not isinstance(exc, ArmError) or not _is_not_found(exc):
                 raise
             existing = _vaults_or_no_subscription(connection, exc)
             where = (f" on the {connection.where} at {connection.arm.endpoint} (not your Azure subscription: connect to "
@@ -132,9 +140,13 @@ class Vault:
         """The protected item of VM ``resource_group/vm_name``; the error lists the VMs the vault protects."""
         ref = ItemRef.for_vm(self.connection.subscription_id, self.resource_group, self.name, resource_group, vm_name)
         try:
-            raw = self.connection.arm.get(ref.path)
-        except ArmError as exc:
-            if not _is_not_found(exc):
+            raw = self.connection.arm.get(ref.path, interactive=True)
+        except (ArmError, TransportError) as exc:
+            down = region_unavailable(self.connection, exc, self.resource_group, self.name, region=self.location,
+                                      vm_resource_group=resource_group, vm_name=vm_name) if is_region_down(exc) else None
+            if down is not None:
+                raise down from None
+            if not isinstance(exc, ArmError) or not _is_not_found(exc):
                 raise
             protected = _listed("protected items", lambda: [f"{i.vm_resource_group}/{i.vm_name}"
                                                               for i in self.protected_items()])

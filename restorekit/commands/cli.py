@@ -16,12 +16,18 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("emulator", help="run the local Azure Backup API emulator (--demo: the demo's settings)",
                    add_help=False)
-    demo = sub.add_parser("demo", help="run every notebook headless against an in-process emulator")
-    demo.add_argument("--out", default="restorekit-demo", help="folder for executed notebooks and figures")
-    demo.add_argument("--notebooks", default=None, help="folder of notebooks (default: the shipped ones)")
+    demo = sub.add_parser("demo", help="run every notebook headless against an in-process emulator, from any folder")
+    demo.add_argument("--out", default="restorekit-demo",
+                      help="folder for executed notebooks, figures and index.html (default: ./restorekit-demo)")
+    demo.add_argument("--notebooks", default=None,
+                      help="a folder of your own notebooks (default: those shipped inside the restorekit package)")
     demo.add_argument("--timeout", type=int, default=600, help="seconds allowed per cell")
-    lab = sub.add_parser("lab", help="JupyterLab on the notebooks, with a local emulator (needs restorekit[lab])")
-    lab.add_argument("--notebooks", default=None, help="folder of notebooks (default: the shipped ones)")
+    lab = sub.add_parser("lab", help="JupyterLab on a working copy of the shipped notebooks, with a local emulator "
+                                     "(needs restorekit[lab])")
+    lab.add_argument("--dir", default="restorekit-notebooks", dest="folder",
+                     help="working folder the shipped notebooks are copied into, existing copies kept "
+                          "(default: ./restorekit-notebooks)")
+    lab.add_argument("--notebooks", default=None, help="serve a folder of your own notebooks instead, as it is")
     lab.add_argument("--port", type=int, default=8888, help="JupyterLab's port (default 8888)")
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
     if argv and argv[0] == "emulator":
@@ -32,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "lab":
         from .lab import run_lab
 
-        return run_lab(args.notebooks, port=args.port, open_browser=not args.no_browser, extra=extra)
+        return run_lab(args.notebooks, folder=args.folder, port=args.port, open_browser=not args.no_browser, extra=extra)
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "demo":

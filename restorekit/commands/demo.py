@@ -24,14 +24,18 @@ DEMO_EMULATOR: dict[str, Any] = {"fleet": 24, "subscriptions": 3, "job_seconds":
                                  "as_of": "2026-11-20T12:00:00Z"}
 
 
+def shipped_notebooks() -> Path:
+    """The notebooks that ship inside the package (``restorekit/notebooks/``), wherever it is installed."""
+    return Path(__file__).resolve().parents[1] / "notebooks"
+
+
 def notebooks_folder(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The folder of notebooks to run: ``explicit``, else ``./notebooks``, else the one beside the package."""
-    candidates = [Path(explicit)] if explicit else [Path.cwd() / "notebooks",
-                                                      Path(__file__).resolve().parents[2] / "notebooks"]
-    for folder in candidates:
-        if folder.is_dir() and any(folder.glob("*.ipynb")):
-            return folder
-    raise FileNotFoundError(f"no notebooks found in {', '.join(str(c) for c in candidates)}")
+    """The folder of notebooks to run: ``explicit`` when given, else the shipped ones (:func:`shipped_notebooks`)."""
+    folder = Path(explicit) if explicit else shipped_notebooks()
+    if not (folder.is_dir() and any(folder.glob("*.ipynb"))):
+        raise FileNotFoundError(f"no notebooks (*.ipynb) in {folder}" + ("" if explicit else
+                                ": this installation of restorekit lacks its notebooks; reinstall it"))
+    return folder
 
 
 @contextmanager
@@ -67,7 +71,9 @@ def run_demo(out: str | os.PathLike[str] = "restorekit-demo", *, notebooks: str 
              timeout: int = 600) -> int:
     """Execute every notebook into ``out`` (figures under ``out/figures``) and write ``out/index.html``.
 
-    Prints a line per notebook, a summary, and last the report's path; returns 0 if every notebook ran.
+    The notebooks are the shipped ones unless ``notebooks`` names a folder. Notebooks of a named folder run in that
+    folder; the shipped ones run in ``out`` (the installation may be read-only). Prints a line per notebook, a summary, and last
+    the report's path; returns 0 if every notebook ran.
     """
     import papermill
 
@@ -85,7 +91,7 @@ def run_demo(out: str | os.PathLike[str] = "restorekit-demo", *, notebooks: str 
             try:
                 papermill.execute_notebook(
                     str(notebook), str(target / notebook.name), parameters={"figures_dir": str(figures)},
-                    cwd=str(source), execution_timeout=timeout, progress_bar=False, kernel_name="python3",
+                    cwd=str(source if notebooks else target), execution_timeout=timeout, progress_bar=False, kernel_name="python3",
                     extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no transport warnings in the summary
                 )
                 status = "ok"

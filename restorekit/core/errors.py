@@ -73,21 +73,30 @@ def _rebuild_arm_error(status, code, message, url, request_id, details, target, 
 
 
 class AuthenticationError(ArmError):
-    """ARM refused the bearer token (HTTP 401), even after one fresh token when it said the token had expired.
+    """No token could be had, or ARM refused the bearer token (HTTP 401, even after one fresh token when it said
+    the token had expired).
 
     Besides the service's ``code`` and ``message``: ``credential`` (the credential's type), ``tenant`` (the
-    token's ``tid`` claim, or ``"unknown"``) and ``advice`` (what to do), all in the message.
+    token's ``tid`` claim, or ``"unknown"``) and ``advice`` (what to do), all in the message. When the credential
+    gave no token at all (nothing was sent: ``status`` 0, ``code`` ``"NoToken"``), ``tried`` says what it tried.
     """
 
-    def __init__(self, error: ArmError, *, credential: str, tenant: str, advice: str) -> None:
+    def __init__(self, error: ArmError | None = None, *, credential: str, tenant: str = "unknown", advice: str,
+                 tried: str = "") -> None:
         self.credential = credential
         self.tenant = tenant
         self.advice = advice
+        self.tried = tried
+        if error is None:
+            error = ArmError(0, "NoToken", f"{credential} gave no token")
         super().__init__(error.status, error.code, error.message, url=error.url, request_id=error.request_id,
                          details=error.details, target=error.target, recommendations=error.recommendations,
                          method=error.method, retry_after=error.retry_after)
 
     def __str__(self) -> str:
+        if self.code == "NoToken":
+            return (f"no Azure token could be had from {self.credential}, so nothing was sent. It tried: "
+                    f"{self.tried or 'its sources'}.\n  what to do: {self.advice}")
         return (f"Azure Resource Manager refused the token of {self.credential} (tenant {self.tenant}): "
                 f"{super().__str__()}\n  what to do: {self.advice}")
 
@@ -95,15 +104,42 @@ class AuthenticationError(ArmError):
         base = ArmError(self.status, self.code, self.message, url=self.url, request_id=self.request_id,
                         details=self.details, target=self.target, recommendations=self.recommendations,
                         method=self.method)
-        return (_rebuild_authentication_error, (base, self.credential, self.tenant, self.advice))
+        return (_rebuild_authentication_error, (base, self.credential, self.tenant, self.advice, self.tried))
 
 
-def _rebuild_authentication_error(base, credential, tenant, advice):
-    return AuthenticationError(base, credential=credential, tenant=tenant, advice=advice)
+def _rebuild_authentication_error(base, credential, tenant, advice, tried=""):
+    return AuthenticationError(base, credential=credential, tenant=tenant, advice=advice, tried=tried)
 
 
 class TransportError(RestorekitError):
     """The endpoint could not be reached, or answered something that is not ARM JSON."""
+
+
+class RegionUnavailable(RestorekitError):
+    """A vault's region does not answer (a regional outage): said within seconds, with the one call that still works.
+
+    ``region`` is the vault's region (None when it could not be learnt), ``secondary_region`` its paired region,
+    ``cross_region_call`` the ``az.cross_region(...)`` line with this vault's own arguments (cross-region restore
+    reads the vault's secondary copy there, without any call to its region), ``cause`` what the service said (or
+    that it did not answer).
+    """
+
+    def __init__(self, message: str, *, region: str | None, secondary_region: str | None, cross_region_call: str,
+                 cause: str) -> None:
+        super().__init__(message)
+        self.region = region
+        self.secondary_region = secondary_region
+        self.cross_region_call = cross_region_call
+        self.cause = cause
+
+    def __reduce__(self):  # keyword-only arguments: keep pickling (papermill, multiprocessing) working
+        return (_rebuild_region_unavailable, (str(self), self.region, self.secondary_region, self.cross_region_call,
+                                              self.cause))
+
+
+def _rebuild_region_unavailable(message, region, secondary_region, cross_region_call, cause):
+    return RegionUnavailable(message, region=region, secondary_region=secondary_region,
+                             cross_region_call=cross_region_call, cause=cause)
 
 
 class InsecureTransportError(RestorekitError):

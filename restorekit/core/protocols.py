@@ -26,8 +26,13 @@ class ArmApi(Protocol):
         """Send one request; return the decoded answer (status, headers, body)."""
         ...
 
-    def get(self, path_or_url: str, params: Mapping[str, Any] | None = None, api_version: str | None = None) -> Any:
-        """GET and return the JSON body."""
+    def get(self, path_or_url: str, params: Mapping[str, Any] | None = None, api_version: str | None = None, *,
+            interactive: bool = False) -> Any:
+        """GET and return the JSON body (``interactive``: a read a person waits for, answered within seconds)."""
+        ...
+
+    def probe(self, timeout: tuple[float, float] = (5.0, 10.0)) -> Any:
+        """A session that sends each request once, quickly (close it after use)."""
         ...
 
     def post(self, path_or_url: str, json_body: Any = None, params: Mapping[str, Any] | None = None,

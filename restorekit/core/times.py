@@ -3,11 +3,17 @@
 The API writes ISO 8601 with up to 7 fractional digits (``2026-10-01T06:00:05.1234567Z``), job property
 bags use en-US forms (``10/9/2019 6:05:54 PM``), durations come as ISO 8601 (``PT9.87S``) or .NET
 TimeSpans (``1.02:03:04``), and ``$filter`` wants ``2026-10-01 12:00:00 AM``.
+
+A time a person writes without its zone (``"2026-11-20 02:00"``, ``"2026-11-20"``, a naive ``datetime``) is read in
+this kernel's local zone, never silently as UTC, and a :class:`NaiveTimeWarning` says so each time, with the
+moment it was read as and how to write another zone (``2026-11-20T02:00Z``, ``2026-11-20T02:00+01:00``). A kernel
+on a server runs in the server's zone, which may not be yours: writing the zone is the safe way.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -19,10 +25,15 @@ _ISO_DURATION = re.compile(
 _TIMESPAN = re.compile(r"^(?:(?P<d>\d+)[.:])?(?P<h>\d+):(?P<m>\d{1,2}):(?P<s>\d{1,2}(?:\.\d+)?)$")
 
 
-def parse_time(value: Any) -> datetime | None:
-    """A timezone-aware UTC datetime from the API's ISO 8601 text (7-digit fractions accepted)."""
-    if not isinstance(value, str) or not value:
-        return None
+class NaiveTimeWarning(UserWarning):
+    """A time written without its zone was read in this kernel's local zone (said for every such time)."""
+
+
+warnings.filterwarnings("always", category=NaiveTimeWarning)  # every such time is said, not the first one only
+
+
+def _iso(value: str) -> datetime | None:
+    """A datetime from ISO 8601 text (7-digit fractions accepted, ``Z`` for UTC), naive when it names no zone."""
     text = value.strip().replace("Z", "+00:00")
     if "." in text:  # Python accepts at most 6 fractional digits
         head, _, rest = text.partition(".")
@@ -30,35 +41,56 @@ def parse_time(value: Any) -> datetime | None:
         tail = rest[len(digits):]
         text = f"{head}.{digits[:6].ljust(6, '0')}{tail}"
     try:
-        parsed = datetime.fromisoformat(text)
+        return datetime.fromisoformat(text)
     except ValueError:
+        return None
+
+
+def parse_time(value: Any) -> datetime | None:
+    """A timezone-aware UTC datetime from the API's ISO 8601 text (7-digit fractions accepted; the API's UTC)."""
+    if not isinstance(value, str) or not value:
+        return None
+    parsed = _iso(value)
+    if parsed is None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
 
 
+def local_moment(naive: datetime, given: Any = None) -> datetime:
+    """``naive`` (a time without a zone) read in this kernel's local zone, saying so (:class:`NaiveTimeWarning`)."""
+    aware = naive.astimezone()  # the kernel's local zone (TZ, /etc/localtime)
+    offset = aware.strftime("%z") or "+0000"
+    written = given if given is not None else naive.isoformat(sep=" ")
+    warnings.warn(NaiveTimeWarning(
+        f"{str(written)!r} has no time zone: read in this kernel's local zone, {aware.tzname()} "
+        f"(UTC{offset[:3]}:{offset[3:]}), as {format_moment(aware)}. Write the zone to mean another: "
+        "'2026-11-20T02:00Z' (UTC), '2026-11-20T02:00+01:00'"), stacklevel=4)
+    return aware
+
+
 def to_utc(value: Any) -> datetime:
-    """A timezone-aware UTC datetime from a datetime, a date, an ISO string or a pandas Timestamp."""
+    """A timezone-aware UTC datetime from a datetime, a date, an ISO string or a pandas Timestamp.
+
+    A value without a zone is read in this kernel's local zone, with a :class:`NaiveTimeWarning` (see the module).
+    """
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
         moment = datetime(value.year, value.month, value.day)
     elif isinstance(value, str):
-        parsed = parse_time(value) if "T" in value or ":" in value else None
+        parsed = _iso(value)
         if parsed is None:
-            try:
-                moment = datetime.fromisoformat(value)
-            except ValueError:
-                raise ValueError(f"cannot read {value!r} as a date: use ISO format, e.g. '2026-10-01'") from None
-        else:
-            moment = parsed
+            raise ValueError(f"cannot read {value!r} as a date or time: use ISO 8601, e.g. '2026-10-01' or "
+                             "'2026-11-20T02:00Z'")
+        moment = parsed
     elif hasattr(value, "to_pydatetime"):
         moment = value.to_pydatetime()
     else:
         raise TypeError(f"expected a date, datetime or ISO string, got {type(value).__name__}")
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+        moment = local_moment(moment, value)
     return moment.astimezone(UTC)
 
 

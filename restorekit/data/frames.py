@@ -179,6 +179,9 @@ def _build(items: list[dict[str, Any]], *, refs: list[Any] | None = None, defaul
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from .arrow_dtypes import register
+
+    register()  # its nested columns read back from Parquet by plain pandas
     n = len(items)
     types = _property_types()
     top, top_moved = convert(items, {"location": pa.string()}, skip=_TOP_SKIPPED)

@@ -70,6 +70,9 @@ def protected_items_frame(raw: Any) -> pd.DataFrame:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from .arrow_dtypes import register
+
+    register()  # its extra column read back from Parquet by plain pandas
     items = resources(raw, "protected items")
     n = len(items)
     text = pa.string()

@@ -1,10 +1,18 @@
-"""DataFrames shown for people: times to the second, durations in words, without changing the data.
+"""DataFrames shown for people: times to the second with their zone, durations in words, text never cut.
 
->>> rk.readable(job.to_frame())        # a pandas Styler: display it in a notebook
+A restorekit frame is data: times keep their full precision (``06:14:30.484043+00:00``), durations are
+timedeltas (``0 days 00:00:01.359124``), and pandas cuts long text at 50 characters in its display (``protection
+stopped; newest point 30 days 6 h o...``). :func:`readable` shows the same frame for a person, without changing
+it: times as ``2026-11-20 06:19:37 UTC``, durations as ``8 h 12 min``, lists as ``-1, 0``, every text whole, in
+the notebook (HTML) and as text (a console, a headless run).
+
+>>> rk.readable(az.at_risk())          # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import json
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ..core.times import format_duration, format_moment
@@ -17,22 +25,77 @@ if TYPE_CHECKING:  # pragma: no cover
 def _cell(value: Any) -> str:
     import pandas as pd
 
-    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, pd.Timestamp):
-        return format_moment(value.to_pydatetime())
+        return format_moment(value.to_pydatetime(warn=False))
     if isinstance(value, pd.Timedelta):
         return format_duration(value.to_pytimedelta())
+    if isinstance(value, list | tuple):
+        return ", ".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, default=str, ensure_ascii=False)
+    if hasattr(value, "tolist") and not isinstance(value, str):  # a numpy array from a list column
+        return _cell(value.tolist())
     return str(value)
 
 
+def _shown_columns(frame: pd.DataFrame) -> tuple[list[Any], list[Any]]:
+    """The columns shown as words (times, durations, lists, structs) and the float columns."""
+    import pandas as pd
+    import pyarrow as pa
+
+    worded = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])
+              or pd.api.types.is_timedelta64_dtype(frame[c])
+              or (isinstance(frame[c].dtype, pd.ArrowDtype) and pa.types.is_nested(frame[c].dtype.pyarrow_dtype))]
+    floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+    return worded, floats
+
+
+@cache
+def _readable_styler() -> type:
+    """The Styler that also prints as readable text (defined once pandas is imported)."""
+    from pandas.io.formats.style import Styler
+
+    class ReadableFrame(Styler):
+        """A Styler of a frame shown for people (:func:`readable`); ``repr()`` is the same table as text."""
+
+        def __repr__(self) -> str:
+            text = as_text(self.data).to_string(max_colwidth=None)
+            return f"{text}\n{self.caption}" if self.caption else text
+
+    return ReadableFrame
+
+
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its times, durations, lists and floats written as :func:`readable` shows them (text)."""
+    worded, floats = _shown_columns(frame)
+    out = frame.copy()
+    for column in worded:
+        out[column] = [_cell(v) for v in out[column]]
+    for column in floats:
+        out[column] = ["" if v != v else f"{v:g}" for v in out[column]]
+    return out
+
+
 def readable(frame: pd.DataFrame) -> Styler:
-    """A Styler of ``frame`` showing datetime columns to the second (UTC) and timedeltas as ``8 h 12 min``."""
+    """``frame`` shown for people: times to the second with their zone, durations in words, text never cut.
+
+    Returns a pandas Styler (display it in a notebook; ``repr()`` prints the same as text); the frame itself is
+    unchanged. Datetime columns read ``2026-11-20 06:19:37 UTC``, timedeltas ``8 h 12 min``, list columns
+    ``-1, 0``, floats without trailing zeros; long texts (reasons, errors) are shown whole. A frame longer than
+    pandas' ``display.max_rows`` shows its first and last rows (``display.min_rows``), as pandas does, and says so.
+    """
     import pandas as pd
 
-    columns = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c])
-               or pd.api.types.is_timedelta64_dtype(frame[c])]
-    floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+    worded, floats = _shown_columns(frame)
+    shown, caption = frame, None
+    limit = pd.get_option("display.max_rows")
+    if limit and len(frame) > limit:
+        half = max(1, (pd.get_option("display.min_rows") or 10) // 2)
+        shown = pd.concat([frame.head(half), frame.tail(half)])
+        caption = f"{len(frame)} rows: the first {half} and the last {half} shown"
     # a fixed uuid: the same frame gives the same HTML (notebook outputs stay comparable)
-    return (frame.style.set_uuid("restorekit").format(_cell, subset=columns, na_rep="")
-            .format("{:g}", subset=floats, na_rep=""))
+    styler = (_readable_styler()(shown).set_uuid("restorekit").format(_cell, subset=worded, na_rep="")
+              .format("{:g}", subset=floats, na_rep=""))
+    return styler.set_caption(caption) if caption else styler

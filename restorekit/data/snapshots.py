@@ -1,12 +1,12 @@
 """Fleet snapshots on disk: points and items frames to Parquet and back, dtypes and ``attrs`` kept, and compared.
 
-``df.to_parquet`` alone does not round-trip these frames: pandas cannot read back the name of an Arrow
-struct or list dtype, restores ``string``, ``Int64`` and ``boolean`` columns as other dtypes, and drops
-``attrs`` holding a DataFrame (``attrs["failures"]`` of an inventory). :func:`to_parquet` writes the
-Arrow columns as they are (categoricals as dictionaries, times as UTC timestamps, ``extra`` as a struct)
-and records each column's pandas dtype and the ``attrs`` (frames among them as embedded Parquet) in the
-file's metadata; :func:`read_parquet` restores them. :func:`compare_snapshots` says what changed per
-protected item between two snapshots.
+``df.to_parquet`` and ``pd.read_parquet`` round-trip these frames too (their ``attrs`` are JSON, and
+:mod:`restorekit.data.arrow_dtypes` lets pandas read nested Arrow dtypes back). :func:`to_parquet` writes a
+file that keeps more and that plain pandas reads anywhere, restorekit or not: the Arrow columns as they are
+(categoricals as dictionaries, times as UTC timestamps, ``extra`` as a struct), each column's pandas dtype, the
+index and the ``attrs`` (frames among them as embedded Parquet) in restorekit's metadata, which
+:func:`read_parquet` restores exactly, and the ``attrs`` that are JSON where ``pd.read_parquet`` finds them too.
+:func:`compare_snapshots` says what changed per protected item between two snapshots.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
 _KEY = b"restorekit"
+#: Where pandas (>= 2.1) keeps a frame's ``attrs`` in a Parquet file.
+_PANDAS_ATTRS = b"PANDAS_ATTRS"
 _FORMAT = 1
 #: Columns compared between two items snapshots.
 ITEM_STATE = ("protection_state", "protection_status", "health", "last_backup_status", "last_backup_time",
@@ -46,6 +48,9 @@ def read_parquet(path: str | Path | io.BytesIO) -> pd.DataFrame:
     """
     import pyarrow.parquet as pq
 
+    from .arrow_dtypes import register
+
+    register()
     return _frame(pq.read_table(path))
 
 
@@ -84,8 +89,9 @@ def _table(df: pd.DataFrame) -> pa.Table:
             "attrs": {key: _attr(value) for key, value in df.attrs.items()},
             "categories": {str(c): _unused_categories(frame[c]) for c in frame.columns
                            if str(frame[c].dtype) == "category" and _unused_categories(frame[c])}}
+    plain = {key: value["json"] for key, value in meta["attrs"].items() if "json" in value}
     return pa.table(arrays, names=[str(c) for c in frame.columns]).replace_schema_metadata(
-        {_KEY: json.dumps(meta).encode()})
+        {_KEY: json.dumps(meta).encode(), _PANDAS_ATTRS: json.dumps(plain).encode()})
 
 
 def _frame(table: pa.Table) -> pd.DataFrame:

@@ -47,6 +47,12 @@ class Located:
     location: str
     raw: dict[str, Any]
 
+    @property
+    def label(self) -> str:
+        """How a person names it: ``group/name``, or the name alone for a resource group itself."""
+        is_group = len(self.id.strip("/").split("/")) == 4  # /subscriptions/{s}/resourceGroups/{name}
+        return self.name if is_group or not self.resource_group else f"{self.resource_group}/{self.name}"
+
 
 def _located(raw: dict[str, Any]) -> Located:
     rid = str(raw.get("id") or "")

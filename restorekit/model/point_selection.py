@@ -2,13 +2,15 @@
 
 A selection is a few words, in any order, each optional:
 
-* a quantifier: ``latest`` (the default), ``closest to <time>``, ``best`` (the best consistency the VM has:
-  application, then file system, then crash; with any other words, among the points they select);
+* a quantifier: ``latest`` (the default; ``newest``, ``last``), ``oldest`` (``earliest``, ``first``),
+  ``closest to <time>``, ``best`` (the best consistency the VM has: application, then file system, then crash;
+  with any other words, among the points they select);
 * a consistency: ``AppConsistent`` (``app``), ``FileSystemConsistent`` (``filesystem``, ``fs``),
   ``CrashConsistent`` (``crash``);
 * a tier: ``snapshot`` (the fastest restore), ``vault``, ``archive``;
 * a time bound: ``before <time>`` or ``after <time>`` (ISO 8601: ``2026-11-20T02:00Z``, ``2026-11-20 02:00``,
-  ``2026-11-20``; UTC unless the time says otherwise);
+  ``2026-11-20``): a time without a zone is read in this kernel's local zone, and a warning says so
+  (:func:`restorekit.core.times.local_moment`); write ``Z`` or ``+01:00`` to say which;
 * or, alone, a recovery point's name.
 
 When nothing matches, :class:`NoMatchingPoint` says what the VM has (its consistencies and tiers with the
@@ -60,6 +62,8 @@ _CONSISTENCY_WORDS = {
 }
 _TIER_WORDS = {"snapshot": "snapshot", "instant": "snapshot", "vault": "vault", "standard": "vault",
                "archive": "archive", "archived": "archive"}
+_LATEST_WORDS = ("latest", "newest", "last")
+_OLDEST_WORDS = ("oldest", "earliest", "first")
 _TIME_AT_END = re.compile(r"\b(before|after|to)\s+(\S+(?:\s+\d{1,2}:\d{2}(?::\d{2})?\S*)?)", re.I)
 
 
@@ -78,7 +82,7 @@ class NoMatchingPoint(NotFoundError):
 class Selection:
     """A parsed selection (see the module doc); ``str()`` writes it back."""
 
-    quantifier: str = "latest"  # latest | closest | best
+    quantifier: str = "latest"  # latest | oldest | closest | best
     consistency: str | None = None
     tier: str | None = None
     before: datetime | None = None
@@ -98,21 +102,23 @@ class Selection:
         for match in list(_TIME_AT_END.finditer(spec)):
             keyword, value = match.group(1).lower(), match.group(2)
             try:
-                times[keyword] = to_utc(value.replace(" ", "T", 1) if " " in value else value)
+                times[keyword] = to_utc(value)
             except (TypeError, ValueError):
                 raise ValueError(f"cannot read {value!r} after {keyword!r} as a time: use ISO 8601, e.g. "
                                  "2026-11-20T02:00Z") from None
             rest = rest.replace(match.group(0), " ")
         words = rest.split()
-        known = {"latest", "best", "closest", *_CONSISTENCY_WORDS, *_TIER_WORDS}
+        known = {*_LATEST_WORDS, *_OLDEST_WORDS, "best", "closest", *_CONSISTENCY_WORDS, *_TIER_WORDS}
         if len(words) == 1 and not times and words[0].lower() not in known:
             return cls(name=words[0])
         quantifier, consistency, tier = "latest", None, None
         for word in words:
             low = word.lower()
-            if low in ("latest", "newest", "last"):
+            if low in _LATEST_WORDS:
                 continue
-            if low == "best":
+            if low in _OLDEST_WORDS:
+                quantifier = "oldest"
+            elif low == "best":
                 quantifier = "best"
             elif low == "closest":
                 quantifier = "closest"
@@ -121,7 +127,7 @@ class Selection:
             elif low in _TIER_WORDS:
                 tier = _TIER_WORDS[low]
             else:
-                raise ValueError(f"{word!r} is not a word of a point selection; use latest/best/closest, a "
+                raise ValueError(f"{word!r} is not a word of a point selection; use latest/oldest/best/closest, a "
                                  f"consistency ({', '.join(CONSISTENCY_ORDER)}), a tier (snapshot, vault, archive), "
                                  "before/after/closest to <time>, or a recovery point name alone")
         if "to" in times:
@@ -163,6 +169,8 @@ class Selection:
         found = self.candidates(points)
         if not found:
             return None
+        if self.quantifier == "oldest":
+            return min(found, key=lambda p: p.time)  # type: ignore[arg-type,return-value]
         if self.quantifier == "closest":
             target = self.closest_to
             return min(found, key=lambda p: (abs((p.time - target).total_seconds()), -p.time.timestamp()))  # type: ignore[operator,union-attr]
@@ -184,9 +192,10 @@ class Selection:
             out.append(replace(self, tier=None))
         if self.before or self.after:
             out.append(replace(self, before=None, after=None))
+        widest = "oldest" if self.quantifier == "oldest" else "best"
         if self.consistency and self.tier:
-            out.append(replace(self, consistency=None, tier=None, quantifier="best"))
-        out.append(Selection("best"))
+            out.append(replace(self, consistency=None, tier=None, quantifier=widest))
+        out.append(Selection(widest))
         return out
 
 

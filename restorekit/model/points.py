@@ -266,4 +266,6 @@ class RecoveryPoints(list):
         return f"<RecoveryPoints: {len(self)} point(s){span}>"
 
     def _repr_html_(self) -> str:
-        return self.to_frame()[["vm_name", "recovery_point", "time", "consistency", "tier"]]._repr_html_()
+        from ..data.readable import readable
+
+        return readable(self.to_frame()[["vm_name", "recovery_point", "time", "consistency", "tier"]]).to_html()

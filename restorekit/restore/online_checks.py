@@ -72,14 +72,14 @@ def _existing(reader: ResourceReader, resource_id: str, field: str, kind: str, f
 
 
 def _candidates(found: list[Located], name: str, region: str | None, eligible: Any = None) -> str:
-    same_name = [f"{r.resource_group}/{r.name} ({r.location})" for r in found if r.name.lower() == name.lower()]
+    same_name = [f"{r.label} ({r.location})" for r in found if r.name.lower() == name.lower()]
     if same_name:
         return "with that name elsewhere in the subscription: " + ", ".join(same_name)
     usable = [r for r in found if (region is None or r.location == norm_region(region)) and (eligible is None
                                                                                                or eligible(r))]
     if not usable:
         return f"none usable in {region} in the subscription" if region else "none in the subscription"
-    names = ", ".join(f"{r.resource_group}/{r.name}" for r in usable[:8])
+    names = ", ".join(r.label for r in usable[:8])
     more = f" and {len(usable) - 8} more" if len(usable) > 8 else ""
     return f"usable ones{f' in {region}' if region else ''}: {names}{more}"
 

@@ -9,6 +9,10 @@
   (ARM's throttle refuses before the service sees the request) is waited out and sent again;
 * puts connect/read timeouts on every request (``timeout=(connect, read)`` seconds; ``rk.connect(...,
   timeout=(5, 30))`` passes it on);
+* answers an *interactive* read (``interactive=True``: the reads that lead a session, the vault and the VM, which a
+  person waits for) within seconds: its own urllib3 ``Retry`` (:data:`INTERACTIVE_RETRY`: two quick retries,
+  ``Retry-After`` capped at 2 s, no resend) and shorter timeouts (:data:`INTERACTIVE_TIMEOUT`), so a region that
+  does not answer is said in under 10 s instead of after 20-40 s of retries;
 * asks the ``TokenCredential`` for a token on every request (:mod:`restorekit.transport.bearer`); a 401
   ``ExpiredAuthenticationToken`` gets one fresh token and one retry of the same request (a POST included: ARM
   refused it before it reached the service); any other 401, or a second one, raises
@@ -69,6 +73,11 @@ DEFAULT_TIMEOUT = (10.0, 60.0)
 #: Wait before the first resend of a GET (doubling, at most ``RESEND_MAX``).
 RESEND_BASE = 1.0
 RESEND_MAX = 15.0
+#: urllib3 ``Retry`` settings of an interactive read (one a person waits for): two quick retries, no long waits.
+INTERACTIVE_RETRY: dict[str, Any] = {"total": 2, "connect": 1, "read": 0, "status": 2, "backoff_factor": 0.25,
+                                     "backoff_max": 1, "retry_after_max": 2}
+#: (connect, read) timeouts of an interactive read, at most (the session's own when shorter).
+INTERACTIVE_TIMEOUT = (4.0, 6.0)
 
 
 class TokenCredential(Protocol):
@@ -171,15 +180,23 @@ class ArmSession:
             retry_after_max=max_retry_after,
             raise_on_status=False,
         )
-        self._session = requests.Session()
-        adapter = HTTPAdapter(max_retries=self.retry, pool_connections=4, pool_maxsize=pool_size)
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
-        self._session.headers["User-Agent"] = f"restorekit/{__version__} python-requests/{requests.__version__}"
-        self._session.headers["Accept"] = "application/json"
         self._auth = BearerAuth(credential, self.scope)
-        self._session.auth = self._auth
+        self._session = self._http(self.retry, pool_size)
+        #: The session of interactive reads: the same token and headers, quicker retries (INTERACTIVE_RETRY).
+        self._interactive = self._http(self.retry.new(**{**INTERACTIVE_RETRY,
+                                                         "total": min(INTERACTIVE_RETRY["total"], retries)}), 4)
         self._credential = credential
+
+    def _http(self, retry: Retry, pool_size: int) -> requests.Session:
+        """A ``requests.Session`` that retries as ``retry`` says and sends the bearer token."""
+        session = requests.Session()
+        adapter = HTTPAdapter(max_retries=retry, pool_connections=4, pool_maxsize=pool_size)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        session.headers["User-Agent"] = f"restorekit/{__version__} python-requests/{requests.__version__}"
+        session.headers["Accept"] = "application/json"
+        session.auth = self._auth
+        return session
 
     @property
     def identity(self) -> Identity:
@@ -203,8 +220,9 @@ class ArmSession:
         return f"<ArmSession {self.endpoint} api-version={self.api_version}>"
 
     def close(self) -> None:
-        """Close the underlying connection pool."""
+        """Close the underlying connection pools."""
         self._session.close()
+        self._interactive.close()
 
     # -- URLs -------------------------------------------------------------------------------------
     def url(self, path_or_url: str, params: Mapping[str, Any] | None = None, api_version: str | None = None) -> str:
@@ -246,6 +264,7 @@ class ArmSession:
         api_version: str | None = None,
         headers: Mapping[str, str] | None = None,
         ok: tuple[int, ...] = (200, 201, 202, 204),
+        interactive: bool = False,
     ) -> ArmResponse:
         """Send one request; return the decoded answer or raise ``ArmError``/``TransportError``.
 
@@ -253,17 +272,19 @@ class ArmSession:
         ``Retry-After``); a GET that still failed for a transient reason is sent again up to ``resends`` times
         after a backoff. A POST is sent once, except when ARM refused it before it reached the service: after a
         429 (throttled) it is sent again after ``Retry-After``, up to ``retries`` times; after a 401
-        ``ExpiredAuthenticationToken`` once more with a fresh token.
+        ``ExpiredAuthenticationToken`` once more with a fresh token. ``interactive=True`` (a read a person waits for)
+        retries twice, quickly, with shorter timeouts, and is not sent again: its error comes within seconds.
         """
         method = method.upper()
         url = self.url(path_or_url, params, api_version)
         self._check_target(url)
         shown = redact_url(url)
         reads = method in RESENT_METHODS
-        backoff = Backoff(limit=self.resends if reads else self.retries, base=RESEND_BASE, cap=RESEND_MAX)
+        limit = 0 if interactive else self.resends if reads else self.retries
+        backoff = Backoff(limit=limit, base=RESEND_BASE, cap=RESEND_MAX)
         while True:
             try:
-                return self._send(method, url, shown, json_body, headers, ok)
+                return self._send(method, url, shown, json_body, headers, ok, interactive)
             except (ArmError, TransportError) as exc:
                 if isinstance(exc, AuthenticationError):
                     raise
@@ -275,19 +296,21 @@ class ArmSession:
                 time.sleep(delay)
 
     def _send(self, method: str, url: str, shown: str, json_body: Any, headers: Mapping[str, str] | None,
-              ok: tuple[int, ...]) -> ArmResponse:
+              ok: tuple[int, ...], interactive: bool = False) -> ArmResponse:
         """One send (urllib3 retries included), renewing an expired token once."""
         send_headers = {"x-ms-client-request-id": str(uuid.uuid4()), **(headers or {})}
+        session = self._interactive if interactive else self._session
+        timeout = self.interactive_timeout if interactive else self.timeout
         renewed = False
         while True:
             started = time.monotonic()
             try:
-                response = self._session.request(
-                    method, url, json=json_body, headers=send_headers, timeout=self.timeout, allow_redirects=False
+                response = session.request(
+                    method, url, json=json_body, headers=send_headers, timeout=timeout, allow_redirects=False
                 )
             except requests.exceptions.RequestException as exc:
                 request_log.unanswered(method, shown, exc, (time.monotonic() - started) * 1000)
-                raise self._no_answer(method, shown, exc) from None
+                raise self._no_answer(method, shown, exc, timeout) from None
             request_log.answered(method, shown, response, (time.monotonic() - started) * 1000)
             self._note_rate_limit(response)
             self._note_date(response)
@@ -306,9 +329,15 @@ class ArmSession:
                 raise authentication_error(exc, self._auth, renewed=renewed) from None
             raise TransportError(f"{method} {shown}: HTTP 401 decoded as a success")  # pragma: no cover
 
-    def _no_answer(self, method: str, shown: str, exc: requests.exceptions.RequestException) -> TransportError:
+    @property
+    def interactive_timeout(self) -> tuple[float, float]:
+        """(connect, read) timeouts of an interactive read: :data:`INTERACTIVE_TIMEOUT`, or the session's if shorter."""
+        return (min(self.timeout[0], INTERACTIVE_TIMEOUT[0]), min(self.timeout[1], INTERACTIVE_TIMEOUT[1]))
+
+    def _no_answer(self, method: str, shown: str, exc: requests.exceptions.RequestException,
+                   timeout: tuple[float, float] | None = None) -> TransportError:
         """A TransportError for a request that got no usable answer, saying what to do."""
-        connect, read = self.timeout
+        connect, read = timeout or self.timeout
         sent_once = method not in IDEMPOTENT_METHODS
         maybe = (" The service may have received it: restorekit does not send it again; check whether it took effect "
                  "(list the jobs, read the resource) before calling it again." if sent_once else "")
@@ -412,9 +441,10 @@ class ArmSession:
             f"the body starts with {_snippet(text)!r}"
         )
 
-    def get(self, path_or_url: str, params: Mapping[str, Any] | None = None, api_version: str | None = None) -> Any:
-        """GET and return the JSON body."""
-        return self.request("GET", path_or_url, params=params, api_version=api_version).body
+    def get(self, path_or_url: str, params: Mapping[str, Any] | None = None, api_version: str | None = None, *,
+            interactive: bool = False) -> Any:
+        """GET and return the JSON body (``interactive``: a read a person waits for, see :meth:`request`)."""
+        return self.request("GET", path_or_url, params=params, api_version=api_version, interactive=interactive).body
 
     def post(
         self,

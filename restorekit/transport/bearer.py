@@ -23,6 +23,7 @@ from typing import Any
 import requests
 
 from ..core.errors import ArmError, AuthenticationError
+from .no_token import asking
 from .token_claims import Identity, identity_of
 
 #: ARM's code for a token past its expiry: worth one fresh token and one retry.
@@ -60,7 +61,8 @@ class BearerAuth(requests.auth.AuthBase):
 
     def _fetch(self) -> str:
         asked = self._clock()
-        fresh = self._credential.get_token(self._scope)
+        with asking(self.credential_name):  # no token at all: one AuthenticationError saying what was tried
+            fresh = self._credential.get_token(self._scope)
         self.fetched += 1
         value = str(fresh.token)
         expires_on = float(getattr(fresh, "expires_on", 0) or 0)

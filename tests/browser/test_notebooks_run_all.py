@@ -1,4 +1,4 @@
-"""Every notebook of ``notebooks/`` passes Run All where analysts run it: JupyterLab 4 (and Notebook 7).
+"""Every notebook of ``restorekit/notebooks/`` passes Run All where analysts run it: JupyterLab 4 (and Notebook 7).
 
 Each notebook is copied with its outputs cleared into the lab's folder, opened in headless Chromium and run
 with "Run All". It passes when every code cell ran, no cell has an error output, the widgets rendered, and
@@ -17,7 +17,7 @@ from .conftest import readme_screenshot
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "restorekit" / "notebooks").glob("*.ipynb"))
 SCREENSHOTS = ROOT / ".pytest-screenshots"
 
 #: True once every code cell has an execution count and the kernel is idle (fired commands are not awaited).
@@ -100,6 +100,12 @@ def test_run_all_in_jupyterlab(source, jupyterlab, browser):
         page.screenshot(path=str(SCREENSHOTS / f"lab-{source.stem}.png"))
         if source.stem == "01-explore-recovery-points":  # the fleet heatmap, as JupyterLab shows it
             readme_screenshot(page.locator(".jp-OutputArea-output img").first, "fleet-heatmap.png")
+            # the at-risk tables show every reason whole (pandas alone cuts them at 50 characters with "...")
+            shown = page.locator(".jp-OutputArea-output td").all_inner_texts()
+            reasons = [text for text in shown if "newest point" in text or "missed backup" in text]
+            assert reasons and not [r for r in reasons if r.rstrip().endswith("...")], reasons
+            assert any(r.startswith("protection stopped; newest point") and r.endswith("(RPO 1 day)")
+                       for r in reasons), reasons
     finally:
         context.close()
 
@@ -107,7 +113,7 @@ def test_run_all_in_jupyterlab(source, jupyterlab, browser):
 def test_run_all_in_notebook_7(jupyterlab, browser):
     """The destructive runbook in Jupyter Notebook 7's interface (same kernel protocol, another frontend)."""
     base, root = jupyterlab
-    source = ROOT / "notebooks" / "03-replace-disks.ipynb"
+    source = ROOT / "restorekit" / "notebooks" / "03-replace-disks.ipynb"
     target, notebook = _cleared_copy(source, root)
     renamed = target.with_name("nb7-" + target.name)
     target.rename(renamed)
