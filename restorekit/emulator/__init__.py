@@ -18,7 +18,10 @@ import threading
 import warnings
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .in_process import InProcessAdapter
 
 SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 
@@ -82,6 +85,20 @@ class EmulatorServer:
 
     def __repr__(self) -> str:
         return f"<EmulatorServer {self.url} subscription={self.subscription_id}>"
+
+    def adapter(self, *, max_retries: Any = 0) -> InProcessAdapter:
+        """A ``requests`` transport adapter answering from this emulator in-process, without a socket.
+
+        ``max_retries`` is what ``requests.adapters.HTTPAdapter`` takes (an int or a urllib3 ``Retry``).
+
+        Example::
+
+            session = requests.Session()
+            session.mount(srv.url, srv.adapter())
+        """
+        from .in_process import InProcessAdapter
+
+        return InProcessAdapter(self.state, max_retries=max_retries)
 
 
 def _moment(value: Any) -> datetime | None:
