@@ -75,6 +75,8 @@ class ProtectedVM:
     history: BackupHistory = HEALTHY
     _points: list[RecoveryPoint] | None = field(default=None, repr=False)
     _by_name: dict[str, RecoveryPoint] = field(default_factory=dict, repr=False)
+    #: The newest point found without the whole history, for the seed moment it was found for.
+    _latest: tuple[datetime, RecoveryPoint | None] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -118,11 +120,19 @@ class ProtectedVM:
         return self._by_name.get(name)
 
     def latest_point(self) -> RecoveryPoint | None:
-        """The newest recovery point, found without generating the whole history when it is not yet."""
+        """The newest recovery point, found without generating the whole history when it is not yet.
+
+        Found once per seed moment: a fleet's protected items (Resource Graph rows) each name it on every query.
+        """
         with self._lock:
             if self._points is not None:
                 return self._points[0] if self._points else None
-        return _latest(self)
+            if self._latest is not None and self._latest[0] == self.vault.seeded_at:
+                return self._latest[1]
+        newest = _latest(self)
+        with self._lock:
+            self._latest = (self.vault.seeded_at, newest)
+        return newest
 
     def missed_backup_times(self) -> list[datetime]:
         """When the scheduled backups that made no recovery point ran (``history.missed_backups``), newest first."""
