@@ -111,6 +111,23 @@ def test_the_architecture_page_names_every_module_in_its_layer():
     assert not missing, f"docs/architecture.md does not name: {missing}"
 
 
+def test_the_emulator_page_maps_every_emulator_module():
+    """docs/emulator.md's module map names every module of the emulator in the row of its layer."""
+    page = (ROOT / "docs" / "emulator.md").read_text()
+    section = page.split("## The emulator's modules")[1].split("\n### ")[0]
+    rows = [line.split("|") for line in section.splitlines() if line.startswith("| ") and "`" in line]
+    emulator = ROOT / "restorekit" / "emulator"
+    missing = []
+    for path in emulator.rglob("*.py"):
+        part = path.relative_to(emulator).parts
+        where = f"`{part[0]}/`" if len(part) > 1 else f"`{part[0]}`"
+        name = path.parent.name if path.stem == "__init__" and len(part) > 1 else path.stem
+        row = next((r for r in rows if where in r[2]), None)
+        if row is None or f"`{name}`" not in row[3]:
+            missing.append(str(path.relative_to(emulator)))
+    assert not missing, f"docs/emulator.md's module map does not name: {sorted(missing)}"
+
+
 def test_the_readme_shows_the_browser_tests_pictures():
     """Every picture the README shows is one a browser test writes (``readme_screenshot``), and each is shown."""
     import re
