@@ -47,19 +47,19 @@ def item(call: Call) -> tuple[Vault, ProtectedVM]:
     return found, item_in(found, call.groups)
 
 
-def item_in(vault: Vault, g: dict[str, str]) -> ProtectedVM:
+def item_in(in_vault: Vault, g: dict[str, str]) -> ProtectedVM:
     """The protected VM named by path parts ``fabric``, ``container`` and ``item``; 404 when none."""
-    container, item = g["container"].split(";"), g["item"].split(";")
-    ok = (g["fabric"].lower() == "azure" and len(container) >= 3 and len(item) >= 3
+    container, named = g["container"].split(";"), g["item"].split(";")
+    ok = (g["fabric"].lower() == "azure" and len(container) >= 3 and len(named) >= 3
           and container[-3].lower() in ("iaasvmcontainerv2", "iaasvmcontainer")
           and (container[0].lower() == "iaasvmcontainer" or len(container) == 3)
-          and item[0].lower() == "vm"
-          and [c.lower() for c in container[-2:]] == [i.lower() for i in item[-2:]])
-    vm = vault.items.get((container[-2].lower(), container[-1].lower())) if ok else None
+          and named[0].lower() == "vm"
+          and [c.lower() for c in container[-2:]] == [i.lower() for i in named[-2:]])
+    vm = in_vault.items.get((container[-2].lower(), container[-1].lower())) if ok else None
     if vm is None:
         raise not_found("BMSUserErrorObjectNotFound",
                         f"Item not found: the protected item '{g['item']}' in container '{g['container']}' does not "
-                        f"exist in vault '{vault.name}'.")
+                        f"exist in vault '{in_vault.name}'.")
     return vm
 
 
