@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import threading
+import typing
 import warnings
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -23,6 +24,11 @@ from typing import Any
 SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 
 __all__ = ["EmulatorServer", "SUBSCRIPTION_ID", "start"]
+
+if typing.TYPE_CHECKING:
+    from urllib3.util.retry import Retry
+
+    from .in_process import InProcessAdapter
 
 
 def _is_loopback(host: str) -> bool:
@@ -82,6 +88,20 @@ class EmulatorServer:
 
     def __repr__(self) -> str:
         return f"<EmulatorServer {self.url} subscription={self.subscription_id}>"
+
+    def adapter(self, *, max_retries: Retry | int = 0) -> InProcessAdapter:
+        """A ``requests`` transport adapter answering from this emulator in-process, without a socket.
+
+        ``max_retries`` is what ``requests.adapters.HTTPAdapter`` takes (an int or a urllib3 ``Retry``).
+
+        Example::
+
+            session = requests.Session()
+            session.mount(srv.url, srv.adapter())
+        """
+        from .in_process import InProcessAdapter
+
+        return InProcessAdapter(self.state, max_retries=max_retries)
 
 
 def _moment(value: Any) -> datetime | None:

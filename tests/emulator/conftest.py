@@ -39,6 +39,13 @@ def all_pages(url: str) -> list[dict]:
     return out
 
 
+def in_process(server: emulator.EmulatorServer) -> requests.Session:
+    """A session whose requests to ``server`` are answered in-process by its gateway, with no socket."""
+    session = requests.Session()
+    session.mount(server.url, server.adapter())
+    return session
+
+
 @pytest.fixture(scope="session")
 def srv() -> Iterator[emulator.EmulatorServer]:
     """One shared emulator: fast jobs, no throttle (tests that need the throttle start their own)."""

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 import pytest
 import requests
 
-from restorekit.emulator.fleet import fleet_history
-from restorekit.emulator.health import LAST_FAILED, STALLED, STOPPED
+from restorekit.emulator.estate.health import LAST_FAILED, STALLED, STOPPED
+from restorekit.emulator.seed.fleet import fleet_history
 
 from .conftest import API, AUTH, SUB, all_pages
 

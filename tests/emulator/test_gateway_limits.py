@@ -6,8 +6,8 @@ import pytest
 import requests
 
 from restorekit import emulator
-from restorekit.emulator.body_limit import MAX_REQUEST_BYTES
 from restorekit.emulator.cli import build_parser
+from restorekit.emulator.gateway.body_limit import MAX_REQUEST_BYTES
 
 from .conftest import API, AUTH, ITEM, VAULT
 

@@ -7,7 +7,7 @@ import requests
 from azure.mgmt.resourcegraph import ResourceGraphClient
 from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
 
-from .conftest import AUTH, SUB
+from .conftest import AUTH, SUB, in_process
 from .entra import EmulatorCredential
 
 ITEMS = "microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/protecteditems"
@@ -18,13 +18,13 @@ DEMO_ITEMS = 14  # testVault 5, crrVault 2, opsVault 7
 
 @pytest.fixture(scope="module")
 def big(request):
-    """5,000 protected items over two subscriptions, no quota (paging tests)."""
+    """5,000 protected items over two subscriptions, no quota (paging tests), answered in-process (no socket)."""
     from restorekit import emulator
 
     server = emulator.start(fleet=5000 - DEMO_ITEMS, subscriptions=2, throttle=False, graph_quota=0,
                             job_seconds=1, retry_after=0)
     request.addfinalizer(server.stop)
-    return server
+    return server, in_process(server)
 
 
 @pytest.fixture(scope="module")
@@ -37,16 +37,18 @@ def demo(request):
     return server
 
 
-def graph(server, body, version="2021-03-01", headers=AUTH):
-    return requests.post(f"{server.url}/providers/Microsoft.ResourceGraph/resources?api-version={version}",
-                         json=body, headers=headers)
+def graph(server, body, version="2021-03-01", headers=AUTH, session=requests):
+    return session.post(f"{server.url}/providers/Microsoft.ResourceGraph/resources?api-version={version}",
+                        json=body, headers=headers)
 
 
 def test_paging_5000_items_by_1000(big):
+    server, session = big
     pages, names, token = 0, [], None
     while True:
         options = {"$top": 1000} if token is None else {"$top": 1000, "$skipToken": token}
-        body = graph(big, {"subscriptions": list(big.subscription_ids), "query": ITEM_QUERY, "options": options}).json()
+        body = graph(server, {"subscriptions": list(server.subscription_ids), "query": ITEM_QUERY, "options": options},
+                     session=session).json()
         pages += 1
         assert body["totalRecords"] == 5000 and body["resultTruncated"] == "false" and body["facets"] == []
         assert body["count"] == len(body["data"]) == 1000
@@ -58,32 +60,34 @@ def test_paging_5000_items_by_1000(big):
 
 
 def test_default_top_is_1000_and_top_limits_pages(big):
-    body = graph(big, {"query": ITEM_QUERY}).json()
+    server, session = big
+    body = graph(server, {"query": ITEM_QUERY}, session=session).json()
     assert body["count"] == 1000 and "$skipToken" in body
     pages, token = 0, None
     while True:
         options = {"$top": 700, **({"$skipToken": token} if token else {})}
-        body = graph(big, {"query": ITEM_QUERY, "options": options}).json()
+        body = graph(server, {"query": ITEM_QUERY, "options": options}, session=session).json()
         pages += 1
         token = body.get("$skipToken")
         if not token:
             assert body["count"] == 5000 - 7 * 700
             break
     assert pages == 8
-    r = graph(big, {"query": ITEM_QUERY, "options": {"$top": 1001}})
+    r = graph(server, {"query": ITEM_QUERY, "options": {"$top": 1001}}, session=session)
     assert r.status_code == 400 and r.json()["error"]["code"] == "BadRequest"
-    skipped = graph(big, {"query": ITEM_QUERY, "options": {"$skip": 4990, "$top": 50}}).json()
+    skipped = graph(server, {"query": ITEM_QUERY, "options": {"$skip": 4990, "$top": 50}}, session=session).json()
     assert skipped["count"] == 10 and "$skipToken" not in skipped
 
 
 def test_subscription_scope(big):
-    first, second = big.subscription_ids
-    one = graph(big, {"subscriptions": [second], "query": ITEM_QUERY}).json()
+    server, session = big
+    first, second = server.subscription_ids
+    one = graph(server, {"subscriptions": [second], "query": ITEM_QUERY}, session=session).json()
     assert one["totalRecords"] == (5000 - DEMO_ITEMS) // 2
     assert {row["subscriptionId"] for row in one["data"]} == {second}
-    assert graph(big, {"subscriptions": ["11111111-1111-1111-1111-111111111111"], "query": ITEM_QUERY}
-                 ).json()["totalRecords"] == 0
-    both = graph(big, {"subscriptions": [first.upper(), second], "query": ITEM_QUERY}).json()
+    assert graph(server, {"subscriptions": ["11111111-1111-1111-1111-111111111111"], "query": ITEM_QUERY},
+                 session=session).json()["totalRecords"] == 0
+    both = graph(server, {"subscriptions": [first.upper(), second], "query": ITEM_QUERY}, session=session).json()
     assert both["totalRecords"] == 5000
 
 
@@ -171,9 +175,10 @@ def test_quota_headers_and_429(make_srv):
 
 def test_paging_5000_does_not_trip_the_default_quota(make_srv):
     server = make_srv(fleet=5000 - DEMO_ITEMS, throttle=False)
+    session = in_process(server)
     token, pages = None, 0
     while True:
-        r = graph(server, {"query": ITEM_QUERY, "options": {"$skipToken": token} if token else {}})
+        r = graph(server, {"query": ITEM_QUERY, "options": {"$skipToken": token} if token else {}}, session=session)
         assert r.status_code == 200
         pages += 1
         token = r.json().get("$skipToken")

@@ -8,7 +8,7 @@ import pytest
 import requests
 from azure.mgmt.compute import ComputeManagementClient
 
-from restorekit.emulator.arm_ids import stable_guid
+from restorekit.emulator.arm.ids import stable_guid
 
 from .conftest import API, AUTH, ITEM, MULTI, SUB, VAULT, account_id, vm_id
 from .test_sdk_referee import FakeCredential, PlainBearer
@@ -255,8 +255,9 @@ def test_outcomes_apply_once_in_a_fixed_order_under_concurrent_reads(make_srv, m
 
 
 def test_two_restores_validated_together_cannot_both_take_a_vm_name(make_srv):
-    from restorekit.emulator.errors import ApiError
-    from restorekit.emulator.validation import validate_restore
+    from restorekit.emulator.arm.errors import ApiError
+    from restorekit.emulator.providers.backup.restore_jobs import start_restore
+    from restorekit.emulator.providers.backup.restore_validation import validate_restore
 
     srv = make_srv(job_seconds=60, throttle=False)
     vm = srv.state.estate.protected_vm("testRG", "testVM")
@@ -267,8 +268,8 @@ def test_two_restores_validated_together_cannot_both_take_a_vm_name(make_srv):
         "virtualNetworkId": NET, "subnetId": f"{NET}/subnets/default"}}
     plans = [validate_restore(body, estate=srv.state.estate, vm=vm, point=vm.point(RP), api_version=API)
              for _ in range(2)]  # both pass: neither holds the name yet
-    srv.state.start_restore(vm, plans[0])
+    start_restore(srv.state, vm, plans[0])
     with pytest.raises(ApiError) as refused:
-        srv.state.start_restore(vm, plans[1])
+        start_restore(srv.state, vm, plans[1])
     assert refused.value.code == "UserErrorTargetVmAlreadyExists"
     assert sum(j.operation == "Restore" for j in srv.state.jobs.values()) == 1

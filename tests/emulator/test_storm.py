@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from restorekit.emulator.storm import KINDS
+from restorekit.emulator.state.storm import KINDS
 
 from .conftest import API, AUTH, ITEM, VAULT
 from .entra import token_url

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from restorekit.emulator.fleet import fleet_vault_names
-from restorekit.emulator.subscriptions import subscription_ids
+from restorekit.emulator.estate.tenancy import subscription_ids
+from restorekit.emulator.seed.fleet import fleet_vault_names
 
 from .conftest import AUTH, SUB
 

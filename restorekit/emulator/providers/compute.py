@@ -5,21 +5,27 @@ VMs use the compute api-versions, disks and disk encryption sets the disk resour
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .. import versions
-from ..arm_ids import as_referenced
+from werkzeug.wrappers import Response
+
+from ..arm import versions
+from ..arm.errors import resource_not_found
+from ..arm.ids import as_referenced
+from ..arm.paths import RESOURCE_GROUP, SUBSCRIPTION
+from ..arm.responses import json_response
+from ..call import Call, Route, paged_response
 from ..clock import iso
-from ..errors import resource_not_found
-from ..inventory import DES_TYPE, DISK_TYPE, VM_TYPE, ComputeVM, DiskEncryptionSet, DiskSlot, ManagedDisk
-from ..paths import RESOURCE_GROUP, SUBSCRIPTION, Route
-from ..responses import json_response, paged_response
+from ..estate.inventory import (
+    DES_TYPE,
+    DISK_TYPE,
+    VM_TYPE,
+    ComputeVM,
+    DiskEncryptionSet,
+    DiskSlot,
+    ManagedDisk,
+)
 from .resources import resource_group_name
-
-if TYPE_CHECKING:
-    from werkzeug.wrappers import Response
-
-    from ..app import Call
 
 #: Premium SSD (P) and Standard SSD (E) performance tiers: (size GiB, tier number, IOPS, MBps).
 _TIERS = ((4, 1, 120, 25), (8, 2, 120, 25), (16, 3, 120, 25), (32, 4, 120, 25), (64, 6, 240, 50),

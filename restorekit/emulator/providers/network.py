@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .. import versions
-from ..arm_ids import as_referenced, stable_guid
-from ..errors import not_found, resource_not_found
-from ..estate import VirtualNetwork
-from ..inventory import NIC_TYPE, Inventory, NetworkInterface
-from ..paths import RESOURCE_GROUP, SUBSCRIPTION, Route
-from ..responses import json_response, paged_response
+from werkzeug.wrappers import Response
+
+from ..arm import versions
+from ..arm.errors import not_found, resource_not_found
+from ..arm.ids import as_referenced, stable_guid
+from ..arm.paths import RESOURCE_GROUP, SUBSCRIPTION
+from ..arm.responses import json_response
+from ..call import Call, Route, paged_response
+from ..estate.inventory import NIC_TYPE, Inventory, NetworkInterface
+from ..estate.resources import VirtualNetwork
 from .resources import resource_group_name
-
-if TYPE_CHECKING:
-    from werkzeug.wrappers import Response
-
-    from ..app import Call
 
 VNET_TYPE = "Microsoft.Network/virtualNetworks"
 IP_CONFIGURATION = "ipconfig1"

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .. import versions
-from ..errors import resource_group_not_found
-from ..estate import SUBSCRIPTION_ID
-from ..paths import RESOURCE_GROUP, SUBSCRIPTION, Route
+from werkzeug.wrappers import Response
+
+from ..arm import versions
+from ..arm.errors import resource_group_not_found
+from ..arm.paths import RESOURCE_GROUP, SUBSCRIPTION
+from ..arm.responses import json_response
+from ..call import Call, Route, paged_response
+from ..estate.tenancy import SUBSCRIPTION_ID
 from ..regions import REGIONS, Region, physical_zone
-from ..responses import json_response, paged_response
-
-if TYPE_CHECKING:
-    from werkzeug.wrappers import Response
-
-    from ..app import Call
 
 #: Before this subscriptions api-version a location has ``latitude``/``longitude`` at the top level
 #: and no ``regionalDisplayName`` or ``metadata`` (the 2016-06-01 ``Location`` model).

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .. import versions
+from werkzeug.wrappers import Response
+
+from ..arm import versions
+from ..arm.errors import resource_not_found
+from ..arm.paths import RESOURCE_GROUP, SUBSCRIPTION
+from ..arm.responses import json_response
+from ..call import Call, Route, paged_response
 from ..clock import iso
-from ..errors import resource_not_found
-from ..estate import StorageAccount
-from ..paths import RESOURCE_GROUP, SUBSCRIPTION, Route
+from ..estate.resources import StorageAccount
 from ..regions import PAIRED_REGION
-from ..responses import json_response, paged_response
 from .resources import resource_group_name
-
-if TYPE_CHECKING:
-    from werkzeug.wrappers import Response
-
-    from ..app import Call
 
 ACCOUNT_TYPE = "Microsoft.Storage/storageAccounts"
 #: The services a kind of account offers endpoints for.

@@ -1,0 +1,55 @@
+"""The estate: everything the emulator's subscriptions hold, as data (no HTTP, no seeding).
+
+``vaults`` (vaults, protected VMs, their recovery points), ``resources`` (storage accounts, virtual
+networks), ``inventory`` (VMs, disks, NICs, disk encryption sets, blobs: what restores add to),
+``health`` (what happened to a VM's backups), ``jobs`` (backup jobs and long-running operations on the
+clock) and ``tenancy`` (the tenant and the subscription ids). :class:`Estate` holds them together;
+:mod:`~restorekit.emulator.seed` builds the demo estate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from .inventory import Inventory
+from .resources import StorageAccount, VirtualNetwork
+from .vaults import ProtectedVM, Vault
+
+
+@dataclass
+class Estate:
+    """All resources of the emulator's subscriptions (the demo one, and the fleet vaults of the others)."""
+
+    today: date
+    vaults: dict[tuple[str, str], Vault] = field(default_factory=dict)
+    storage_accounts: dict[tuple[str, str], StorageAccount] = field(default_factory=dict)
+    networks: dict[tuple[str, str], VirtualNetwork] = field(default_factory=dict)
+    resource_groups: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: VMs, disks, NICs and disk encryption sets (see ``seed.resources``), which restores add to.
+    inventory: Inventory = field(default_factory=Inventory)
+
+    def add_vault(self, vault: Vault) -> Vault:
+        """Register a vault."""
+        self.vaults[(vault.resource_group.lower(), vault.name.lower())] = vault
+        return vault
+
+    def vault(self, resource_group: str, name: str) -> Vault | None:
+        """Look up a vault (case-insensitive)."""
+        return self.vaults.get((resource_group.lower(), name.lower()))
+
+    def storage_account(self, resource_group: str, name: str) -> StorageAccount | None:
+        """Look up a storage account (case-insensitive)."""
+        return self.storage_accounts.get((resource_group.lower(), name.lower()))
+
+    def network(self, resource_group: str, name: str) -> VirtualNetwork | None:
+        """Look up a virtual network (case-insensitive)."""
+        return self.networks.get((resource_group.lower(), name.lower()))
+
+    def protected_vm(self, resource_group: str, name: str) -> ProtectedVM | None:
+        """The protected VM with this resource group and name, in whichever vault."""
+        for vault in self.vaults.values():
+            vm = vault.items.get((resource_group.lower(), name.lower()))
+            if vm:
+                return vm
+        return None

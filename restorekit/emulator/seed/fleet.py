@@ -1,0 +1,55 @@
+"""The generated fleet: ``fleet`` VMs spread round-robin over the subscriptions, one fleet vault each.
+
+The first subscription's fleet vault is ``fleetRG/fleetVault`` (as before several subscriptions
+existed); the k-th subscription's (k >= 2) is ``fleetRG-k/fleetVault-k``, so vault and resource
+group names stay unique across subscriptions. VM ``fleet-vm-NNNN`` goes to subscription
+``(NNNN - 1) % len(subscriptions)``. A deterministic share of the fleet is at risk (see ``estate.health``):
+about 5% stalled (no backup for 5 days), 5% with a failed last backup, 2% with protection stopped
+and 1% paused.
+"""
+
+from __future__ import annotations
+
+from ..estate import Estate
+from ..estate.health import HEALTHY, LAST_FAILED, PAUSED, STALLED, STOPPED, BackupHistory
+from ..estate.resources import VirtualNetwork
+from ..estate.vaults import Vault
+
+
+def fleet_vault_names(index: int) -> tuple[str, str]:
+    """``(resource group, vault name)`` of the fleet vault of the ``index``-th subscription (0-based)."""
+    return ("fleetRG", "fleetVault") if index == 0 else (f"fleetRG-{index + 1}", f"fleetVault-{index + 1}")
+
+
+def fleet_history(number: int) -> BackupHistory:
+    """What happened to the backups of fleet VM ``number`` (1-based)."""
+    if number % 20 == 7:
+        return STALLED
+    if number % 20 == 13:
+        return LAST_FAILED
+    if number % 50 == 25:
+        return STOPPED
+    if number % 100 == 50:
+        return PAUSED
+    return HEALTHY
+
+
+def add_fleet(estate: Estate, count: int, subscriptions: tuple[str, ...]) -> None:
+    """Add ``count`` generated VMs to fleet vaults, one vault per subscription that gets any."""
+    vaults: dict[int, Vault] = {}
+    if count:  # one network with large subnets holds every fleet VM's NIC
+        estate.networks[("fleetrg", "fleetrg-vnet")] = VirtualNetwork("fleetRG-vnet", "fleetRG", "westus",
+                                                                       address_prefix="10.3.0.0/16", subnet_bits=20)
+    for number in range(1, count + 1):
+        index = (number - 1) % len(subscriptions)
+        if index not in vaults:
+            rg, name = fleet_vault_names(index)
+            estate.resource_groups[rg.lower()] = (rg, "westus")
+            vaults[index] = estate.add_vault(Vault(name, rg, "westus", subscription_id=subscriptions[index]))
+        vault = vaults[index]
+        vm = f"fleet-vm-{number:04d}"
+        vault.protect(vault.resource_group, vm, size="Standard_B2s",
+                      os_type="Linux" if number % 3 == 0 else "Windows",
+                      disks=((-1, f"{vm}_OsDisk_1"), (0, f"{vm}_DataDisk_0")),
+                      daily_days=90, long_term=False, hour=(number * 7) % 24, minute=(number * 13) % 60,
+                      history=fleet_history(number))
