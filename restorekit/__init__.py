@@ -72,6 +72,11 @@ _EXPORTS = {
     "recent_restores": "restore.journal",
     "resume": "client.reattach",
     "running_restores": "client.reattach",
+    # restore drills
+    "Drill": "restore.drill.runner",
+    "DrillReport": "restore.drill.report",
+    "Probe": "restore.drill.probe",
+    "recent_drills": "restore.drill.journal",
     # cross-region restore
     "CrossRegion": "restore.cross_region",
     "CrossRegionOperation": "restore.cross_region",

@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from ..restore.cross_region import CrossRegion
+    from ..restore.drill.runner import Drill
     from .resources import ProtectedItem, Vault
 
 __all__ = ["CLOUDS", "Cloud", "Connection", "DEV_TOKEN", "DevTokenCredential", "EMULATOR_LABEL",
@@ -221,6 +222,29 @@ class Connection:
 
         options.setdefault("now", self.now())
         return at_risk(self.fleet(subscriptions), points, rpo=rpo, **options)
+
+    def drill(self, items: Any, **options: Any) -> Drill:
+        """Prove that backups restore: restore ``items`` as new VMs in an isolated place, check they boot (and pass
+        ``probe``), measure RPO and RTO, delete everything and prove it; returns the running ``Drill``
+        (``drill.wait()`` → its report). A dry run against Azure unless ``dry_run=False``. See
+        :func:`restorekit.client.drills.plan_drill` for the options (``sample``, ``point``, ``probe``, ``parallel``,
+        ``keep_for``, ``boot_timeout``, ``staging_account``, ``dry_run``)."""
+        from .drills import drill
+
+        return drill(self, items, **options)
+
+    def cleanup_drills(self, **options: Any) -> pd.DataFrame:
+        """Delete what drills left behind (journal, and Resource Graph's marked groups) and verify it; see
+        :func:`restorekit.client.drills.cleanup_drills`."""
+        from .drills import cleanup_drills
+
+        return cleanup_drills(self, **options)
+
+    def recent_drills(self, limit: int | None = None) -> pd.DataFrame:
+        """The drills of the journal, newest first (``rk.recent_drills()``)."""
+        from .drills import recent_drills
+
+        return recent_drills(self, limit)
 
     def inventory(self, start: Any = None, end: Any = None, *, subscriptions: Any = None, items: Any = None,
                   **kwargs: Any) -> pd.DataFrame:

@@ -1,0 +1,277 @@
+"""Restore drills from a connection: ``az.drill(items)``, ``az.cleanup_drills()``, ``az.recent_drills()``.
+
+``az.drill`` turns what the user names (protected items, rows of ``az.fleet()`` or ``az.at_risk()``, a sample of
+them) into a :class:`~restorekit.restore.drill.plan.DrillPlan`: the point of each VM (``point="best"`` or any
+``select()`` expression), a staging account per region, the isolated place. It prints the plan (what it will
+create, where, for how long), then starts a :class:`~restorekit.restore.drill.runner.Drill` whose VMs are restored
+through the one restore path (``item.restore(RestoreAsNewVM(...))``). Against Azure it is a dry run unless
+``dry_run=False``.
+
+``az.cleanup_drills()`` deletes what drills left behind, after a crash or a failed delete: the drills of the
+journal that did not end clean (and whose process is gone), and the resource groups Resource Graph finds with the
+drill's marker (its tag, or its name prefix) that are older than ``older_than``; each deletion is verified through
+ARM. ``az.recent_drills()`` lists the journal's drills.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from ..core import api_versions
+from ..core.errors import ValidationError
+from ..restore.drill.arm import DrillArm
+from ..restore.drill.journal import CLEANED, DrillJournal, drill_records, drills_frame, process_alive
+from ..restore.drill.plan import (
+    GROUP_PREFIX,
+    MARKER_TAG,
+    SUBNET,
+    DrillPlan,
+    MachinePlan,
+    NetworkPlan,
+    drill_vm_name,
+    group_name,
+    new_drill_id,
+)
+from ..restore.drill.probe import Probe
+from ..restore.drill.runner import Drill
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .connection import Connection
+    from .resources import ProtectedItem
+
+#: Default wait for a restored VM's agent: against Azure, and against the emulator (whose VMs boot in seconds).
+BOOT_TIMEOUT = {"azure": 900.0, "emulator": 30.0}
+#: Default pause between instance view reads.
+POLL = {"azure": 10.0, "emulator": 0.5}
+#: Pause before the first retry of a failed deletion (doubled for each next one).
+PAUSE = {"azure": 30.0, "emulator": 0.5}
+
+
+def _journal(connection: Connection) -> Any:
+    """The journal the connection's restores go to (the drill's events go there too)."""
+    from ..restore.journal import Journal
+
+    return Journal()
+
+
+def _items(connection: Connection, items: Any) -> list[ProtectedItem]:
+    """Protected items from items, a frame of ``az.fleet()``/``az.at_risk()`` rows, or one item."""
+    import pandas as pd
+
+    from .resources import ProtectedItem
+
+    if isinstance(items, ProtectedItem):
+        return [items]
+    if isinstance(items, pd.DataFrame):  # one row per protected VM
+        columns = items.columns
+        needed = {"vault_resource_group", "vault", "vm_resource_group", "vm_name"}
+        if not needed <= set(columns):
+            raise ValidationError(f"drill: the frame needs the columns {sorted(needed)} (rows of az.fleet() or "
+                                  f"az.at_risk()); it has {sorted(map(str, columns))}")
+        vaults: dict[tuple[str, str], Any] = {}
+        out = []
+        for row in items.itertuples(index=False):
+            key = (str(row.vault_resource_group), str(row.vault))
+            vault = vaults.get(key) or vaults.setdefault(key, connection.vault(*key))
+            out.append(vault.vm(str(row.vm_resource_group), str(row.vm_name)))
+        return out
+    listed = list(items) if isinstance(items, Iterable) and not isinstance(items, str) else None
+    if not listed or not all(isinstance(i, ProtectedItem) for i in listed):
+        raise ValidationError("drill: give protected items (az.vault(rg, name).vm(rg, vm)), a list of them, or rows "
+                              "of az.fleet() / az.at_risk()")
+    return listed
+
+
+def _staging(connection: Connection, region: str, given: Any) -> str:
+    """The staging account's id for ``region``: ``given`` (a name, ``rg/name``, an id, or ``{region: …}``), or the
+    first eligible account of the region."""
+    from ..restore.checks import check_storage_account
+
+    choice = given.get(region) if isinstance(given, dict) else given
+    accounts = connection.arm.list(f"/subscriptions/{connection.subscription_id}/providers/Microsoft.Storage/"
+                                   "storageAccounts", api_version=api_versions.STORAGE)
+    if choice:
+        text = str(choice).lower().strip("/")
+        found = next((a for a in accounts if text in (a["id"].lower().strip("/"), a["name"].lower(),
+                      f"{a['id'].split('/')[4]}/{a['name']}".lower())), None)
+        if found is None:
+            raise ValidationError(f"drill: staging account {choice!r} was not found in subscription "
+                                  f"{connection.subscription_id}")
+        problems = check_storage_account(found, region)
+        if problems:
+            raise ValidationError(f"drill: staging account {found['name']} cannot stage a restore in {region}: "
+                                  + "; ".join(p.message for p in problems))
+        return str(found["id"])
+    eligible = sorted((a for a in accounts if not check_storage_account(a, region)), key=lambda a: a["name"].lower())
+    if not eligible:
+        raise ValidationError(f"drill: no storage account of subscription {connection.subscription_id} can stage a "
+                              f"restore in {region} (same region, standard, not zone-redundant, general purpose); "
+                              "create one, or pass staging_account=")
+    return str(eligible[0]["id"])
+
+
+def plan_drill(connection: Connection, items: Any, *, sample: int | None = None, seed: int | None = None,
+               point: str = "best", probe: Probe | str | list[str] | None = None, parallel: int = 4,
+               keep_for: float = 0.0, boot_timeout: float | None = None, staging_account: Any = None,
+               dry_run: bool | None = None) -> tuple[DrillPlan, dict[str, tuple[ProtectedItem, Any]]]:
+    """The plan of a drill over ``items``, and for each VM (by item id) its item and chosen point.
+
+    Bad input is refused here, before anything is sent (``ValidationError`` naming the argument).
+    """
+    chosen = _items(connection, items)
+    if not chosen:
+        raise ValidationError("drill: no VM to drill (items is empty)")
+    if sample is not None:
+        if sample < 1:
+            raise ValidationError(f"drill: sample must be a number of VMs >= 1, not {sample!r}")
+        chosen = random.Random(seed).sample(chosen, min(sample, len(chosen)))
+    if parallel < 1:
+        raise ValidationError(f"drill: parallel must be >= 1, not {parallel!r}")
+    if keep_for < 0:
+        raise ValidationError(f"drill: keep_for must be seconds >= 0, not {keep_for!r}")
+    kind = "emulator" if connection.is_emulator else "azure"
+    dry_run = (kind == "azure") if dry_run is None else dry_run
+    drill_id = new_drill_id()
+    now = connection.now()
+    taken: set[str] = set()
+    machines, pairs, staging = [], {}, {}
+    for item in chosen:
+        chosen_point = item.recovery_points().select(point)
+        region = str(item.vault.location or "").lower()
+        if region not in staging:
+            staging[region] = _staging(connection, region, staging_account)
+        plan = MachinePlan(item.ref.path.lower(), item.vm_name, item.vm_resource_group,
+                           f"{item.vault.resource_group}/{item.vault.name}", region, chosen_point.name,
+                           chosen_point.time, chosen_point.os_type, drill_vm_name(item.vm_name, taken), staging[region])
+        if plan.item_id in pairs:
+            raise ValidationError(f"drill: VM {plan.label} is named twice")
+        machines.append(plan)
+        pairs[plan.item_id] = (item, chosen_point)
+    regions = sorted({m.region for m in machines})
+    networks = tuple(NetworkPlan(r, f"drill-vnet-{r}", f"drill-nsg-{r}") for r in regions)
+    plan = DrillPlan(drill_id, connection.subscription_id, group_name(drill_id, now), machines[0].region,
+                     tuple(machines), networks, Probe.of(probe), float(keep_for),
+                     float(boot_timeout if boot_timeout is not None else BOOT_TIMEOUT[kind]), parallel, dry_run,
+                     connection.where)
+    return plan, pairs
+
+
+def drill(connection: Connection, items: Any, *, sample: int | None = None, seed: int | None = None,
+          point: str = "best", probe: Probe | str | list[str] | None = None, parallel: int = 4, keep_for: float = 0.0,
+          boot_timeout: float | None = None, staging_account: Any = None, dry_run: bool | None = None,
+          poll: float | None = None, start: bool = True, out: Any = print) -> Drill:
+    """Plan a drill, say what it will do (``out``: print by default), and start it; returns the running ``Drill``.
+
+    See :func:`plan_drill` for the arguments; ``poll`` is the pause between instance view reads (10 s against
+    Azure, 0.5 s on the emulator).
+    """
+    from ..restore.builders import RestoreAsNewVM
+
+    plan, pairs = plan_drill(connection, items, sample=sample, seed=seed, point=point, probe=probe,
+                             parallel=parallel, keep_for=keep_for, boot_timeout=boot_timeout,
+                             staging_account=staging_account, dry_run=dry_run)
+    if out is not None:
+        out(plan.describe())
+    kind = "emulator" if connection.is_emulator else "azure"
+    arm = DrillArm(connection.arm, plan.subscription, plan.resource_group,
+                   poll_interval=0.5 if kind == "emulator" else None)
+    lock = threading.Lock()
+
+    def restore(machine: MachinePlan) -> Any:
+        item, chosen_point = pairs[machine.item_id]
+        request = RestoreAsNewVM(chosen_point, target_vm_name=machine.target_vm_name,
+                                 target_resource_group=plan.resource_group,
+                                 virtual_network=arm.network_id(plan.network_for(machine.region).network),
+                                 subnet=SUBNET, storage_account=machine.staging_account)
+        with lock:  # one request at a time through the checks; the restores then run in parallel
+            return item.restore(request, display=False)
+
+    runner = Drill(plan, arm=arm, restore=restore, server_now=connection.now,
+                   journal=DrillJournal(_journal(connection), plan.drill_id, connection.endpoint),
+                   poll=poll if poll is not None else POLL[kind], cleanup_pause=PAUSE[kind])
+    return runner.start() if start else runner
+
+
+def _marked_groups(connection: Connection) -> list[dict[str, Any]]:
+    """Resource groups with a drill's marker (its tag, or its name prefix), found by Resource Graph."""
+    from .resource_graph import ResourceGraph
+
+    graph = ResourceGraph(connection.arm)
+    base = "ResourceContainers | where type =~ 'microsoft.resources/subscriptions/resourcegroups'"
+    rows = (graph.query(f"{base} and tags['{MARKER_TAG}'] != ''", [connection.subscription_id])
+            + graph.query(f"{base} and name startswith '{GROUP_PREFIX}'", [connection.subscription_id]))
+    return list({str(r.get("id")).lower(): r for r in rows}.values())
+
+
+def _started_at(name: str) -> datetime | None:
+    """When a drill's group was named (``rk-drill-20261120-1200-…``), or None."""
+    try:
+        return datetime.strptime(name[len(GROUP_PREFIX):len(GROUP_PREFIX) + 13], "%Y%m%d-%H%M").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def recent_drills(connection: Connection, limit: int | None = None) -> pd.DataFrame:
+    """The drills of the connection's journal, one row each, newest first (see ``rk.recent_drills``)."""
+    return drills_frame(_journal(connection).path, limit)
+
+
+def cleanup_drills(connection: Connection, *, older_than: timedelta | float = timedelta(hours=6),
+                   attempts: int = 3, pause: float | None = None) -> pd.DataFrame:
+    """Delete what drills left behind and verify it through ARM; one row per resource group.
+
+    Found in the journal (a drill of this subscription that did not end ``cleaned`` and whose process is gone:
+    killed, or its deletion failed) and by Resource Graph (a resource group tagged ``restorekit-drill`` or named
+    ``rk-drill-…``, named more than ``older_than`` ago: a drill running elsewhere is younger). Columns:
+    ``resource_group``, ``drill``, ``found_by``, ``state`` (``deleted``, ``failed``, or why it was kept),
+    ``retries``, ``left`` (resources left after verification), ``verified``.
+    """
+    import pandas as pd
+
+    from ..restore.drill.cleanup import delete_and_verify
+
+    age = older_than if isinstance(older_than, timedelta) else timedelta(seconds=float(older_than))
+    kind = "emulator" if connection.is_emulator else "azure"
+    now = connection.now()
+    journal = _journal(connection)
+    targets: dict[str, dict[str, Any]] = {}
+    for record in drill_records(journal.path):
+        if str(record.get("subscription", "")).lower() != connection.subscription_id.lower() or not record.get(
+                "resource_group") or record.get("state") == CLEANED:
+            continue
+        keep = "kept: its drill is still running" if process_alive(record) else None
+        targets[str(record["resource_group"]).lower()] = {"resource_group": record["resource_group"],
+                                                          "drill": record["drill"], "found_by": "journal", "keep": keep}
+    for group in _marked_groups(connection):
+        name = str(group.get("name"))
+        tags = group.get("tags") if isinstance(group.get("tags"), dict) else {}
+        target = targets.get(name.lower())
+        if target is not None:
+            target["found_by"] = "journal and resource graph"
+            continue
+        started = _started_at(name)
+        keep = "kept: named less than older_than ago" if started is None or now - started < age else None
+        targets[name.lower()] = {"resource_group": name, "drill": str(tags.get(MARKER_TAG) or name.rsplit("-", 1)[-1]),
+                                 "found_by": "resource graph", "keep": keep}
+    rows = []
+    for target in targets.values():
+        row = {k: target[k] for k in ("resource_group", "drill", "found_by")}
+        if target["keep"]:
+            rows.append({**row, "state": target["keep"], "retries": 0, "left": None, "verified": ""})
+            continue
+        arm = DrillArm(connection.arm, connection.subscription_id, target["resource_group"],
+                       poll_interval=0.5 if kind == "emulator" else None)
+        result = delete_and_verify(arm, target["drill"], attempts=attempts,
+                                   pause=PAUSE[kind] if pause is None else pause)
+        DrillJournal(journal, target["drill"], connection.endpoint).write(
+            "cleaned", state=CLEANED if result.clean else "cleanup failed", cleanup=result.describe(),
+            left=len(result.left))
+        rows.append({**row, "state": result.state, "retries": len(result.retries), "left": len(result.left),
+                     "verified": result.verified})
+    return pd.DataFrame(rows, columns=["resource_group", "drill", "found_by", "state", "retries", "left", "verified"])
