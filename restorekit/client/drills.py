@@ -60,6 +60,11 @@ def _journal(connection: Connection) -> Any:
     return Journal()
 
 
+def _refused(problem: str) -> ValidationError:
+    """The error of a drill refused before anything is sent."""
+    return ValidationError([problem], "drill")
+
+
 def _items(connection: Connection, items: Any) -> list[ProtectedItem]:
     """Protected items from items, a frame of ``az.fleet()``/``az.at_risk()`` rows, or one item."""
     import pandas as pd
@@ -72,7 +77,7 @@ def _items(connection: Connection, items: Any) -> list[ProtectedItem]:
         columns = items.columns
         needed = {"vault_resource_group", "vault", "vm_resource_group", "vm_name"}
         if not needed <= set(columns):
-            raise ValidationError(f"drill: the frame needs the columns {sorted(needed)} (rows of az.fleet() or "
+            raise _refused(f"the frame needs the columns {sorted(needed)} (rows of az.fleet() or "
                                   f"az.at_risk()); it has {sorted(map(str, columns))}")
         vaults: dict[tuple[str, str], Any] = {}
         out = []
@@ -83,7 +88,7 @@ def _items(connection: Connection, items: Any) -> list[ProtectedItem]:
         return out
     listed = list(items) if isinstance(items, Iterable) and not isinstance(items, str) else None
     if not listed or not all(isinstance(i, ProtectedItem) for i in listed):
-        raise ValidationError("drill: give protected items (az.vault(rg, name).vm(rg, vm)), a list of them, or rows "
+        raise _refused("give protected items (az.vault(rg, name).vm(rg, vm)), a list of them, or rows "
                               "of az.fleet() / az.at_risk()")
     return listed
 
@@ -101,16 +106,16 @@ def _staging(connection: Connection, region: str, given: Any) -> str:
         found = next((a for a in accounts if text in (a["id"].lower().strip("/"), a["name"].lower(),
                       f"{a['id'].split('/')[4]}/{a['name']}".lower())), None)
         if found is None:
-            raise ValidationError(f"drill: staging account {choice!r} was not found in subscription "
+            raise _refused(f"staging account {choice!r} was not found in subscription "
                                   f"{connection.subscription_id}")
         problems = check_storage_account(found, region)
         if problems:
-            raise ValidationError(f"drill: staging account {found['name']} cannot stage a restore in {region}: "
+            raise _refused(f"staging account {found['name']} cannot stage a restore in {region}: "
                                   + "; ".join(p.message for p in problems))
         return str(found["id"])
     eligible = sorted((a for a in accounts if not check_storage_account(a, region)), key=lambda a: a["name"].lower())
     if not eligible:
-        raise ValidationError(f"drill: no storage account of subscription {connection.subscription_id} can stage a "
+        raise _refused(f"no storage account of subscription {connection.subscription_id} can stage a "
                               f"restore in {region} (same region, standard, not zone-redundant, general purpose); "
                               "create one, or pass staging_account=")
     return str(eligible[0]["id"])
@@ -126,15 +131,15 @@ def plan_drill(connection: Connection, items: Any, *, sample: int | None = None,
     """
     chosen = _items(connection, items)
     if not chosen:
-        raise ValidationError("drill: no VM to drill (items is empty)")
+        raise _refused("no VM to drill (items is empty)")
     if sample is not None:
         if sample < 1:
-            raise ValidationError(f"drill: sample must be a number of VMs >= 1, not {sample!r}")
+            raise _refused(f"sample must be a number of VMs >= 1, not {sample!r}")
         chosen = random.Random(seed).sample(chosen, min(sample, len(chosen)))
     if parallel < 1:
-        raise ValidationError(f"drill: parallel must be >= 1, not {parallel!r}")
+        raise _refused(f"parallel must be >= 1, not {parallel!r}")
     if keep_for < 0:
-        raise ValidationError(f"drill: keep_for must be seconds >= 0, not {keep_for!r}")
+        raise _refused(f"keep_for must be seconds >= 0, not {keep_for!r}")
     kind = "emulator" if connection.is_emulator else "azure"
     dry_run = (kind == "azure") if dry_run is None else dry_run
     drill_id = new_drill_id()
@@ -150,7 +155,7 @@ def plan_drill(connection: Connection, items: Any, *, sample: int | None = None,
                            f"{item.vault.resource_group}/{item.vault.name}", region, chosen_point.name,
                            chosen_point.time, chosen_point.os_type, drill_vm_name(item.vm_name, taken), staging[region])
         if plan.item_id in pairs:
-            raise ValidationError(f"drill: VM {plan.label} is named twice")
+            raise _refused(f"VM {plan.label} is named twice")
         machines.append(plan)
         pairs[plan.item_id] = (item, chosen_point)
     regions = sorted({m.region for m in machines})

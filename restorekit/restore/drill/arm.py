@@ -58,7 +58,9 @@ class DrillArm:
 
     def _inside(self, path: str) -> str:
         group = self.group_id.lower()
-        if path.lower() != group and not path.lower().startswith(group + "/"):
+        steps = path.split("/")
+        if ("." in steps or ".." in steps or "" in steps[1:] or path.lower() != group
+                and not path.lower().startswith(group + "/")):
             raise OutsideDrill(f"refusing to write {path}: a drill writes only inside its resource group {group}")
         return path
 
@@ -127,16 +129,16 @@ class DrillArm:
 
     def boot_diagnostics(self, vm_name: str) -> BootDiagnosticsLinks:
         """``POST {vm}/retrieveBootDiagnosticsData``: SAS links that live :data:`LINK_MINUTES` minutes."""
-        answer = self.arm.request("POST", f"{self._inside(self.vm_id(vm_name))}/retrieveBootDiagnosticsData",
-                                  params={"sasUriExpirationTimeInMinutes": LINK_MINUTES},
+        path = self._inside(f"{self.vm_id(vm_name)}/retrieveBootDiagnosticsData")
+        answer = self.arm.request("POST", path, params={"sasUriExpirationTimeInMinutes": LINK_MINUTES},
                                   api_version=api_versions.COMPUTE, ok=(200,))
         body = answer.body if isinstance(answer.body, dict) else {}
         return BootDiagnosticsLinks(body.get("consoleScreenshotBlobUri"), body.get("serialConsoleLogBlobUri"))
 
     def run_command(self, vm_name: str, body: dict[str, Any], timeout: float) -> Any:
         """``POST {vm}/runCommand`` followed to its end; returns the ``RunCommandResult``."""
-        answer = self.arm.request("POST", f"{self._inside(self.vm_id(vm_name))}/runCommand", json_body=body,
-                                  api_version=api_versions.COMPUTE, ok=(200, 202))
+        path = self._inside(f"{self.vm_id(vm_name)}/runCommand")
+        answer = self.arm.request("POST", path, json_body=body, api_version=api_versions.COMPUTE, ok=(200, 202))
         if answer.status == 200:
             return answer.body
         status = self._follow(answer, timeout)
