@@ -6,12 +6,14 @@
 >>> df = item.recovery_points().to_frame()
 
 Names are imported lazily, so ``import restorekit`` stays fast and loads neither pandas, matplotlib,
-ipywidgets nor azure-identity.
+ipywidgets nor azure-identity. Inside an IPython kernel, this module registers how a restore drill shows itself
+(``restorekit.widgets.drill_progress.show_drill``), by type name, so nothing is imported until a drill is shown.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 from ._version import __version__
@@ -106,3 +108,23 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+def _show_drill(drill: object) -> None:
+    """IPython's display of a restore drill: the widgets layer's live view, or status lines when headless."""
+    from .widgets.drill_progress import show_drill
+
+    show_drill(drill)
+
+
+def _register_display_hooks() -> None:
+    """Tell IPython, when a shell is running, to show restore drills with :func:`_show_drill`."""
+    ipython = sys.modules.get("IPython")
+    try:
+        formatter = ipython.get_ipython().display_formatter.ipython_display_formatter  # type: ignore[union-attr]
+    except AttributeError:  # no IPython, or no shell running (a script)
+        return
+    formatter.for_type_by_name("restorekit.restore.drill.runner", "Drill", _show_drill)
+
+
+_register_display_hooks()

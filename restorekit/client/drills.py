@@ -19,10 +19,11 @@ import random
 import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core import api_versions
 from ..core.errors import ValidationError
+from ..core.protocols import ConnectionLike
 from ..restore.drill.arm import DrillArm
 from ..restore.drill.journal import CLEANED, DrillJournal, drill_records, drills_frame, process_alive
 from ..restore.drill.plan import (
@@ -42,8 +43,24 @@ from ..restore.drill.runner import Drill
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .connection import Connection
-    from .resources import ProtectedItem
+    from .resources import ProtectedItem, Vault
+
+
+class Connection(ConnectionLike, Protocol):
+    """What a drill uses of a connection (a :class:`~restorekit.client.connection.Connection`)."""
+
+    @property
+    def endpoint(self) -> str:
+        """The ARM endpoint."""
+        ...
+
+    def now(self) -> datetime:
+        """The service's now."""
+        ...
+
+    def vault(self, resource_group: str, name: str) -> Vault:
+        """A vault."""
+        ...
 
 #: Default wait for a restored VM's agent: against Azure, and against the emulator (whose VMs boot in seconds).
 BOOT_TIMEOUT = {"azure": 900.0, "emulator": 30.0}

@@ -7,7 +7,8 @@ are kept ``plan.keep_for`` seconds; then, whatever happened before (an error, ``
 deleted and the deletion verified (:mod:`restorekit.restore.drill.cleanup`), and the drill's end is journaled.
 
 ``drill.wait()`` blocks until the end and returns the :class:`~restorekit.restore.drill.report.DrillReport`;
-headless, it prints a status line each time a VM changes phase. A live view listens with :meth:`add_listener`.
+headless, it prints a status line each time a VM changes phase. A live view listens with :meth:`add_listener`
+(``widgets.drill_progress``: how a drill shows itself in a notebook, registered with IPython by ``restorekit``).
 A dry run creates nothing: its report lists the plan.
 """
 
@@ -21,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
+from ...core.environment import is_headless
 from .arm import DrillArm, OutsideDrill
 from .cleanup import CleanupResult, delete_and_verify
 from .machine import FAILED, MachineResult, MachineRun
@@ -233,9 +235,12 @@ class Drill:
                                "(it returns the report)")
         return self.report_now()
 
-    def wait(self, timeout: float | None = None, *, out: Callable[[str], Any] | None = print) -> DrillReport:
-        """Block until the drill ends and return its report; ``out`` prints each status line as it comes (None:
-        silent). ``TimeoutError`` after ``timeout`` seconds (the drill goes on: wait again)."""
+    def wait(self, timeout: float | None = None, *, out: Callable[[str], Any] | None | str = "auto") -> DrillReport:
+        """Block until the drill ends and return its report; ``out`` is called with each status line as it comes
+        (``"auto"``: printed when headless, silent when a live view shows them; None: silent). ``TimeoutError``
+        after ``timeout`` seconds (the drill goes on: wait again)."""
+        if out == "auto":
+            out = print if is_headless() else None
         self.start()
         deadline = None if timeout is None else self._clock() + timeout
         while True:
@@ -248,7 +253,7 @@ class Drill:
                     raise TimeoutError(f"restore drill {self.plan.drill_id} still {self.state} after {timeout:g} s; "
                                        "call drill.wait() again") from None
                 continue
-            if out is not None:
+            if callable(out):
                 out(line)
 
     def __repr__(self) -> str:
