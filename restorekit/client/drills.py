@@ -193,6 +193,7 @@ def drill(connection: Connection, items: Any, *, sample: int | None = None, seed
     See :func:`plan_drill` for the arguments; ``poll`` is the pause between instance view reads (10 s against
     Azure, 0.5 s on the emulator).
     """
+    from ..model.arm_resources import reader_for
     from ..restore.builders import RestoreAsNewVM
 
     plan, pairs = plan_drill(connection, items, sample=sample, seed=seed, point=point, probe=probe,
@@ -203,16 +204,22 @@ def drill(connection: Connection, items: Any, *, sample: int | None = None, seed
     kind = "emulator" if connection.is_emulator else "azure"
     arm = DrillArm(connection.arm, plan.subscription, plan.resource_group,
                    poll_interval=0.5 if kind == "emulator" else None)
+    fresh = threading.Event()
     lock = threading.Lock()
 
     def restore(machine: MachinePlan) -> Any:
         item, chosen_point = pairs[machine.item_id]
+        with lock:  # the online checks read cached lists: make them see the group and networks just created
+            if not fresh.is_set():
+                reader = reader_for(connection.arm, connection.subscription_id)
+                reader.resource_groups(fresh=True)
+                reader.virtual_networks(fresh=True)
+                fresh.set()
         request = RestoreAsNewVM(chosen_point, target_vm_name=machine.target_vm_name,
                                  target_resource_group=plan.resource_group,
                                  virtual_network=arm.network_id(plan.network_for(machine.region).network),
                                  subnet=SUBNET, storage_account=machine.staging_account)
-        with lock:  # one request at a time through the checks; the restores then run in parallel
-            return item.restore(request, display=False)
+        return item.restore(request, display=False)
 
     runner = Drill(plan, arm=arm, restore=restore, server_now=connection.now,
                    journal=DrillJournal(_journal(connection), plan.drill_id, connection.endpoint),
