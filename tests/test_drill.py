@@ -247,7 +247,20 @@ def test_the_plan_says_what_where_and_how_long(az):
     assert [m.target_vm_name for m in plan.machines] == ["testVM-drill", "linuxWeb-drill", "linuxDb-drill"]
 
 
+def test_vms_chosen_by_tag_and_sampled(az):
+    from restorekit.client.drills import plan_drill
+
+    plan, _ = plan_drill(az, tag="drill=weekly", dry_run=True)
+    assert sorted(m.label for m in plan.machines) == ["opsRG/linuxDb", "opsRG/linuxWeb"]
+    assert {m.os_type for m in plan.machines} == {"Linux"}
+    one, _ = plan_drill(az, tag="drill", sample=1, seed=3, dry_run=True)
+    assert len(one.machines) == 1 and one.machines[0].label in ("opsRG/linuxDb", "opsRG/linuxWeb")
+
+
 @pytest.mark.parametrize(("options", "message"), [
+    ({"items": None}, "give the VMs to drill"),
+    ({"items": None, "tag": "nobody=here"}, "no protected VM of subscription"),
+    ({"tag": "drill=weekly"}, "give the VMs to drill"),
     ({"items": []}, "give protected items"),
     ({"sample": 0}, "sample must be"),
     ({"parallel": 0}, "parallel must be"),
@@ -257,10 +270,10 @@ def test_the_plan_says_what_where_and_how_long(az):
     ({"probe": ""}, "the script is empty"),
 ])
 def test_bad_input_is_refused_before_anything_is_sent(az, emulator_server, options, message):
-    items = options.pop("items", None)
+    items = options.pop("items") if "items" in options else _items(az)[:1]
     before = _left_through_arm(emulator_server)
     with pytest.raises((ValidationError, ValueError), match=message):
-        az.drill(_items(az)[:1] if items is None else items, dry_run=False, out=None, **options)
+        az.drill(items, dry_run=False, out=None, **options)
     assert _left_through_arm(emulator_server) == before
 
 

@@ -223,11 +223,11 @@ class Connection:
         options.setdefault("now", self.now())
         return at_risk(self.fleet(subscriptions), points, rpo=rpo, **options)
 
-    def drill(self, items: Any, **options: Any) -> Drill:
+    def drill(self, items: Any = None, **options: Any) -> Drill:
         """Prove that backups restore: restore ``items`` as new VMs in an isolated place, check they boot (and pass
         ``probe``), measure RPO and RTO, delete everything and prove it; returns the running ``Drill``
         (``drill.wait()`` → its report). A dry run against Azure unless ``dry_run=False``. See
-        :func:`restorekit.client.drills.plan_drill` for the options (``sample``, ``point``, ``probe``, ``parallel``,
+        :func:`restorekit.client.drills.plan_drill` for the options (``tag``, ``sample``, ``point``, ``probe``, ``parallel``,
         ``keep_for``, ``boot_timeout``, ``staging_account``, ``dry_run``)."""
         from .drills import drill
 

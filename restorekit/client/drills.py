@@ -62,6 +62,10 @@ class Connection(ConnectionLike, Protocol):
         """A vault."""
         ...
 
+    def fleet(self, subscriptions: Any = "all") -> pd.DataFrame:
+        """Every protected VM, one row each."""
+        ...
+
 #: Default wait for a restored VM's agent: against Azure, and against the emulator (whose VMs boot in seconds).
 BOOT_TIMEOUT = {"azure": 900.0, "emulator": 30.0}
 #: Default pause between instance view reads.
@@ -110,6 +114,26 @@ def _items(connection: Connection, items: Any) -> list[ProtectedItem]:
     return listed
 
 
+def tagged_items(connection: Connection, tag: str) -> pd.DataFrame:
+    """The rows of ``az.fleet()`` whose VM carries ``tag`` (``"name=value"``, or ``"name"``: any value), found by
+    Resource Graph's ``Resources`` table."""
+    from .resource_graph import ResourceGraph
+
+    name, _, value = tag.partition("=")
+    if not name.strip() or "'" in tag:
+        raise _refused(f"tag must be 'name=value' or 'name' (no quotes), not {tag!r}")
+    condition = f"tags['{name.strip()}'] == '{value.strip()}'" if value else f"tags['{name.strip()}'] != ''"
+    rows = ResourceGraph(connection.arm).query(
+        f"Resources | where type =~ 'microsoft.compute/virtualmachines' and {condition}", [connection.subscription_id])
+    ids = {str(r.get("id")).lower() for r in rows}
+    fleet = connection.fleet(connection.subscription_id)
+    chosen = fleet[fleet["vm_id"].astype(str).str.lower().isin(ids)]
+    if chosen.empty:
+        raise _refused(f"no protected VM of subscription {connection.subscription_id} is tagged {tag!r} "
+                       f"({len(ids)} VM(s) tagged, none of them protected)")
+    return chosen
+
+
 def _staging(connection: Connection, region: str, given: Any) -> str:
     """The staging account's id for ``region``: ``given`` (a name, ``rg/name``, an id, or ``{region: …}``), or the
     first eligible account of the region."""
@@ -138,15 +162,20 @@ def _staging(connection: Connection, region: str, given: Any) -> str:
     return str(eligible[0]["id"])
 
 
-def plan_drill(connection: Connection, items: Any, *, sample: int | None = None, seed: int | None = None,
+def plan_drill(connection: Connection, items: Any = None, *, tag: str | None = None, sample: int | None = None,
+               seed: int | None = None,
                point: str = "best", probe: Probe | str | list[str] | None = None, parallel: int = 4,
                keep_for: float = 0.0, boot_timeout: float | None = None, staging_account: Any = None,
                dry_run: bool | None = None) -> tuple[DrillPlan, dict[str, tuple[ProtectedItem, Any]]]:
     """The plan of a drill over ``items``, and for each VM (by item id) its item and chosen point.
 
-    Bad input is refused here, before anything is sent (``ValidationError`` naming the argument).
+    ``items``: protected items, or rows of ``az.fleet()`` / ``az.at_risk()``; or ``tag="name=value"``: the protected
+    VMs carrying that tag. ``sample``: that many of them, drawn at random (``seed``). Bad input is refused here,
+    before anything is sent (``ValidationError`` naming the argument).
     """
-    chosen = _items(connection, items)
+    if (items is None) == (tag is None):
+        raise _refused("give the VMs to drill: items (protected items, rows of az.fleet()), or tag='name=value'")
+    chosen = _items(connection, items if tag is None else tagged_items(connection, tag))
     if not chosen:
         raise _refused("no VM to drill (items is empty)")
     if sample is not None:
@@ -184,7 +213,8 @@ def plan_drill(connection: Connection, items: Any, *, sample: int | None = None,
     return plan, pairs
 
 
-def drill(connection: Connection, items: Any, *, sample: int | None = None, seed: int | None = None,
+def drill(connection: Connection, items: Any = None, *, tag: str | None = None, sample: int | None = None,
+          seed: int | None = None,
           point: str = "best", probe: Probe | str | list[str] | None = None, parallel: int = 4, keep_for: float = 0.0,
           boot_timeout: float | None = None, staging_account: Any = None, dry_run: bool | None = None,
           poll: float | None = None, start: bool = True, out: Any = print) -> Drill:
@@ -196,7 +226,7 @@ def drill(connection: Connection, items: Any, *, sample: int | None = None, seed
     from ..model.arm_resources import reader_for
     from ..restore.builders import RestoreAsNewVM
 
-    plan, pairs = plan_drill(connection, items, sample=sample, seed=seed, point=point, probe=probe,
+    plan, pairs = plan_drill(connection, items, tag=tag, sample=sample, seed=seed, point=point, probe=probe,
                              parallel=parallel, keep_for=keep_for, boot_timeout=boot_timeout,
                              staging_account=staging_account, dry_run=dry_run)
     if out is not None:

@@ -55,6 +55,7 @@ class ComputeVM:
     image: dict[str, str] | None = None
     #: ``(resource group, name)`` of the protected VM a restore made this one from; None for the estate's own.
     restored_from: tuple[str, str] | None = None
+    tags: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:

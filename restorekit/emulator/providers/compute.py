@@ -87,7 +87,8 @@ def virtual_machine(vm: ComputeVM, provisioning_state: str = "Succeeded",
     if instance_view is not None:
         props["instanceView"] = instance_view
     props["timeCreated"] = iso(vm.created)
-    out: dict[str, Any] = {"id": vm.id, "name": vm.name, "type": VM_TYPE, "location": vm.location, "tags": {}}
+    out: dict[str, Any] = {"id": vm.id, "name": vm.name, "type": VM_TYPE, "location": vm.location,
+                           "tags": dict(vm.tags)}
     if vm.zones:
         out["zones"] = list(vm.zones)
     out["properties"] = props
