@@ -21,7 +21,7 @@ from ...core.redaction import redact_url
 from ...core.times import format_moment, parse_time
 from .machine import PASSED, MachineResult
 from .plan import DrillPlan
-from .runner import DrillJournalLike
+from .runner import NoJournal
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -38,7 +38,7 @@ def _now() -> str:
     return format_moment(datetime.now(UTC), "iso")
 
 
-class DrillJournal(DrillJournalLike):
+class DrillJournal(NoJournal):
     """Writes one drill's events to ``journal`` (anything with ``append(event)``); ``endpoint`` is where it runs."""
 
     def __init__(self, journal: Any, drill_id: str, endpoint: str | None = None) -> None:

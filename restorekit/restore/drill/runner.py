@@ -33,8 +33,9 @@ from .report import DrillReport
 STATES = ("planned", "preparing", "restoring", "keeping", "cleaning", "done")
 
 
-class DrillJournalLike:
-    """What a drill writes to its journal (see :mod:`restorekit.restore.drill.journal`); this one writes nothing."""
+class NoJournal:
+    """What a drill tells its journal, here told to nobody: the drill's journal
+    (:class:`~restorekit.restore.drill.journal.DrillJournal`) writes each event to a file."""
 
     def started(self, plan: DrillPlan) -> None:
         """The drill is about to create its resource group."""
@@ -60,14 +61,14 @@ class Drill:
     """
 
     def __init__(self, plan: DrillPlan, *, arm: DrillArm, restore: Callable[[MachinePlan], Any],
-                 server_now: Callable[[], datetime], journal: DrillJournalLike | None = None, poll: float = 10.0,
+                 server_now: Callable[[], datetime], journal: NoJournal | None = None, poll: float = 10.0,
                  vault_parallel: int | None = None, cleanup_attempts: int = 3, cleanup_pause: float = 5.0,
                  sleep: Callable[[float], Any] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
         self.plan = plan
         self.arm = arm
         self._restore = restore
         self._server_now = server_now
-        self.journal = journal or DrillJournalLike()
+        self.journal = journal or NoJournal()
         self.poll = poll
         self.vault_parallel = vault_parallel or plan.parallel
         self.cleanup_attempts = cleanup_attempts
