@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from email.utils import format_datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -32,6 +33,7 @@ from .providers import ROUTES as ARM_ROUTES
 from .responses import empty_response as _empty
 from .responses import json_response as _json
 from .responses import paged_response as _paged
+from .server import SOCKET_KEY
 from .state import State
 from .tokens import authenticate, token_endpoint
 from .validation import restore_problems, validate_restore
@@ -172,6 +174,7 @@ class EmulatorApp:
         h["Pragma"] = "no-cache"
         h["X-Content-Type-Options"] = "nosniff"
         h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        h["Date"] = format_datetime(now, usegmt=True)  # by the emulator's clock: an estate pinned to a day says it
 
 
 _HTML_PAGE = ("<!DOCTYPE html><html><head><title>{status} - Service unavailable</title></head>"
@@ -653,7 +656,7 @@ _ROUTES += subscriptions.ROUTES + resource_graph.ROUTES
 
 def _reset_connection(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
     """Reset the client's connection without an answer (what a dropping gateway does)."""
-    sock = environ.get("werkzeug.socket")
+    sock = environ.get(SOCKET_KEY)
     if sock is not None:
         try:
             sock.shutdown(socket.SHUT_RDWR)
