@@ -166,7 +166,7 @@ def lossless(values: list[Any]) -> pa.Array:
         # pyarrow drops keys a struct lacks, reads 1.5 as 1 or True as 1; a dict without keys has no type
         if kept_whole(values, array) and not _has_empty_struct(array.type):
             return array
-    return pa.array([None if v is None else _json(v) for v in values], type=pa.string())
+    return pa.array([None if v is None else json_text(v) for v in values], type=pa.string())
 
 
 def kept_whole(values: list[Any], array: pa.Array) -> bool:
@@ -361,7 +361,8 @@ def _text(value: Any) -> Any:
     return _MISFIT
 
 
-def _json(value: Any) -> str:
+def json_text(value: Any) -> str:
+    """``value`` as JSON text (what a column keeps of values that disagree on a type)."""
     try:
         return json.dumps(value, default=str)
     except (TypeError, ValueError):
