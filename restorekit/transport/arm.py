@@ -67,6 +67,8 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 #: Methods sent again after urllib3 gave up on a transient failure (reads only).
 RESENT_METHODS = frozenset({"GET", "HEAD"})
 DEFAULT_TIMEOUT = (10.0, 60.0)
+#: Connections kept to the endpoint, and requests in flight at most.
+DEFAULT_POOL_SIZE = 32
 #: Wait before the first resend of a GET (doubling, at most ``RESEND_MAX``).
 RESEND_BASE = 1.0
 RESEND_MAX = 15.0
@@ -141,7 +143,7 @@ class ArmSession:
         resends: int | None = None,
         backoff_factor: float = 0.5,
         max_retry_after: int = 120,
-        pool_size: int = 32,
+        pool_size: int = DEFAULT_POOL_SIZE,
     ) -> None:
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.hostname:
