@@ -49,7 +49,7 @@ def estate_points() -> list[list[dict]]:
 
 @pytest.mark.parametrize("batch", [1, 97, 1_000_000], ids=["a part per point", "97 points a part", "one part"])
 def test_points_added_from_many_threads_give_the_one_build(estate_points, batch):
-    parts = PointsFrameParts(batch=batch)
+    parts = PointsFrameParts(batch=batch, sort_by=ORDER)
     threads = [threading.Thread(target=lambda chunk: [parts.add(vm) for vm in chunk], args=(estate_points[k::4],))
                for k in range(4)]
     for t in threads:
@@ -57,7 +57,7 @@ def test_points_added_from_many_threads_give_the_one_build(estate_points, batch)
     for t in threads:
         t.join(timeout=120)
     assert parts.points == sum(map(len, estate_points))
-    streamed = parts.frame(sort_by=ORDER)
+    streamed = parts.frame()
     assert_same_points(streamed, one_build([p for vm in estate_points for p in vm]))
     assert streamed["vm_size"].cat.categories.is_monotonic_increasing  # the sorted union, as one build sorts
 
@@ -108,10 +108,10 @@ def test_an_unknown_tier_joins_as_one_build_labels_it_its_details_kept_where_its
 def test_a_property_whose_type_changes_between_batches_is_json_text_as_one_build_keeps_it():
     points = [point("a", "vm1", 1, customTag=5), point("a", "vm1", 2, customTag=6),
               point("b", "vm2", 3, customTag="five"), point("b", "vm2", 4, customTag="six")]
-    parts = PointsFrameParts(batch=2)  # 5 and 6 in one part (numbers), the texts in the other
+    parts = PointsFrameParts(batch=2, sort_by=ORDER)  # 5 and 6 in one part (numbers), the texts in the other
     for p in points:
         parts.add([p])
-    joined = parts.frame(sort_by=ORDER)
+    joined = parts.frame()
     whole = one_build(points)
     assert_same_points(joined, whole)
     assert [json.loads(v) for v in joined["extra"].struct.field("customTag")] == [5, 6, "five", "six"]
@@ -121,7 +121,7 @@ def test_the_memory_frugal_join_equals_the_plain_join(estate_points):
     frames = [recovery_points_frame(vm) for vm in estate_points[:6]]
     plain = join_frames(frames, sort_by=ORDER)
     assert len(frames[0].columns) > 0  # join_frames leaves its inputs whole
-    parts = PointsFrameParts(batch=1)
+    parts = PointsFrameParts(batch=1, sort_by=ORDER)
     for vm in estate_points[:6]:
         parts.add(vm)
-    assert_same_points(parts.frame(sort_by=ORDER), plain)
+    assert_same_points(parts.frame(), plain)

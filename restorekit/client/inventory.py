@@ -189,7 +189,8 @@ def collect(
     bar = _Progress(label, progress)
     pools: dict[str, ThreadPoolExecutor] = {}  # ARM throttles each subscription apart: one pool and pacer each
     pacers: dict[str, ReadPacer] = {}
-    parts = PointsFrameParts()  # the points become frame parts as they arrive: their dicts do not pile up
+    # the points become frame parts as they arrive: their dicts do not pile up
+    parts = PointsFrameParts(sort_by=["vault", "vm_name", "item_id", "time"])
     slots: threading.BoundedSemaphore | None = None  # VMs in flight, over all subscriptions
     futures = []
     try:
@@ -209,7 +210,7 @@ def collect(
     finally:
         for pool in pools.values():
             pool.shutdown(wait=True, cancel_futures=True)
-    frame = parts.frame(sort_by=["vault", "vm_name", "item_id", "time"])
+    frame = parts.frame()
     failures = pd.DataFrame(
         [{"vault": o.item.vault.name, "vm_name": o.item.vm_name, "protected_item": o.item.ref.item,
           "error": f"{type(o.error).__name__}: {o.error}"} for o in outcomes if o.error is not None],

@@ -35,9 +35,11 @@ BATCH = 16_384
 class PointsFrameParts:
     """Recovery points turned into frame parts every ``batch`` points (thread-safe; see the module doc)."""
 
-    def __init__(self, batch: int | None = None) -> None:
-        """``batch``: points per part (default :data:`BATCH`)."""
+    def __init__(self, batch: int | None = None, sort_by: list[str] | None = None) -> None:
+        """``batch``: points per part (default :data:`BATCH`); ``sort_by``: the columns the frame is sorted by
+        (stable), else it lists the parts in the order they were built."""
         self.batch = BATCH if batch is None else batch
+        self.sort_by = list(sort_by or [])
         if self.batch < 1:
             raise ValueError("batch must be >= 1")
         self._lock = threading.Lock()
@@ -60,22 +62,29 @@ class PointsFrameParts:
             if len(self._pending) < self.batch:
                 return
             full, self._pending = self._pending, []
-        part = recovery_points_frame(full)
+        part = self._build(full)
         del full  # the dicts go now: only the part's Arrow arrays and codes remain
-        _release_unused()
         with self._lock:
             self._parts.append(part)
 
-    def frame(self, sort_by: list[str] | None = None) -> pd.DataFrame:
-        """The frame of every point taken (the last, partial batch built now), sorted by ``sort_by`` (stable), else
-        in the order the parts were built. The parts are used up: a column is joined, then dropped from them."""
+    def _build(self, points: list[dict[str, Any]]) -> pd.DataFrame:
+        """A part's frame, sorted already (so that the frame's order takes whole runs of each part's rows)."""
+        part = recovery_points_frame(points)
+        if self.sort_by and len(part):
+            part = part.sort_values(self.sort_by, kind="stable", ignore_index=True)
+        _release_unused()
+        return part
+
+    def frame(self) -> pd.DataFrame:
+        """The frame of every point taken (the last, partial batch built now). The parts are used up: a column is
+        joined, then dropped from them."""
         with self._lock:
             rest, self._pending = self._pending, []
             parts, self._parts = self._parts, []
         if rest or not parts:
-            parts.append(recovery_points_frame(rest))
+            parts.append(self._build(rest))
         del rest
-        return _join(parts, sort_by, consume=True)
+        return _join(parts, self.sort_by, consume=True)
 
 
 def join_frames(frames: list[pd.DataFrame], sort_by: list[str] | None = None) -> pd.DataFrame:
@@ -109,6 +118,7 @@ def _join(frames: list[pd.DataFrame], sort_by: list[str] | None, *, consume: boo
         if name not in columns:
             column = _join_column(name, [f[name] for f in frames])
             columns[name] = column if order is None else _taken(column, order)
+            del column
         if consume:
             for f in frames:
                 del f[name]
@@ -119,9 +129,25 @@ def _join(frames: list[pd.DataFrame], sort_by: list[str] | None, *, consume: boo
 
 
 def _taken(column: pd.Series, order: Any) -> pd.Series:
-    """The rows of ``column`` in ``order``, indexed from 0."""
-    import pandas as pd
+    """The rows of ``column`` in ``order``, indexed from 0.
 
+    An Arrow column in chunks is copied once, as whole runs of consecutive rows (``take`` would join the chunks
+    first, a second copy of the column): parts sorted alike make the frame's order a few thousand such runs.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    if isinstance(column.dtype, pd.ArrowDtype) and len(order):
+        chunked = pa.array(column.array)
+        chunks = chunked.chunks if isinstance(chunked, pa.ChunkedArray) else [chunked]
+        bounds = np.cumsum([0, *map(len, chunks)])
+        chunk_of = np.searchsorted(bounds, order, side="right") - 1
+        starts = np.flatnonzero(np.concatenate([[True], (np.diff(order) != 1) | (np.diff(chunk_of) != 0)]))
+        if len(starts) <= len(order) // 4:
+            lengths = np.diff(np.append(starts, len(order)))
+            pieces = [chunks[chunk_of[s]].slice(order[s] - bounds[chunk_of[s]], n) for s, n in zip(starts, lengths)]
+            return pd.Series(pd.arrays.ArrowExtensionArray(pa.concat_arrays(pieces)), name=column.name)
     return pd.Series(column.array.take(order), name=column.name)
 
 
@@ -172,13 +198,13 @@ def _join_categoricals(name: str, parts: list[pd.Series]) -> pd.Series:
     return pd.Series(pd.Categorical(joined, categories=categories), name=name)
 
 
-def _arrow_union(arrays: list[Any]) -> pa.Array:
+def _arrow_union(arrays: list[Any]) -> pa.ChunkedArray:
     """Arrow arrays as one, under the union of their types (structs field by field; JSON text where types clash)."""
     import pyarrow as pa
 
     chunks = [pa.array(a) for a in arrays]
     shape = _union([c.type for c in chunks])
-    return pa.concat_arrays([_as_shape(c, shape) for c in chunks])
+    return pa.chunked_array([_as_shape(c, shape) for c in chunks], type=_type_of(shape))
 
 
 #: The union of types that clash: JSON text.
