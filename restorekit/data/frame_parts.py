@@ -146,7 +146,7 @@ def _taken(column: pd.Series, order: Any) -> pd.Series:
         starts = np.flatnonzero(np.concatenate([[True], (np.diff(order) != 1) | (np.diff(chunk_of) != 0)]))
         if len(starts) <= len(order) // 4:
             lengths = np.diff(np.append(starts, len(order)))
-            pieces = [chunks[chunk_of[s]].slice(order[s] - bounds[chunk_of[s]], n) for s, n in zip(starts, lengths)]
+            pieces = [chunks[chunk_of[s]].slice(order[s] - bounds[chunk_of[s]], n) for s, n in zip(starts, lengths, strict=True)]
             return pd.Series(pd.arrays.ArrowExtensionArray(pa.concat_arrays(pieces)), name=column.name)
     return pd.Series(column.array.take(order), name=column.name)
 
