@@ -67,7 +67,16 @@ def test_a_batch_is_built_as_soon_as_it_is_full_and_its_points_let_go(estate_poi
     for vm in estate_points[:5]:
         parts.add(vm)
     added = sum(map(len, estate_points[:5]))
-    assert parts.parts >= 1 and len(parts._pending) < 100 and parts.points == added
+    assert len(parts._pending) < 100 and parts.points == added
+    parts.close()  # the builder thread has built what it was handed
+    assert parts.parts >= 1
+
+
+def test_a_failing_build_is_raised_to_the_caller():
+    parts = PointsFrameParts(batch=1)
+    parts.add(["not a point"])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="not a dict"):
+        parts.frame()
 
 
 def test_vm_sizes_seen_in_one_part_only_take_the_sorted_union():

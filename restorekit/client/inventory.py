@@ -210,6 +210,7 @@ def collect(
     finally:
         for pool in pools.values():
             pool.shutdown(wait=True, cancel_futures=True)
+        parts.close()
     frame = parts.frame()
     failures = pd.DataFrame(
         [{"vault": o.item.vault.name, "vm_name": o.item.vm_name, "protected_item": o.item.ref.item,
