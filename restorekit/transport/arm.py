@@ -16,6 +16,9 @@
 * refuses to send a token over plain ``http://`` to a host that is not loopback, or to another host
   than the endpoint's;
 * follows ``nextLink`` pages;
+* keeps its connections alive and at most ``pool_size`` requests in flight (32), so that each request finds a
+  kept connection; decodes answers with orjson; prepares requests through requests' prepared-request path, the
+  environment's proxies and CA bundle read once (``Session.request`` merges them on every call);
 * turns ARM's error envelope into :class:`~restorekit.core.errors.ArmError` and anything that is not ARM JSON
   (an HTML error page, truncated JSON, a refused connection) into
   :class:`~restorekit.core.errors.TransportError` naming the URL and the status;
