@@ -10,9 +10,10 @@ DataFrame of vault, item and error), announced by a warning, and the rest of the
 Memory is bounded by the frame, not by the fleet: a VM's points are handed on as soon as its last page is in
 (so that a VM that fails leaves no partial rows), and every 16,384 points become a frame part built through
 Arrow (:mod:`restorekit.data.frame_parts`), their decoded JSON released; the parts are joined at the end.
-How many VMs are fetched at once, over all subscriptions, is bounded by the session's connection pool
-(:class:`~restorekit.transport.arm.ArmSession`'s ``pool_size``, 32): every request finds a kept connection,
-and the pages held in memory are those of a few VMs, whatever the number of subscriptions.
+Requests in flight are bounded by the session's connection pool (:class:`~restorekit.transport.arm.ArmSession`'s
+``pool_size``, 64), so that every request finds a kept connection; VMs in flight, over all subscriptions, by
+twice that (128): the pages held in memory are those of a few VMs, whatever the number of subscriptions,
+and a subscription whose workers wait out its read throttle leaves slots to the others.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..data.frame_parts import PointsFrameParts
 
 DEFAULT_WORKERS = 16
+#: VMs in flight per connection of the session's pool (a throttled subscription's VMs hold theirs while waiting).
+VMS_PER_CONNECTION = 2
 
 
 class ReadPacer:
@@ -197,7 +200,7 @@ def collect(
         for item in items:  # items may arrive page by page: fetching starts with the first page
             sub = item.ref.subscription_id.lower()
             if slots is None:
-                slots = threading.BoundedSemaphore(max(1, item.connection.arm.pool_size))
+                slots = threading.BoundedSemaphore(VMS_PER_CONNECTION * max(1, item.connection.arm.pool_size))
             if sub not in pools:
                 pools[sub] = ThreadPoolExecutor(max_workers=max(1, workers),
                                                 thread_name_prefix=f"restorekit-inventory-{sub[:8]}")

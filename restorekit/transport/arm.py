@@ -16,7 +16,7 @@
 * refuses to send a token over plain ``http://`` to a host that is not loopback, or to another host
   than the endpoint's;
 * follows ``nextLink`` pages;
-* keeps its connections alive and at most ``pool_size`` requests in flight (32), so that each request finds a
+* keeps its connections alive and at most ``pool_size`` requests in flight (64), so that each request finds a
   kept connection; decodes answers with orjson; prepares requests through requests' prepared-request path, the
   environment's proxies and CA bundle read once (``Session.request`` merges them on every call);
 * turns ARM's error envelope into :class:`~restorekit.core.errors.ArmError` and anything that is not ARM JSON
@@ -71,7 +71,7 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RESENT_METHODS = frozenset({"GET", "HEAD"})
 DEFAULT_TIMEOUT = (10.0, 60.0)
 #: Connections kept to the endpoint, and requests in flight at most.
-DEFAULT_POOL_SIZE = 32
+DEFAULT_POOL_SIZE = 64
 #: Wait before the first resend of a GET (doubling, at most ``RESEND_MAX``).
 RESEND_BASE = 1.0
 RESEND_MAX = 15.0
