@@ -164,6 +164,7 @@ class ArmSession:
         self.remaining_reads: int | None = None
         self._remaining_by_subscription: dict[str, int] = {}
         self._server_offset: float | None = None
+        self._last_date = ""
         self._lock = threading.Lock()
         self.retry = Retry(
             total=retries,
@@ -367,8 +368,12 @@ class ArmSession:
                 self._remaining_by_subscription[subscription] = int(value)
 
     def _note_date(self, response: requests.Response) -> None:
+        date = response.headers.get("Date") or ""
+        if date == self._last_date:  # to the second: parsed once a second, not once an answer
+            return
+        self._last_date = date
         try:
-            said = parsedate_to_datetime(response.headers.get("Date") or "")
+            said = parsedate_to_datetime(date)
         except (TypeError, ValueError):
             return
         if said.tzinfo is not None:
