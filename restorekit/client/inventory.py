@@ -8,7 +8,7 @@ Items that still fail are never dropped silently: they are listed in ``df.attrs[
 DataFrame of vault, item and error), announced by a warning, and the rest of the fleet is returned.
 
 Memory is bounded by the frame, not by the fleet: a VM's points are handed on as soon as its last page is in
-(so that a VM that fails leaves no partial rows), and every 16,384 points become a frame part built through
+(so that a VM that fails leaves no partial rows), and every 8,192 points become a frame part built through
 Arrow (:mod:`restorekit.data.frame_parts`), their decoded JSON released; the parts are joined at the end.
 Requests in flight are bounded by the session's connection pool (:class:`~restorekit.transport.arm.ArmSession`'s
 ``pool_size``, 64), so that every request finds a kept connection; VMs in flight, over all subscriptions, by
