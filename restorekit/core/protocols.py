@@ -21,6 +21,8 @@ class ArmApi(Protocol):
     api_version: str
     #: The last ``x-ms-ratelimit-remaining-subscription-reads`` seen, or None.
     remaining_reads: int | None
+    #: Requests in flight at most (the connections its pool keeps).
+    pool_size: int
 
     def request(self, method: str, path_or_url: str, **kwargs: Any) -> Any:
         """Send one request; return the decoded answer (status, headers, body)."""
