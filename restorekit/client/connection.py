@@ -27,6 +27,7 @@ from urllib.parse import quote, urlsplit
 
 from ..core import api_versions
 from ..core.errors import RestorekitError
+from ..core.ids import scope_path
 from ..transport.arm import ArmSession, TokenCredential, is_loopback
 from .dev_credential import DEV_TOKEN, DevTokenCredential
 from .discovery import (
@@ -180,7 +181,7 @@ class Connection:
         """
         if not self.arm.knows_server_time:
             try:  # any answer carries the service's Date: a small one
-                self.arm.request("GET", f"/subscriptions/{self.subscription_id}", api_version=api_versions.LOCATIONS)
+                self.arm.request("GET", scope_path(self.subscription_id), api_version=api_versions.LOCATIONS)
             except RestorekitError:
                 pass  # no answer: the local clock it is
         return self.arm.server_now()

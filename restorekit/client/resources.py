@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any
 from ..core.api_versions import VAULTS as VAULT_API_VERSION
 from ..core.errors import ArmError, NotFoundError, TransportError
 from ..core.filters import IAAS_VM_FILTER, points_filter
-from ..core.ids import PROVIDER, ItemRef, container_name, protected_item_name, vault_id
+from ..core.ids import (
+    ItemRef,
+    container_name,
+    name_of,
+    protected_item_name,
+    resource_group_of,
+    vault_id,
+    vaults_path,
+)
 from ..model.points import RecoveryPoint, RecoveryPoints
 from .region_outage import is_region_down, region_unavailable
 
@@ -96,13 +104,8 @@ class Vault:
     @classmethod
     def list(cls, connection: Connection) -> list[Vault]:
         """Every vault of the connection's subscription."""
-        path = f"/subscriptions/{connection.subscription_id}/providers/{PROVIDER}/vaults"
-        vaults = []
-        for raw in connection.arm.list(path, api_version=VAULT_API_VERSION):
-            ref = str(raw.get("id", "")).split("/")
-            group = ref[4] if len(ref) > 4 else ""
-            vaults.append(cls(connection, group, raw.get("name", ""), raw))
-        return vaults
+        return [cls(connection, resource_group_of(raw.get("id")) or "", raw.get("name", ""), raw)
+                for raw in connection.arm.list(vaults_path(connection.subscription_id), api_version=VAULT_API_VERSION)]
 
     @property
     def id(self) -> str:
@@ -245,7 +248,7 @@ class ProtectedItem:
         return fields_table([("vault", self.vault.name), ("protection", props.get("protectionState")),
                              ("health", props.get("healthStatus")), ("last backup", props.get("lastBackupTime")),
                              ("last backup status", props.get("lastBackupStatus")),
-                             ("policy", str(props.get("policyId") or "").rsplit("/", 1)[-1] or None),
+                             ("policy", name_of(str(props.get("policyId") or "")) or None),
                              ("VM", props.get("sourceResourceId") or self.ref.source_vm_id)],
                             "restorekit-item", f"Protected VM {self.vm_resource_group}/{self.vm_name}")
 

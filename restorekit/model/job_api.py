@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import quote
 
 from ..core.api_versions import PASSIVE_STAMP
 from ..core.errors import ArmError, NotFoundError, RestorekitError
-from ..core.ids import PROVIDER
+from ..core.ids import location_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..core.protocols import ArmApi, VaultLike
@@ -80,11 +79,6 @@ class VaultJobs:
 
     def __repr__(self) -> str:
         return f"<jobs of vault {self.vault.name}>"
-
-
-def location_path(subscription_id: str, region: str) -> str:
-    """``/subscriptions/{sub}/providers/Microsoft.RecoveryServices/locations/{region}``."""
-    return f"/subscriptions/{subscription_id}/providers/{PROVIDER}/locations/{quote(region, safe='')}"
 
 
 class CrossRegionJobs:

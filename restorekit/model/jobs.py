@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ArmError, OperationFailed, TransportError
 from ..core.filters import job_filter
+from ..core.ids import name_of, resource_group_id, subscription_of
 from ..core.times import format_duration as _fmt_td
 from ..core.times import format_moment, parse_duration, parse_loose_time, parse_time, same_moment
 from ..transport import polling as lro
@@ -77,7 +78,7 @@ class Job:
     def fetch(cls, vault: Vault, job_id: str, *, api: JobApi | None = None, **kwargs: Any) -> Job:
         """Read job ``job_id`` of ``vault``; an unknown id raises ``NotFoundError`` saying where to look."""
         api = api or VaultJobs(vault)
-        job_id = str(job_id).strip().rsplit("/", 1)[-1]
+        job_id = name_of(str(job_id))
         try:
             response = api.read(job_id)
         except ArmError as exc:
@@ -103,7 +104,7 @@ class Job:
     @property
     def id(self) -> str:
         """The job id (its resource name)."""
-        return str(self.raw.get("name") or str(self.raw.get("id", "")).rsplit("/", 1)[-1])
+        return str(self.raw.get("name") or name_of(str(self.raw.get("id", ""))))
 
     @property
     def status(self) -> str:
@@ -225,7 +226,7 @@ class Job:
     def recovery_point_id(self) -> str | None:
         """The restored point's id/name from the property bag, if present."""
         value = _bag_get(self.property_bag, "Recovery point id", "RecoveryPointId", "Recovery Point Name")
-        return value.rsplit("/", 1)[-1] if value else None
+        return name_of(value) if value else None
 
     # -- acting -------------------------------------------------------------------------------------
     def refresh(self) -> Job:
@@ -377,8 +378,8 @@ class Job:
 
     def _target_group_id(self) -> str | None:
         group = self.target_resource_group
-        sub = _subscription_of(getattr(self.vault, "id", "") or "") or _subscription_of(self.raw.get("id", ""))
-        return f"/subscriptions/{sub}/resourceGroups/{group}" if group and sub else None
+        sub = subscription_of(getattr(self.vault, "id", "") or "") or subscription_of(self.raw.get("id", ""))
+        return resource_group_id(sub, group) if group and sub else None
 
     def result_ids(self) -> list[tuple[str, str]]:
         """What the restore created or changed, as ``(what, resource ID)``, from what the job says.
@@ -472,11 +473,6 @@ class Job:
 
 def _disk_names(value: Any) -> list[str]:
     return [name.strip() for name in str(value or "").split(";") if name.strip()]
-
-
-def _subscription_of(arm_id: str) -> str | None:
-    parts = str(arm_id).strip("/").split("/")
-    return parts[1] if len(parts) > 1 and parts[0].lower() == "subscriptions" else None
 
 
 class CrrJob(Job):

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, overload
 
 from ..core.errors import RestorekitError
-from ..core.ids import ItemRef
+from ..core.ids import ItemRef, name_of
 from ..core.tiers import TIER_LABELS, USABLE_STATUSES, usable_tiers
 from ..core.times import format_moment, parse_time
 from .point_selection import select
@@ -64,7 +64,7 @@ class RecoveryPoint:
     @property
     def name(self) -> str:
         """The recovery point's name, which is also its ``recoveryPointId`` in a restore request."""
-        return str(self.raw.get("name") or str(self.raw.get("id", "")).rsplit("/", 1)[-1])
+        return str(self.raw.get("name") or name_of(str(self.raw.get("id", ""))))
 
     @property
     def id(self) -> str:

@@ -39,10 +39,9 @@ from dataclasses import fields as dc_fields
 from datetime import timedelta
 from typing import Any, ClassVar
 
-from azure.mgmt.core.tools import resource_id
-
 from ..core import api_versions
 from ..core.errors import ValidationError
+from ..core.ids import id_from_name, name_of, resource_group_id, resource_group_of
 from ..model.points import RecoveryPoint
 from .check_report import CheckReport
 from .checks import (
@@ -89,17 +88,6 @@ def _opt(label: str, kind: str, help: str, default: Any = None, *, choices: Sequ
          advanced: bool = False) -> Any:
     return field(default=default, metadata={"label": label, "kind": kind, "help": help,
                                             "choices": tuple(choices), "advanced": advanced})
-
-
-def _id_in(value: Any, subscription: str, group: str, namespace: str, type_: str) -> Any:
-    """A full ARM ID from ``"name"`` (in ``group``), ``"rg/name"`` or a full ID (kept); other values unchanged."""
-    if not isinstance(value, str) or not value or value.startswith("/"):
-        return value
-    rg, sep, name = value.rpartition("/")
-    if sep and (not rg or not name or "/" in rg):
-        return value  # not "rg/name": left for validation to report
-    return resource_id(subscription=subscription, resource_group=rg or group, namespace=namespace,
-                       type=type_, name=name)
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)
@@ -216,7 +204,7 @@ class RestoreRequestBuilder:
     @property
     def storage_account_id(self) -> Any:
         """ARM ID of the staging storage account (a bare name is in the source VM's resource group)."""
-        return _id_in(self.storage_account, self.subscription, self.point.item.vm_resource_group,
+        return id_from_name(self.storage_account, self.subscription, self.point.item.vm_resource_group,
                       "Microsoft.Storage", "storageAccounts")
 
     @property
@@ -226,7 +214,7 @@ class RestoreRequestBuilder:
 
     # --- body -------------------------------------------------------------------------------------
     def _target_id(self, value: Any, namespace: str, type_: str) -> Any:
-        return _id_in(value, self.subscription, self.target_group, namespace, type_)
+        return id_from_name(value, self.subscription, self.target_group, namespace, type_)
 
     def _encryption(self) -> Any:
         value = self.encryption
@@ -434,7 +422,7 @@ class RestoreRequestBuilder:
         vm = self.point.item.vm_name
         text = f"<{type(self).__name__} rp {self.point.name} of {vm}{self._summary()}"
         if isinstance(self.storage_account, str) and self.storage_account:
-            text += f", staging {self.storage_account.rsplit('/', 1)[-1]}"
+            text += f", staging {name_of(self.storage_account)}"
         if self.wants_rehydration:
             text += ", with rehydration"
         return text + ">"
@@ -481,9 +469,9 @@ class _NewResourcesBuilder(RestoreRequestBuilder):
         rg = self.target_resource_group
         if isinstance(rg, str) and rg:
             if rg.startswith("/"):
-                parts = rg.strip("/").split("/")
-                if len(parts) >= 4 and parts[2].lower() == "resourcegroups" and parts[3]:
-                    return parts[3]
+                named = resource_group_of(rg)
+                if named:
+                    return named
             elif "/" not in rg:
                 return rg
         return self.point.item.vm_resource_group
@@ -493,7 +481,7 @@ class _NewResourcesBuilder(RestoreRequestBuilder):
         """ARM ID of the target resource group (None when not given)."""
         rg = self.target_resource_group
         if isinstance(rg, str) and rg and not rg.startswith("/"):
-            return f"/subscriptions/{self.subscription}/resourceGroups/{rg}"
+            return resource_group_id(self.subscription, rg)
         return rg
 
     def _zones(self) -> Any:
@@ -571,7 +559,7 @@ class RestoreDisks(_NewResourcesBuilder):
         named = super().target_resource_group_id
         if named is not None or self.unmanaged is True or self.point.managed is not True:
             return named
-        return f"/subscriptions/{self.subscription}/resourceGroups/{self.point.item.vm_resource_group}"
+        return resource_group_id(self.subscription, self.point.item.vm_resource_group)
 
     def _notes(self) -> list[Problem]:
         if self.unmanaged is True and self.point.managed is True:
@@ -698,14 +686,14 @@ class RestoreAsNewVM(_NewResourcesBuilder):
         out = super()._input_problems()
         name = self.target_vm_name
         if isinstance(name, str) and name.startswith("/"):
-            name = name.rstrip("/").rsplit("/", 1)[-1]
+            name = name_of(name)
         if isinstance(name, str) and (why := vm_name_problem(name)):  # other types: the body's shape rule
             out.append(Problem("target_vm_name", why, "pass a name of 1-64 letters, digits, '_', '.' or '-'"))
         return out
 
     def _summary(self) -> str:
         name = self.target_vm_name
-        return f" → new VM {name.rsplit('/', 1)[-1]}" if isinstance(name, str) and name else " → new VM (unnamed)"
+        return f" → new VM {name_of(name)}" if isinstance(name, str) and name else " → new VM (unnamed)"
 
 
 #: The scenarios by name, in the order a form shows them.

@@ -43,8 +43,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from azure.mgmt.core.tools import is_valid_resource_id, parse_resource_id
+from azure.mgmt.core.tools import is_valid_resource_id
 
+from ..core.ids import is_resource_group_id
+from ..core.ids import parse as parse_resource_id
 from ..core.regions import norm_region
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -221,11 +223,10 @@ def id_problem(value: Any, kind: str) -> str | None:
         parts = parse_resource_id(value)
     except Exception:  # azure.mgmt.core raises KeyError/AttributeError/IndexError on odd input
         return bad
-    segments = value.strip("/").split("/")
     if spec.namespace is None:
-        if len(segments) != 4 or segments[2].lower() != "resourcegroups":
+        if not is_resource_group_id(value):
             return bad
-        names = [("resourcegroups", segments[3])]
+        names = [("resourcegroups", str(parts["resource_group"]))]
     else:
         if str(parts.get("namespace", "")).lower() != spec.namespace:
             return bad

@@ -43,10 +43,11 @@ from ..core.errors import (
     ValidationError,
 )
 from ..core.filters import IAAS_FILTER, job_filter, points_filter
+from ..core.ids import location_path
 from ..core.redaction import remember
 from ..core.regions import PAIRED_REGIONS, norm_region, paired_region
 from ..core.times import format_duration, format_moment
-from ..model.job_api import CrossRegionJobs, JobApi, location_path
+from ..model.job_api import CrossRegionJobs, JobApi
 from ..model.jobs import CrrJob, jobs_frame
 from ..model.points import RecoveryPoint, RecoveryPoints
 from ..transport.polling import PollingMethod, rehosted_methods

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..core.ids import name_of
 from ..core.times import parse_time
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -115,7 +116,7 @@ class Journal:
 
     def find(self, key: str) -> dict[str, Any] | None:
         """The restore whose job id or restore id is ``key`` (the newest when several), or None."""
-        key = str(key).strip().rsplit("/", 1)[-1].lower()
+        key = name_of(str(key)).lower()
         for record in self.restores():
             if key in (str(record.get("job_id") or "").lower(), str(record.get("restore_id") or "").lower()):
                 return record

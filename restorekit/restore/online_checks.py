@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import RestorekitError
+from ..core.ids import name_of, resource_group_of
 from ..core.regions import norm_region
 from ..model.arm_resources import Located, ResourceReader, reader_for
 from .checks import Problem, check_storage_account, storage_account_facts
@@ -52,9 +53,7 @@ def reader_of(request: Any) -> ResourceReader:
 
 def _name_of(resource_id: str) -> tuple[str, str]:
     """(resource group, name) of an ARM ID."""
-    parts = resource_id.strip("/").split("/")
-    group = parts[3] if len(parts) > 3 and parts[2].lower() == "resourcegroups" else "?"
-    return group, parts[-1]
+    return resource_group_of(resource_id) or "?", name_of(resource_id)
 
 
 def _existing(reader: ResourceReader, resource_id: str, field: str, kind: str, fix: Callable[[str], str],
@@ -114,7 +113,7 @@ def _check_group(props: Mapping[str, Any], region: str | None, reader: ResourceR
     if not isinstance(group_id, str) or not group_id.startswith("/subscriptions/"):
         return
     group = reader.get(group_id)
-    name = group_id.rstrip("/").rsplit("/", 1)[-1]
+    name = name_of(group_id)
     if group is None:
         report.problems.append(Problem(
             "target_resource_group", f"no resource group {name!r} in subscription {reader.subscription_id}",
@@ -145,7 +144,7 @@ def _check_network(props: Mapping[str, Any], region: str | None, reader: Resourc
             f"a VM joins a network of its own region; {_candidates(reader.virtual_networks(), '', region)}"))
     if isinstance(subnet_id, str) and subnet_id.startswith("/subscriptions/"):
         subnets = [s.get("name") for s in (vnet.get("properties") or {}).get("subnets") or [] if isinstance(s, dict)]
-        wanted = subnet_id.rstrip("/").rsplit("/", 1)[-1]
+        wanted = name_of(subnet_id)
         if subnet_id.lower().startswith(vnet_id.lower().rstrip("/") + "/subnets/") and \
                 wanted.lower() not in {str(s).lower() for s in subnets}:
             report.problems.append(Problem("subnet", f"virtual network {name!r} has no subnet {wanted!r}",

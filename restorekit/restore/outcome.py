@@ -20,6 +20,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import ArmError, RestorekitError
+from ..core.ids import name_of, resource_group_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..model.arm_resources import ResourceReader
@@ -65,7 +66,7 @@ class Reads:
 
     def __str__(self) -> str:
         what = [f"the disks of resource group {g}" for g in self.groups]
-        what += [f"VM {vm.rstrip('/').rsplit('/', 1)[-1]}" for vm in (self.source_vm_id, self.new_vm_id) if vm]
+        what += [f"VM {name_of(vm)}" for vm in (self.source_vm_id, self.new_vm_id) if vm]
         return " and ".join(what) or "nothing"
 
 
@@ -74,7 +75,7 @@ def reads_for(request: Any) -> Reads:
     props = request.properties()
     kind = props.get("recoveryType")
     if kind == "RestoreDisks":
-        group = _group_of(props.get("targetResourceGroupId"))
+        group = resource_group_of(props.get("targetResourceGroupId"))
         return Reads(groups=(group,) if group else ())
     if kind == "OriginalLocation":
         return Reads(source_vm_id=request.source_resource_id)
@@ -98,11 +99,6 @@ class Snapshot:
     def source_vm_disks(self) -> list[Disk]:
         """The disks of the backed-up VM at that moment (empty when it was not read)."""
         return vm_disks(self.vms.get((self.reads.source_vm_id or "").lower()))
-
-
-def _group_of(resource_id: Any) -> str | None:
-    parts = str(resource_id or "").strip("/").split("/")
-    return parts[3] if len(parts) > 3 and parts[2].lower() == "resourcegroups" else None
 
 
 def take_snapshot(reader: ResourceReader, reads: Reads, *, after: bool = False) -> Snapshot:
