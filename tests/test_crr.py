@@ -15,6 +15,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import restorekit as rk
+from restorekit.client.cross_region import (
+    CrossRegion,
+    CrossRegionOperation,
+    CrossRegionRestoreNotEnabled,
+    CrrAccessToken,
+    CrrJob,
+    paired_region,
+)
 from restorekit.client.resources import ProtectedItem, Vault
 from restorekit.core.errors import (
     ArmError,
@@ -28,14 +36,6 @@ from restorekit.core.errors import (
 from restorekit.core.ids import ItemRef
 from restorekit.core.times import same_moment
 from restorekit.model.points import RecoveryPoint
-from restorekit.restore.cross_region import (
-    CrossRegion,
-    CrossRegionOperation,
-    CrossRegionRestoreNotEnabled,
-    CrrAccessToken,
-    CrrJob,
-    paired_region,
-)
 from restorekit.transport.polling import rehosted_methods
 
 SUB = "00000000-0000-0000-0000-000000000000"
@@ -425,7 +425,7 @@ def test_failed_job_quotes_the_service(srv, crr, latest):
 # -- cancel ---------------------------------------------------------------------------------------------------
 def test_cancel_is_not_available_and_says_so(srv, crr, latest, caplog):
     op = crr.restore(rk.RestoreDisks(latest, storage_account=STAGING), display=False, allow_duplicate=True)
-    with caplog.at_level(logging.WARNING, logger="restorekit.restore.cross_region"):
+    with caplog.at_level(logging.WARNING, logger="restorekit.client.cross_region"):
         op.cancel()
     assert "cancellation is not available for cross-region restore" in op.status_line()
     assert "not available" in caplog.text
@@ -662,7 +662,7 @@ def test_crr_polling_urls_stay_on_the_connections_endpoint():
 
 
 def test_importing_crr_loads_no_heavy_library():
-    code = ("import sys, restorekit.restore.cross_region; "
+    code = ("import sys, restorekit.client.cross_region; "
             "print(any(m in sys.modules for m in ('ipywidgets', 'pandas', 'matplotlib', 'azure.identity')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -9,8 +9,8 @@ import pytest
 
 import restorekit as rk
 from restorekit import emulator
+from restorekit.client.cross_region import CrossRegion
 from restorekit.core.errors import RestoreNotStarted
-from restorekit.restore.cross_region import CrossRegion
 
 STAGING = "testRG/testAccount"  # westus: the secondary region of crrVault (eastus)
 

@@ -11,11 +11,11 @@ import pytest
 
 import restorekit as rk
 from restorekit import emulator
+from restorekit.client.cross_region import CrossRegion, CrossRegionOperation
 from restorekit.core.errors import NotFoundError, RestoreNotStarted
-from restorekit.restore import journal as journal_module
-from restorekit.restore.cross_region import CrossRegion, CrossRegionOperation
-from restorekit.restore.journal import Journal, journal_path
-from restorekit.restore.routes import PrimaryRoute
+from restorekit.restore.journal import store as journal_module
+from restorekit.restore.journal.store import Journal, journal_path
+from restorekit.restore.run.routes import PrimaryRoute
 
 STAGING = "testAccount"
 

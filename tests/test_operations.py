@@ -29,9 +29,9 @@ from restorekit.core.filters import job_filter
 from restorekit.core.ids import ItemRef
 from restorekit.core.times import parse_duration, parse_loose_time, same_moment
 from restorekit.model.jobs import Job, list_jobs
-from restorekit.restore.lost_answer import LOOKUP_ATTEMPTS
-from restorekit.restore.operation import RestoreOperation
-from restorekit.restore.trigger import trigger as trigger_with_checks
+from restorekit.restore.run.lost_answer import LOOKUP_ATTEMPTS
+from restorekit.restore.run.operation import RestoreOperation
+from restorekit.restore.run.trigger import trigger as trigger_with_checks
 
 SUB = "00000000-0000-0000-0000-000000000000"
 POINT_TIME = datetime(2026, 10, 1, 6, 0, 5, tzinfo=UTC)
@@ -432,7 +432,7 @@ def test_parse_loose_time(text):
 
 
 def test_core_does_not_import_widgets_or_pandas():
-    code = ("import sys, restorekit.restore.operation, restorekit.transport.polling; "
+    code = ("import sys, restorekit.restore.run.operation, restorekit.transport.polling; "
             "print(any(m in sys.modules for m in ('ipywidgets', 'pandas', 'matplotlib')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=".")
     assert out.stdout.strip() == "False"

@@ -12,7 +12,7 @@ from scripted_server import Reply
 import restorekit as rk
 from restorekit.client.resources import Vault
 from restorekit.model.jobs import Job
-from restorekit.restore.operation import RestoreOperation
+from restorekit.restore.run.operation import RestoreOperation
 from restorekit.widgets import progress
 from restorekit.widgets.progress import OperationProgress, is_headless
 

@@ -19,7 +19,7 @@ import pytest
 
 from restorekit.core.ids import ItemRef
 from restorekit.model.points import RecoveryPoint
-from restorekit.restore.builders import SCENARIOS, ReplaceDisks, RestoreAsNewVM, RestoreDisks, build
+from restorekit.restore.request.builders import SCENARIOS, ReplaceDisks, RestoreAsNewVM, RestoreDisks, build
 
 SPECS = Path(__file__).resolve().parents[1].parent / "shared" / "azure-specs"
 BMS = SPECS / "2026-02-01" / "bms.json"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import restorekit as rk
-from restorekit.restore.outcome import OutcomeUnknown
+from restorekit.model.outcome import OutcomeUnknown
 
 
 @pytest.fixture

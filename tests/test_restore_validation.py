@@ -10,8 +10,8 @@ import pytest
 from test_restore_bodies import DOC_NEW_VM, DOC_REPLACE, DOC_SELECTIVE, make_point
 
 from restorekit.core.errors import ValidationError
-from restorekit.restore.builders import ReplaceDisks, RestoreAsNewVM, RestoreDisks
-from restorekit.restore.checks import (
+from restorekit.restore.request.builders import ReplaceDisks, RestoreAsNewVM, RestoreDisks
+from restorekit.restore.request.rules import (
     RULES,
     Problem,
     check_body,
@@ -68,7 +68,7 @@ def test_good_requests_have_no_problem(builder):
 
 
 def test_every_rule_is_listed_and_documented():
-    import restorekit.restore.checks as checks
+    import restorekit.restore.request.rules as checks
 
     for rule in RULES:
         assert rule.__doc__ and rule.__name__.removeprefix("rule_") in checks.__doc__

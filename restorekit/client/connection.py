@@ -42,7 +42,7 @@ from .discovery import (
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ..restore.cross_region import CrossRegion
+    from .cross_region import CrossRegion
     from .resources import ProtectedItem, Vault
 
 __all__ = ["CLOUDS", "Cloud", "Connection", "DEV_TOKEN", "DevTokenCredential", "EMULATOR_LABEL",
@@ -167,7 +167,7 @@ class Connection:
         For when the primary region is down: the protected item and its points are read from the secondary
         region's API; ``secondary_region`` must be given (the vault's region cannot be read then).
         """
-        from ..restore.cross_region import CrossRegion
+        from .cross_region import CrossRegion
         from .resources import ProtectedItem, Vault
 
         item = ProtectedItem.unchecked(Vault(self, vault_resource_group, vault_name), vm_resource_group, vm_name)

@@ -1,13 +1,13 @@
 """Restores from an earlier kernel: which of them still run, and following one again.
 
-The restore journal (:mod:`restorekit.restore.journal`) remembers every restore restorekit sent; this module
+The restore journal (:mod:`restorekit.restore.journal.store`) remembers every restore restorekit sent; this module
 brings them back:
 
 * :func:`resume` follows a journaled restore again (by job id, restore id or a row of ``rk.recent_restores()``):
-  a :class:`~restorekit.restore.operation.RestoreOperation` (its live widget in a notebook). A restore in the
+  a :class:`~restorekit.restore.run.operation.RestoreOperation` (its live widget in a notebook). A restore in the
   vault's region is followed with ``vault.restore_job(job_id)``, a cross-region one through its route
   (``crr.attach(job_id)``); a restore whose kernel died before its job id was known is found the way a lost
-  POST answer is (:mod:`restorekit.restore.lost_answer`).
+  POST answer is (:mod:`restorekit.restore.run.lost_answer`).
 * :func:`running_restores` lists the journaled restores of a VM that the service says still run: what a runbook
   shows when it starts.
 
@@ -31,12 +31,12 @@ from ..core.filters import job_filter
 from ..core.times import format_moment, parse_time
 from ..model.job_api import CrossRegionJobs, JobApi, VaultJobs
 from ..model.jobs import CrrJob, Job, job_matches_item, job_matches_point
-from ..restore.journal import FINAL_STATES, Journal
-from ..restore.journal_entry import JournalEntry
+from ..restore.journal.entry import JournalEntry
+from ..restore.journal.store import FINAL_STATES, Journal
 from .resources import ProtectedItem, Vault
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..restore.operation import RestoreOperation
+    from ..restore.run.operation import RestoreOperation
     from .connection import Connection
 
 CROSS_REGION = "cross-region restore"
@@ -47,7 +47,7 @@ MARGIN = timedelta(minutes=2)
 # -- resume -----------------------------------------------------------------------------------------------------
 def resume(job_id_or_row: Any, *, connection: Connection | None = None, display: bool | None = False,
            poll_interval: float | None = None, journal: Journal | None = None) -> RestoreOperation:
-    """Follow a journaled restore again: a live :class:`~restorekit.restore.operation.RestoreOperation`.
+    """Follow a journaled restore again: a live :class:`~restorekit.restore.run.operation.RestoreOperation`.
 
     ``job_id_or_row`` is a job id or a ``restore_id`` from the journal, or a row of ``rk.recent_restores()``.
     ``connection`` (default: a new one to the journaled endpoint and subscription) is where to read it.
@@ -68,14 +68,14 @@ def resume(job_id_or_row: Any, *, connection: Connection | None = None, display:
     options: dict[str, Any] = {"poll_interval": poll_interval} if poll_interval is not None else {}
     job_id = record.get("job_id")
     if record.get("kind") == CROSS_REGION:
-        from ..restore.cross_region import CrossRegion, CrossRegionOperation, CrossRegionRoute
+        from .cross_region import CrossRegion, CrossRegionOperation, CrossRegionRoute
 
         crr = CrossRegion(item, secondary_region=record.get("region"), poll_interval=poll_interval)
         route: Any = CrossRegionRoute(crr)
         op = crr.attach(job_id) if job_id else CrossRegionOperation(route, **_lookup_options(record), **options)
     else:
-        from ..restore.operation import RestoreOperation
-        from ..restore.routes import PrimaryRoute
+        from ..restore.run.operation import RestoreOperation
+        from ..restore.run.routes import PrimaryRoute
 
         route = PrimaryRoute(vault, item)
         op = (vault.restore_job(job_id, **options) if job_id

@@ -31,9 +31,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..core.protocols import ConnectionLike as Connection
     from ..model.jobs import Job
-    from ..restore.cross_region import CrossRegion
-    from ..restore.operation import RestoreOperation
-    from ..restore.outcome import Disk
+    from ..model.outcome import Disk
+    from ..restore.run.operation import RestoreOperation
+    from .cross_region import CrossRegion
 
 def _is_not_found(exc: ArmError) -> bool:
     return exc.status == 404
@@ -175,12 +175,12 @@ class Vault:
     def restore_job(self, job_id: str, **options: Any) -> RestoreOperation:
         """Follow a restore of this vault again by its job id (e.g. after a kernel restart): live progress.
 
-        Returns a :class:`~restorekit.restore.operation.RestoreOperation` following job ``job_id`` (its live
+        Returns a :class:`~restorekit.restore.run.operation.RestoreOperation` following job ``job_id`` (its live
         widget when it is a cell's value; ``.wait()`` for the final job). ``options`` go to the operation
         (``poll_interval``, ``sleep``, ``clock``). A cross-region restore is followed with
         ``crr.attach(job_id)``; ``rk.resume(job_id)`` finds either from the restore journal.
         """
-        from ..restore.operation import RestoreOperation
+        from ..restore.run.operation import RestoreOperation
 
         return RestoreOperation.from_job_id(self, job_id, **options)
 
@@ -283,7 +283,7 @@ class ProtectedItem:
     def vm_disks(self) -> list[Disk]:
         """The disks attached to the backed-up VM now, read from ARM (OS disk first): what replacing disks swaps."""
         from ..model.arm_resources import reader_for
-        from ..restore.outcome import vm_disks
+        from ..model.outcome import vm_disks
 
         vm = reader_for(self.connection.arm, self.connection.subscription_id).get(self.source_vm_id, fresh=True)
         if vm is None:
@@ -293,13 +293,13 @@ class ProtectedItem:
 
     def cross_region(self, **options: Any) -> CrossRegion:
         """Cross-region restore of this VM: its points in the secondary region and restores there."""
-        from ..restore.cross_region import CrossRegion
+        from .cross_region import CrossRegion
 
         return CrossRegion(self, **options)
 
     def restore(self, request: Any, *, confirm: bool = False, allow_duplicate: bool = False,
                 **kwargs: Any) -> RestoreOperation:
         """Validate and trigger a restore built by a restore builder; returns a live ``RestoreOperation``."""
-        from ..restore.trigger import trigger
+        from ..restore.run.trigger import trigger
 
         return trigger(request, item=self, confirm=confirm, allow_duplicate=allow_duplicate, **kwargs)

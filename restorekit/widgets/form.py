@@ -21,8 +21,8 @@ import traitlets
 
 from ..core.errors import ArmError, ConfirmationRequired, ValidationError
 from ..model.points import RecoveryPoint
-from ..restore.builders import SCENARIOS, FieldSpec, Problem, RestoreRequestBuilder
-from ..restore.online_checks import Candidate, candidates, reader_of
+from ..restore.checking.online import Candidate, candidates, reader_of
+from ..restore.request.builders import SCENARIOS, FieldSpec, Problem, RestoreRequestBuilder
 from .picker import RecoveryPointPicker
 
 _LABEL_STYLE = {"description_width": "230px"}

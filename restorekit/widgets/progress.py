@@ -1,6 +1,6 @@
 """Live progress of a restore in a notebook cell: :class:`OperationProgress`.
 
-``display(op)`` of a :class:`~restorekit.restore.operation.RestoreOperation` shows an ``OperationProgress``
+``display(op)`` of a :class:`~restorekit.restore.run.operation.RestoreOperation` shows an ``OperationProgress``
 when a widget-capable frontend is connected, and returns at once: the operation's polling thread calls
 :meth:`OperationProgress.update`, which only sets widget traits (no ``Output`` widget, no printing).
 
@@ -29,7 +29,7 @@ _BAG_SHOWN = ("Target resource group", "Restore location", "Recovery point ID")
 class OperationProgress(widgets.VBox):
     """A live view of a restore: phase, job status, progress bar, elapsed/remaining time, Cancel.
 
-    ``op`` is a :class:`~restorekit.restore.operation.RestoreOperation` (or anything with ``phase``, ``job``,
+    ``op`` is a :class:`~restorekit.restore.run.operation.RestoreOperation` (or anything with ``phase``, ``job``,
     ``job_id``, ``elapsed``, ``done``, ``error``, ``vm_name``, ``status_line()``, ``add_listener()``,
     ``start()`` and ``cancel()``). ``start=False`` leaves polling to the caller (tests).
     """

@@ -23,8 +23,8 @@ from ..core.errors import ArmError, RestorekitError
 from ..core.ids import name_of, resource_group_of
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..model.arm_resources import ResourceReader
-    from ..model.jobs import Job
+    from .arm_resources import ResourceReader
+    from .jobs import Job
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import RestorekitError
-from ..core.ids import name_of, resource_group_of
-from ..core.regions import norm_region
-from ..model.arm_resources import Located, ResourceReader, reader_for
-from .checks import Problem, check_storage_account, storage_account_facts
+from ...core.errors import RestorekitError
+from ...core.ids import name_of, resource_group_of
+from ...core.regions import norm_region
+from ...model.arm_resources import Located, ResourceReader, reader_for
+from ..request.rules import Problem, check_storage_account, storage_account_facts
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Mapping

@@ -8,7 +8,7 @@ it again (``rk.resume``).
 (the test suite and ``restorekit demo`` point it elsewhere).
 
 **Format**: JSON Lines, append-only, one event per line. Every restore has a ``restore_id`` and up to four kinds
-of events (:mod:`restorekit.restore.journal_entry` writes them): ``submitted`` (before the POST), ``job`` (the
+of events (:mod:`restorekit.restore.journal.entry` writes them): ``submitted`` (before the POST), ``job`` (the
 job id is known), ``final`` (the final state is known) and ``detached`` (polling stopped before the end, the
 restore may still run). Each line is written with one ``write`` under an exclusive lock (``fcntl.flock`` where
 the platform has it) and synced, so concurrent appends do not interleave; a line torn by a crash is skipped by
@@ -27,8 +27,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..core.ids import name_of
-from ..core.times import parse_time
+from ...core.ids import name_of
+from ...core.times import parse_time
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

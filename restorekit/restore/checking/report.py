@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
-from .checks import Problem
-from .service_validation import ServiceVerdict
+from ..request.rules import Problem
+from .service import ServiceVerdict
 
 
 @dataclass

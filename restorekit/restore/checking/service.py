@@ -4,7 +4,7 @@ Azure Backup validates a restore request without running it (Operation_Validate,
 ``{id: <recovery point ID>, properties: {objectType: ValidateIaasVMRestoreOperationRequest, restoreRequest}}`` and
 the answer ``{validateOperationResponse: {validationResults: [{code, message, recommendations}]}}``, empty when
 the service sees nothing wrong. :func:`service_verdict` asks it; restorekit shows the answer next to its own
-checks (:class:`~restorekit.restore.check_report.CheckReport`). The secondary region has no such operation, so a
+checks (:class:`~restorekit.restore.checking.report.CheckReport`). The secondary region has no such operation, so a
 cross-region request gets a verdict that says the service could not be asked.
 """
 
@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core import api_versions
-from ..core.errors import RestorekitError
-from .checks import Problem
+from ...core import api_versions
+from ...core.errors import RestorekitError
+from ..request.rules import Problem
 
 
 @dataclass(frozen=True)

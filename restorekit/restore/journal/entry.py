@@ -1,14 +1,14 @@
 """What one restore writes to the journal, and when: before its POST, once its job is known, at its end.
 
-:func:`~restorekit.restore.trigger.trigger` makes a :class:`JournalEntry` for every restore (primary and
+:func:`~restorekit.restore.run.trigger.trigger` makes a :class:`JournalEntry` for every restore (primary and
 cross-region) and sends the POST through :meth:`JournalEntry.post`, so the ``submitted`` event is on disk
 before anything reaches the service and a refusal is written as ``NotStarted``. :meth:`JournalEntry.follow`
-then listens to the :class:`~restorekit.restore.operation.RestoreOperation`: a ``job`` event when the job id
+then listens to the :class:`~restorekit.restore.run.operation.RestoreOperation`: a ``job`` event when the job id
 is known (with the operation URL, redacted), a ``final`` event with the final state, or ``detached`` when
 polling gave up before the end. ``rk.resume`` follows a journaled restore with the same entry again.
 
 A journal that cannot be written (a read-only home, a full disk) never stops a restore: it is said once, at
-WARNING, on the ``restorekit.restore.journal_entry`` logger.
+WARNING, on the ``restorekit.restore.journal.entry`` logger.
 """
 
 from __future__ import annotations
@@ -21,15 +21,15 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import ArmError, OperationFailed, RestorekitError, RestoreNotStarted, TransportError
-from ..core.redaction import redact_text, redact_url
-from ..core.times import format_moment
-from .journal import Journal
-from .operation import FINAL_PHASES
+from ...core.errors import ArmError, OperationFailed, RestorekitError, RestoreNotStarted, TransportError
+from ...core.redaction import redact_text, redact_url
+from ...core.times import format_moment
+from ..run.operation import FINAL_PHASES
+from .store import Journal
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .operation import RestoreOperation
-    from .routes import RestoreRoute
+    from ..run.operation import RestoreOperation
+    from ..run.routes import RestoreRoute
 
 log = logging.getLogger(__name__)
 

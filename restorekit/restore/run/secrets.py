@@ -12,8 +12,8 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from ..core.errors import ArmError, TransportError
-from ..core.redaction import REDACTED, Scrubber
+from ...core.errors import ArmError, TransportError
+from ...core.redaction import REDACTED, Scrubber
 
 __all__ = ["CrrAccessToken", "ScrubbedSession", "Scrubber"]
 

@@ -1,6 +1,6 @@
 """Where a restore goes and how it is followed: the strategy plugged into the one restore path.
 
-:func:`~restorekit.restore.trigger.trigger` runs validate → confirm → duplicate check → one POST → operation
+:func:`~restorekit.restore.run.trigger.trigger` runs validate → confirm → duplicate check → one POST → operation
 for every restore; what differs between a restore in the vault's region and a cross-region restore is a
 :class:`RestoreRoute`:
 
@@ -10,7 +10,7 @@ for every restore; what differs between a restore in the vault's region and a cr
 * the session and polling methods that follow the operation, and the job API that reads and lists the job.
 
 :class:`PrimaryRoute` is the vault's own Backup API; the cross-region route lives with
-:class:`~restorekit.restore.cross_region.CrossRegion`.
+:class:`~restorekit.client.cross_region.CrossRegion`.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..core.errors import ArmError, CheckUnavailable, NotFoundError, TransportError
-from ..core.filters import job_filter
-from ..model.job_api import JobApi, VaultJobs
-from ..model.jobs import Job, job_matches_item, job_matches_point
-from ..transport.polling import DEFAULT_METHODS, PollingMethod
+from ...core.errors import ArmError, CheckUnavailable, NotFoundError, TransportError
+from ...core.filters import job_filter
+from ...model.job_api import JobApi, VaultJobs
+from ...model.jobs import Job, job_matches_item, job_matches_point
+from ...transport.polling import DEFAULT_METHODS, PollingMethod
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..core.protocols import ArmApi, ProtectedItemLike, VaultLike
+    from ...core.protocols import ArmApi, ProtectedItemLike, VaultLike
 
 
 class RestoreRoute(Protocol):

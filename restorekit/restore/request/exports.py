@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from ..core.api_versions import PASSIVE_STAMP
-from ..core.filters import IAAS_FILTER
-from ..core.ids import location_path
+from ...core.api_versions import PASSIVE_STAMP
+from ...core.filters import IAAS_FILTER
+from ...core.ids import location_path
 
 #: Where a secondary-region export reads the access token's properties (step 2 writes it).
 TOKEN_FILE = "crr-token.json"

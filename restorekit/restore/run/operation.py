@@ -9,8 +9,8 @@
 poll, a job lookup or a job read) and says how long to wait before the next. A
 :class:`~restorekit.transport.driver.ThreadDriver` runs it in the background; views subscribe with
 :meth:`~RestoreOperation.add_listener`: the live widget (:mod:`restorekit.widgets.progress`) or plain-text status
-lines (:mod:`restorekit.restore.progress_text`). Where the restore was sent and how its job is read is the
-operation's :class:`~restorekit.restore.routes.RestoreRoute`, the same for a restore in the vault's region and
+lines (:mod:`restorekit.restore.run.progress_text`). Where the restore was sent and how its job is read is the
+operation's :class:`~restorekit.restore.run.routes.RestoreRoute`, the same for a restore in the vault's region and
 a cross-region restore.
 """
 
@@ -24,18 +24,18 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import ArmError, OperationFailed, TransportError
-from ..model.arm_resources import reader_for
-from ..model.jobs import Job
-from ..transport import polling as lro
-from ..transport.driver import ThreadDriver
+from ...core.errors import ArmError, OperationFailed, TransportError
+from ...model.arm_resources import reader_for
+from ...model.jobs import Job
+from ...model.outcome import OutcomeUnknown, RestoreOutcome, Snapshot, compare, take_snapshot
+from ...transport import polling as lro
+from ...transport.driver import ThreadDriver
 from . import progress_text
 from .lost_answer import LostAnswerLookup
-from .outcome import OutcomeUnknown, RestoreOutcome, Snapshot, compare, take_snapshot
 from .routes import PrimaryRoute
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..core.protocols import VaultLike
+    from ...core.protocols import VaultLike
     from .routes import RestoreRoute
 
 log = logging.getLogger(__name__)
@@ -383,8 +383,8 @@ class RestoreOperation:
         """What the restore created or changed, by resource ID (waits for the end; read once, then kept).
 
         What Azure's job says (the kind of restore, where it wrote, the disks it restored), with the resource IDs
-        read from ARM around it (:mod:`restorekit.restore.outcome`): new disks or a new VM, the VM whose disks were
-        replaced with the disks attached now and the previous ones left unattached. Raises :class:`~restorekit.restore.outcome.OutcomeUnknown` for a restore that did not
+        read from ARM around it (:mod:`restorekit.model.outcome`): new disks or a new VM, the VM whose disks were
+        replaced with the disks attached now and the previous ones left unattached. Raises :class:`~restorekit.model.outcome.OutcomeUnknown` for a restore that did not
         complete.
         """
         job = self.job
@@ -417,13 +417,13 @@ class RestoreOperation:
 
     def _ipython_display_(self) -> None:
         """Live widget with a widget-capable frontend; otherwise block and print status lines."""
-        from ..core.environment import is_headless
+        from ...core.environment import is_headless
 
         if is_headless():
             self.watch()
             return
         from IPython.display import display
 
-        from ..widgets.progress import OperationProgress
+        from ...widgets.progress import OperationProgress
 
         display(OperationProgress(self))

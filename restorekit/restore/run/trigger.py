@@ -1,14 +1,14 @@
 """The one restore path: validate → confirm → duplicate check → one POST → the operation that follows it.
 
 Restores in the vault's region and cross-region restores both go through :func:`trigger`; what differs (the
-token, the endpoints, the job API) is the :class:`~restorekit.restore.routes.RestoreRoute` plugged into it, so
+token, the endpoints, the job API) is the :class:`~restorekit.restore.run.routes.RestoreRoute` plugged into it, so
 both refuse, confirm and fail the same way:
 
 1. ``route.prepare(request)`` runs every check and raises ``ValidationError`` listing all problems;
 2. a destructive request (replacing disks) needs ``confirm=True`` (``ConfirmationRequired``, nothing sent);
 3. a restore of the same VM from the same point still running is refused (``DuplicateRestore`` names it);
 4. one POST (never retried once it may have reached the service), journaled before it is sent
-   (:mod:`restorekit.restore.journal_entry`), with its job id and final state once known;
+   (:mod:`restorekit.restore.journal.entry`), with its job id and final state once known;
 5. a lost answer (timeout, reset, 5xx) does not mean "not started": the operation looks for the job instead.
 """
 
@@ -20,17 +20,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from ..core.environment import should_display
-from ..core.errors import ArmError, ConfirmationRequired, DuplicateRestore, TransportError
-from ..core.times import format_duration, format_moment
-from .journal_entry import JournalEntry
-from .online_checks import reader_of
+from ...core.environment import should_display
+from ...core.errors import ArmError, ConfirmationRequired, DuplicateRestore, TransportError
+from ...core.times import format_duration, format_moment
+from ...model.outcome import Snapshot, reads_for, take_snapshot
+from ..checking.online import reader_of
+from ..journal.entry import JournalEntry
 from .operation import RestoreOperation
-from .outcome import Snapshot, reads_for, take_snapshot
 from .routes import PrimaryRoute, running_restores
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..core.protocols import ProtectedItemLike
+    from ...core.protocols import ProtectedItemLike
     from .routes import RestoreRoute
 
 
@@ -118,7 +118,7 @@ def data_loss_window(point: Any, now: datetime | None = None) -> str:
 
 
 def _snapshot(request: Any) -> Snapshot | None:
-    """What the restore may change, read before it is sent (see :mod:`restorekit.restore.outcome`)."""
+    """What the restore may change, read before it is sent (see :mod:`restorekit.model.outcome`)."""
     try:
         reader = reader_of(request)
     except LookupError:

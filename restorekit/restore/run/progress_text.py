@@ -12,15 +12,15 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..core.times import format_duration
+from ...core.times import format_duration
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..model.jobs import Job
+    from ...model.jobs import Job
     from .routes import RestoreRoute
 
 
 class Tracked(Protocol):
-    """What the text view reads of a restore operation (a :class:`~restorekit.restore.operation.RestoreOperation`)."""
+    """What the text view reads of a restore operation (a :class:`~restorekit.restore.run.operation.RestoreOperation`)."""
 
     route: RestoreRoute
     phase: str

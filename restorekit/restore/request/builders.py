@@ -8,7 +8,7 @@
 
 Each builder is a frozen dataclass: change it with :func:`dataclasses.replace`, list its inputs with
 ``fields()`` (what a form shows), render it with ``to_body()``, ``to_json()``, ``to_curl()``,
-``to_az_rest()``. ``problems()`` lists every problem (see :mod:`restorekit.restore.checks`), ``validate()``
+``to_az_rest()``. ``problems()`` lists every problem (see :mod:`restorekit.restore.request.rules`), ``validate()``
 raises :class:`~restorekit.core.errors.ValidationError` with all of them. Nothing here sends a request.
 
 Names are turned into ARM IDs (``azure.mgmt.core.tools.resource_id``) in the target subscription
@@ -39,12 +39,15 @@ from dataclasses import fields as dc_fields
 from datetime import timedelta
 from typing import Any, ClassVar
 
-from ..core import api_versions
-from ..core.errors import ValidationError
-from ..core.ids import id_from_name, name_of, resource_group_id, resource_group_of
-from ..model.points import RecoveryPoint
-from .check_report import CheckReport
-from .checks import (
+from ...core import api_versions
+from ...core.errors import ValidationError
+from ...core.ids import id_from_name, name_of, resource_group_id, resource_group_of
+from ...model.points import RecoveryPoint
+from ..checking.online import online_check
+from ..checking.report import CheckReport
+from ..checking.service import service_verdict
+from .exports import HttpCall, as_az_rest, as_curl, restore_calls
+from .rules import (
     DISK_NETWORK_ACCESS_OPTIONS,
     REHYDRATION_PRIORITIES,
     REQUEST_KEYS,
@@ -53,9 +56,6 @@ from .checks import (
     check_request,
     vm_name_problem,
 )
-from .exports import HttpCall, as_az_rest, as_curl, restore_calls
-from .online_checks import online_check
-from .service_validation import service_verdict
 
 DEFAULT_ENDPOINT = "https://management.azure.com"
 DEFAULT_REHYDRATION_PRIORITY = "Standard"
@@ -385,7 +385,7 @@ class RestoreRequestBuilder:
         """Every problem and note of this request, and the service's verdict when ``service=True``.
 
         Offline by default (nothing is sent); ``online=True`` also reads what the request names from ARM
-        (:mod:`restorekit.restore.online_checks`); ``service=True`` asks the service's validate operation.
+        (:mod:`restorekit.restore.checking.online`); ``service=True`` asks the service's validate operation.
         """
         problems = self._input_problems() + check_request(self.properties(), self.point,
                                                           storage_account=self.storage_account_properties)

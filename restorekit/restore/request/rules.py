@@ -4,7 +4,7 @@
 them, or built by hand) together with the :class:`~restorekit.model.points.RecoveryPoint` it restores, and
 returns a list of :class:`Problem`. It never touches the network. :func:`check_storage_account`
 checks a staging storage account's location, SKU and kind when they are known (online checks read them from
-ARM, see :mod:`restorekit.restore.online_checks`).
+ARM, see :mod:`restorekit.restore.checking.online`).
 
 Rules (each is one function in :data:`RULES`, named after what it checks):
 
@@ -45,12 +45,12 @@ from typing import TYPE_CHECKING, Any
 
 from azure.mgmt.core.tools import is_valid_resource_id
 
-from ..core.ids import is_resource_group_id
-from ..core.ids import parse as parse_resource_id
-from ..core.regions import norm_region
+from ...core.ids import is_resource_group_id
+from ...core.ids import parse as parse_resource_id
+from ...core.regions import norm_region
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..model.points import RecoveryPoint
+    from ...model.points import RecoveryPoint
 
 ZONES = ("1", "2", "3")
 REHYDRATION_PRIORITIES = ("Standard", "High")

@@ -50,11 +50,11 @@ from ..core.times import format_duration, format_moment
 from ..model.job_api import CrossRegionJobs, JobApi
 from ..model.jobs import CrrJob, jobs_frame
 from ..model.points import RecoveryPoint, RecoveryPoints
+from ..restore.request.rules import Problem
+from ..restore.run.operation import RestoreOperation
+from ..restore.run.secrets import CrrAccessToken, ScrubbedSession
+from ..restore.run.trigger import trigger
 from ..transport.polling import PollingMethod, rehosted_methods
-from .checks import Problem
-from .operation import RestoreOperation
-from .secrets import CrrAccessToken, ScrubbedSession
-from .trigger import trigger
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -127,7 +127,7 @@ class ReplicationLag:
 class CrossRegionOperation(RestoreOperation):
     """A cross-region restore in flight: the CRR operation, then the :class:`~restorekit.model.jobs.CrrJob` it created.
 
-    The same :class:`~restorekit.restore.operation.RestoreOperation` (``phase``, ``job_id``, ``job``, ``wait()``,
+    The same :class:`~restorekit.restore.run.operation.RestoreOperation` (``phase``, ``job_id``, ``job``, ``wait()``,
     ``watch()``, ``await op``, status lines, the live widget), followed through the secondary region;
     :meth:`cancel` cannot cancel (the API has no cancellation) and says so.
     """
@@ -478,7 +478,7 @@ class CrossRegion:
         cross-region restore of the same VM and point is refused (``DuplicateRestore``) unless
         ``allow_duplicate=True``. ``display`` (default: inside a kernel) shows live progress, or status lines
         when headless. What the request names is checked in the secondary region first (``online_checks=False``
-        skips that, with a warning). The same path as ``item.restore`` (:func:`~restorekit.restore.trigger.trigger`).
+        skips that, with a warning). The same path as ``item.restore`` (:func:`~restorekit.restore.run.trigger.trigger`).
         """
         op = trigger(request, route=CrossRegionRoute(self), confirm=confirm, allow_duplicate=allow_duplicate,
                      display=display, online_checks=online_checks, **self._operation_options())

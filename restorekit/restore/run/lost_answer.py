@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import OperationFailed, RestoreNotStarted
-from ..model.jobs import Job, job_matches_item, job_matches_point
+from ...core.errors import OperationFailed, RestoreNotStarted
+from ...model.jobs import Job, job_matches_item, job_matches_point
 from .routes import restores_since
 
 if TYPE_CHECKING:  # pragma: no cover
