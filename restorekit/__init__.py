@@ -69,7 +69,7 @@ _EXPORTS = {
     "RestoreOperation": "restore.run.operation",
     "Job": "model.jobs",
     # restores from earlier kernels: the journal
-    "recent_restores": "restore.journal.store",
+    "recent_restores": "client.reattach",
     "resume": "client.reattach",
     "running_restores": "client.reattach",
     # cross-region restore

@@ -147,9 +147,7 @@ def test_online_checks_can_be_skipped_with_a_warning(estate, point):
 
 
 def test_reads_are_cached_per_connection(estate, point):
-    from restorekit.model.arm_resources import reader_for
-
-    reader = reader_for(estate[1].arm, SUB)
+    reader = estate[1].resources()
     request = rk.RestoreDisks(point, storage_account="testAccount", target_resource_group="targetRG")
     request.check(online=True)
     reads = reader.reads

@@ -32,16 +32,35 @@ from ..core.times import format_moment, parse_time
 from ..model.job_api import CrossRegionJobs, JobApi, VaultJobs
 from ..model.jobs import CrrJob, Job, job_matches_item, job_matches_point
 from ..restore.journal.entry import JournalEntry
-from ..restore.journal.store import FINAL_STATES, Journal
+from ..restore.journal.store import FINAL_STATES, Journal, restores_frame
+from .connection import journal_location
 from .resources import ProtectedItem, Vault
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
     from ..restore.run.operation import RestoreOperation
     from .connection import Connection
 
 CROSS_REGION = "cross-region restore"
 #: How long before its journal time a job found for a restore without a job id may have started (clock skew).
 MARGIN = timedelta(minutes=2)
+
+
+def recent_restores(limit: int | None = None, *, connection: Connection | None = None,
+                    journal: Journal | None = None) -> pd.DataFrame:
+    """The restores restorekit triggered from this machine, one row each, latest known state, newest first.
+
+    Read from a journal only (nothing is asked of Azure): ``journal``, else the ``connection``'s, else where
+    :func:`~restorekit.client.connection.journal_location` says (``RESTOREKIT_JOURNAL`` or the user data folder).
+    Columns and states: :func:`restorekit.restore.journal.store.restores_frame`. ``limit`` keeps the newest rows.
+    Re-attach to a row with ``rk.resume(row)`` or ``rk.resume(job_id)``.
+
+    >>> rk.recent_restores().head()
+    """
+    if journal is None:
+        journal = connection.journal if connection is not None else Journal(journal_location())
+    return restores_frame(journal, limit)
 
 
 # -- resume -----------------------------------------------------------------------------------------------------
@@ -56,13 +75,13 @@ def resume(job_id_or_row: Any, *, connection: Connection | None = None, display:
 
     >>> op = rk.resume(rk.recent_restores().iloc[0]); op.wait()
     """
-    journal = journal or Journal()
+    journal = journal or (connection.journal if connection is not None else Journal(journal_location()))
     record = _record(job_id_or_row, journal)
     if record.get("state") == "NotStarted":
         raise RestoreNotStarted(
             f"the journal says restore {record['restore_id']} of VM {record.get('vm')} did not start "
             f"({record.get('error') or 'refused'}); there is nothing to follow. Trigger it again (item.restore(...))")
-    conn = connection or _connect(record)
+    conn = connection or _connect(record, journal)
     vault = _vault(conn, record)
     item = _item(vault, record)
     options: dict[str, Any] = {"poll_interval": poll_interval} if poll_interval is not None else {}
@@ -80,7 +99,7 @@ def resume(job_id_or_row: Any, *, connection: Connection | None = None, display:
         route = PrimaryRoute(vault, item)
         op = (vault.restore_job(job_id, **options) if job_id
               else RestoreOperation(route, **_lookup_options(record), **options))
-    JournalEntry.resumed(record, route, journal=journal).follow(op)
+    JournalEntry.resumed(record, route, journal).follow(op)
     if should_display(display):
         from IPython.display import display as show
 
@@ -116,7 +135,7 @@ def _plain(value: Any) -> Any:
     return None if str(value) in ("NaT", "<NA>", "nan") else value
 
 
-def _connect(record: Mapping[str, Any]) -> Connection:
+def _connect(record: Mapping[str, Any], journal: Journal) -> Connection:
     """A connection to the journaled endpoint and subscription (Azure's clouds by their credentials)."""
     from .connection import CLOUDS, connect
 
@@ -127,8 +146,8 @@ def _connect(record: Mapping[str, Any]) -> Connection:
                             "connection=rk.connect(...)")
     for cloud in CLOUDS.values():
         if endpoint == cloud.resource_manager:
-            return connect(subscription_id=subscription, cloud=cloud.name, trust_env=False, quiet=True)
-    return connect(endpoint, subscription_id=subscription, quiet=True)
+            return connect(subscription_id=subscription, cloud=cloud.name, trust_env=False, quiet=True, journal=journal)
+    return connect(endpoint, subscription_id=subscription, quiet=True, journal=journal)
 
 
 def _vault(conn: Connection, record: Mapping[str, Any]) -> Vault:
@@ -229,7 +248,7 @@ def running_restores(target: Any, *, journal: Journal | None = None) -> RunningR
     item = target if hasattr(target, "ref") else getattr(target, "item", None)
     if item is None:
         raise TypeError(f"pass a protected item (vault.vm(...)) or a CrossRegion, not {type(target).__name__}")
-    journal = journal or Journal()
+    journal = journal or item.connection.journal
     found = RunningRestores(f"{item.vm_resource_group}/{item.vm_name}")
     records = [r for r in journal.restores() if _same_vm(r, item) and r.get("state") not in FINAL_STATES]
     lists: dict[tuple[str, str | None], list[Job] | str] = {}
@@ -295,4 +314,4 @@ def _journal_end(record: dict[str, Any], item: Any, api: JobApi, job_class: type
     except RestorekitError:
         return
     if job.done:
-        JournalEntry.resumed(record, None, journal=journal).write("final", state=job.status, job_id=job.id)
+        JournalEntry.resumed(record, None, journal).write("final", state=job.status, job_id=job.id)

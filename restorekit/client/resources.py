@@ -282,10 +282,9 @@ class ProtectedItem:
 
     def vm_disks(self) -> list[Disk]:
         """The disks attached to the backed-up VM now, read from ARM (OS disk first): what replacing disks swaps."""
-        from ..model.arm_resources import reader_for
         from ..model.outcome import vm_disks
 
-        vm = reader_for(self.connection.arm, self.connection.subscription_id).get(self.source_vm_id, fresh=True)
+        vm = self.connection.resources().get(self.source_vm_id, fresh=True)
         if vm is None:
             raise NotFoundError(f"VM {self.vm_resource_group}/{self.vm_name} does not exist any more "
                                 f"({self.source_vm_id}); restore it as a new VM or restore its disks")

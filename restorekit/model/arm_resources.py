@@ -1,8 +1,9 @@
 """The Azure resources a restore names or touches, read from ARM: storage accounts, resource groups, networks,
 VMs and their disks, and the zones of a region.
 
-A :class:`ResourceReader` belongs to one connection and caches what it reads for a short while (30 s), so a form
-that re-checks on every keystroke does not flood ARM; ``fresh=True`` reads again (before and after a restore).
+A :class:`ResourceReader` belongs to one connection (``connection.resources()``: no registry outlives it) and
+caches what it reads for a short while (30 s), so a form that re-checks on every keystroke does not flood ARM;
+``fresh=True`` reads again (before and after a restore).
 Each resource comes back as ARM's JSON (a dict) and ``None`` when ARM says 404.
 """
 
@@ -24,19 +25,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: How long a read stays fresh (seconds).
 CACHE_SECONDS = 30.0
-
-_READERS: dict[int, ResourceReader] = {}
-_READERS_LOCK = threading.Lock()
-
-
-def reader_for(arm: ArmApi, subscription_id: str) -> ResourceReader:
-    """The reader of a connection's session (one per session, so its cache is shared by checks and forms)."""
-    with _READERS_LOCK:
-        found = _READERS.get(id(arm))
-        if found is None or found.arm is not arm or found.subscription_id != subscription_id:
-            found = _READERS[id(arm)] = ResourceReader(arm, subscription_id)
-        return found
-
 
 @dataclass(frozen=True)
 class Located:

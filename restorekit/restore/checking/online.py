@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from ...core.errors import RestorekitError
 from ...core.ids import name_of, resource_group_of
 from ...core.regions import norm_region
-from ...model.arm_resources import Located, ResourceReader, reader_for
+from ...model.arm_resources import Located, ResourceReader
 from ..request.rules import Problem, check_storage_account, storage_account_facts
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,10 +45,9 @@ class OnlineReport:
 def reader_of(request: Any) -> ResourceReader:
     """The resource reader of the connection the request's point was read through."""
     connection = getattr(request.point.owner, "connection", None)
-    arm = getattr(connection, "arm", None)
-    if arm is None:
+    if connection is None:
         raise LookupError("the recovery point has no live connection (it was not read through rk.connect())")
-    return reader_for(arm, request.subscription)
+    return connection.resources(request.subscription)
 
 
 def _name_of(resource_id: str) -> tuple[str, str]:

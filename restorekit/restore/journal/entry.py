@@ -74,30 +74,29 @@ def describe(route: RestoreRoute, request: Any) -> dict[str, Any]:
 class JournalEntry:
     """The journal events of one restore (see the module doc); ``restore_id`` links them."""
 
-    def __init__(self, fields: dict[str, Any], *, restore_id: str | None = None, journal: Journal | None = None,
+    def __init__(self, fields: dict[str, Any], journal: Journal, *, restore_id: str | None = None,
                  route: RestoreRoute | None = None) -> None:
         self.restore_id = restore_id or uuid.uuid4().hex
         self.fields = dict(fields)
-        self.journal = journal or Journal()
+        self.journal = journal
         self.route = route
         self._written: set[str] = set()
         self._lock = threading.Lock()
         self._warned = False
 
     @classmethod
-    def for_restore(cls, route: RestoreRoute, request: Any, *, journal: Journal | None = None) -> JournalEntry:
+    def for_restore(cls, route: RestoreRoute, request: Any, journal: Journal) -> JournalEntry:
         """A new entry for ``request`` sent through ``route``."""
-        return cls(describe(route, request), journal=journal, route=route)
+        return cls(describe(route, request), journal, route=route)
 
     @classmethod
-    def resumed(cls, record: dict[str, Any], route: RestoreRoute | None, *,
-                journal: Journal | None = None) -> JournalEntry:
+    def resumed(cls, record: dict[str, Any], route: RestoreRoute | None, journal: Journal) -> JournalEntry:
         """The entry of a journaled restore followed again (``rk.resume``): same ``restore_id`` and fields."""
         fields = {key: record.get(key) for key in ("who", "endpoint", "subscription", "vault", "vault_id", "vm",
                                                     "item_id", "point", "point_time", "scenario", "recovery_type",
                                                     "kind", "region")}
-        entry = cls({**fields, "host": socket.gethostname(), "pid": os.getpid()}, restore_id=record["restore_id"],
-                    journal=journal, route=route)
+        entry = cls({**fields, "host": socket.gethostname(), "pid": os.getpid()}, journal,
+                    restore_id=record["restore_id"], route=route)
         if record.get("job_id"):
             entry._written.add("job")
         return entry
@@ -111,7 +110,7 @@ class JournalEntry:
             if not self._warned:
                 self._warned = True
                 log.warning("could not write the restore journal %s (%s); the restore goes on, but a new kernel "
-                            "will not find it with rk.recent_restores(): set RESTOREKIT_JOURNAL to a writable file",
+                            "will not find it with rk.recent_restores(): connect with journal= a writable file",
                             self.journal.path, exc)
 
     def post(self, request: Any) -> Any:

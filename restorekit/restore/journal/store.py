@@ -4,8 +4,8 @@ A kernel that dies in the middle of a restore loses the operation object, not th
 was sent, where, by whom and which job it became, so a new kernel lists it (:func:`recent_restores`) and follows
 it again (``rk.resume``).
 
-**Where**: ``platformdirs.user_data_dir("restorekit")/journal.jsonl``, or the file ``RESTOREKIT_JOURNAL`` names
-(the test suite and ``restorekit demo`` point it elsewhere).
+**Where**: the file the connection was given (``rk.connect(journal=path)``; by default ``RESTOREKIT_JOURNAL``, else
+``journal.jsonl`` in the user data folder: ``client.connection.journal_location``).
 
 **Format**: JSON Lines, append-only, one event per line. Every restore has a ``restore_id`` and up to four kinds
 of events (:mod:`restorekit.restore.journal.entry` writes them): ``submitted`` (before the POST), ``job`` (the
@@ -38,10 +38,6 @@ try:  # POSIX: an advisory lock orders appends from several processes
 except ImportError:  # pragma: no cover - Windows: each line is still one O_APPEND write
     fcntl = None  # type: ignore[assignment]
 
-#: The environment variable that moves the journal (a file path).
-JOURNAL_ENV = "RESTOREKIT_JOURNAL"
-#: The journal's file name in the user data folder.
-FILE_NAME = "journal.jsonl"
 #: The format of the lines (``v`` of each event).
 VERSION = 1
 #: States after which a restore does not change any more.
@@ -53,26 +49,11 @@ COLUMNS = ("submitted", "state", "vm", "kind", "scenario", "point", "point_time"
 _process_lock = threading.Lock()
 
 
-def journal_path() -> Path:
-    """Where the journal is: ``RESTOREKIT_JOURNAL``, else ``journal.jsonl`` in the user data folder."""
-    override = os.environ.get(JOURNAL_ENV)
-    if override:
-        return Path(override).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("restorekit")) / FILE_NAME
-
-
 class Journal:
-    """The journal file (``path`` defaults to :func:`journal_path`, read when the journal is used)."""
+    """The journal file at ``path`` (created on the first append)."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
-        self._path = Path(path) if path is not None else None
-
-    @property
-    def path(self) -> Path:
-        """The file."""
-        return self._path if self._path is not None else journal_path()
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
 
     def append(self, event: dict[str, Any]) -> None:
         """Append one event as one line (locked, synced; a torn last line is closed first)."""
@@ -154,7 +135,7 @@ def fold(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                   reverse=True)
 
 
-def recent_restores(limit: int | None = None, *, journal: Journal | None = None) -> pd.DataFrame:
+def restores_frame(journal: Journal, limit: int | None = None) -> pd.DataFrame:
     """The restores restorekit triggered from this machine, one row each, latest known state, newest first.
 
     Read from the journal only (nothing is asked of Azure): ``state`` is the last state restorekit saw.
@@ -169,7 +150,7 @@ def recent_restores(limit: int | None = None, *, journal: Journal | None = None)
     """
     import pandas as pd
 
-    records = (journal or Journal()).restores()
+    records = journal.restores()
     if limit is not None:
         records = records[:limit]
     frame = pd.DataFrame([{column: record.get(column) for column in COLUMNS} for record in records],
@@ -180,5 +161,5 @@ def recent_restores(limit: int | None = None, *, journal: Journal | None = None)
     for column in ("state", "kind", "scenario"):
         frame[column] = frame[column].astype("category")
     frame["pid"] = pd.to_numeric(frame["pid"], errors="coerce").astype("Int64")
-    frame.attrs["journal"] = str((journal or Journal()).path)
+    frame.attrs["journal"] = str(journal.path)
     return frame

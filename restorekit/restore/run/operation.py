@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ...core.errors import ArmError, OperationFailed, TransportError
-from ...model.arm_resources import reader_for
 from ...model.jobs import Job
 from ...model.outcome import OutcomeUnknown, RestoreOutcome, Snapshot, compare, take_snapshot
 from ...transport import polling as lro
@@ -394,7 +393,7 @@ class RestoreOperation:
         if self._outcome is None:
             after = None
             if self.before is not None and self.before.reads and not self.before.error:
-                reader = reader_for(self.vault.connection.arm, self.vault.connection.subscription_id)
+                reader = self.vault.connection.resources()
                 after = take_snapshot(reader, self.before.reads, after=True)
             self._outcome = compare(self.before, after, job)
         return self._outcome

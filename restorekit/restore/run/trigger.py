@@ -84,7 +84,7 @@ def trigger(request: Any, *, item: ProtectedItemLike | None = None, route: Resto
         options["sleep"] = sleep
     operation_class = route.operation_class or RestoreOperation
     options["before"] = _snapshot(request) if online_checks else None
-    entry = JournalEntry.for_restore(route, request)
+    entry = JournalEntry.for_restore(route, request, route.vault.connection.journal)
     try:
         response = entry.post(request)  # journaled before it is sent; a refusal is journaled too
     except TransportError as exc:
