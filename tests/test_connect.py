@@ -153,7 +153,7 @@ def test_everything_on_the_emulator_says_so(az):
     with pytest.raises(rk.NotFoundError) as info:
         az.vault("prodRG", "prod-vault")
     assert "emulator" in str(info.value).lower()
-    assert point.owner.connection.portal_url("/subscriptions/x") is None
+    assert az.portal_url("/subscriptions/x") is None and point.endpoint == az.endpoint
 
 
 def test_a_dropped_connection_is_garbage_collected_with_its_session_and_reader(emulator_server):
@@ -165,7 +165,7 @@ def test_a_dropped_connection_is_garbage_collected_with_its_session_and_reader(e
     az = rk.connect(emulator_server.url)
     item = az.vault("testVaultRG", "testVault").vm("testRG", "testVM")
     request = rk.RestoreDisks(item.recovery_points().latest(), storage_account="testAccount")
-    assert request.check(online=True).ok and az.resources().reads
+    assert item.check(request, online=True).ok and az.resources().reads
     dropped = [weakref.ref(x) for x in (az, az.arm, az.resources())]
     del az, item, request
     gc.collect()

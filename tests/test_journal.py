@@ -51,7 +51,7 @@ def journaled_job(op) -> str:
     """Start following ``op`` and wait (bounded) until the journal holds its job id."""
     op.start()
     for _ in range(200):
-        if op.job_id and any(e.get("job_id") == op.job_id for e in op.vault.connection.journal.events()):
+        if op.job_id and any(e.get("job_id") == op.job_id for e in op.connection.journal.events()):
             return op.job_id
         op.wait_for_change(0.05)
     raise AssertionError(f"the journal never got the job id of {op!r}")
@@ -103,9 +103,10 @@ def test_a_restore_is_journaled_before_its_post_then_with_its_job_and_its_end(sr
     finish(srv)
     job = op.wait(timeout=30)
     events = lines(journal_file)
-    assert [e["event"] for e in events] == ["submitted", "job", "final"]
-    assert len({e["restore_id"] for e in events}) == 1
-    first, with_job, final = events
+    assert [e["event"] for e in events] == ["submitted", "posted", "job", "final"]
+    assert len({e["id"] for e in events}) == 1 and {e["kind"] for e in events} == {"restore"}
+    first, posted, with_job, final = events
+    assert posted["state"] == "Submitted" and posted["token"] != first["token"]  # now it follows the operation
     assert first["state"] == "Submitted" and with_job["job_id"] == job.id and final["state"] == "Completed"
     assert first["who"] == "app restorekit-dev" and first["endpoint"] == srv.url
     assert first["subscription"] == srv.subscription_id and first["vault"] == "testVaultRG/testVault"
@@ -180,19 +181,19 @@ def test_resume_by_job_id_by_row_and_without_a_job_id(srv, az, journal_file):
     _, _, op = restore(az, "testVM")
     journaled_job(op)
     again = rk.resume(op.job_id, journal=az.journal, poll_interval=0.05)
-    assert again.job_id == op.job_id and again.vault.name == "testVault"
+    assert again.job_id == op.job_id and again.vault_name == "testVault"
     by_row = rk.resume(az.recent_restores().iloc[0], connection=az, poll_interval=0.05)
     assert by_row.job_id == op.job_id
     # a kernel that died before the job id was known left only "submitted": the job is looked for
-    record = dict(az.journal.restores()[0])
+    record = az.journal.restores()[0]
     events = [e for e in lines(journal_file) if e["event"] == "submitted"]
     journal_file.write_text(json.dumps(events[0]) + "\n")
-    lookup = rk.resume(record["restore_id"], connection=az, poll_interval=0.05)
+    lookup = rk.resume(record.id, connection=az, poll_interval=0.05)
     assert lookup.job_id is None
     finish(srv)
     assert again.wait(timeout=30).status == "Completed"
     assert lookup.wait(timeout=30).id == op.job_id and lookup.job.status == "Completed"
-    assert az.journal.restores()[0]["state"] == "Completed"
+    assert az.journal.restores()[0].state == "Completed"
     op.wait(timeout=30)
 
 
@@ -230,7 +231,7 @@ def test_running_restores_journal_the_end_of_a_restore_nobody_followed(srv, az, 
     journal_file.write_text("".join(json.dumps(e) + "\n" for e in stale))
     finish(srv)
     assert len(rk.running_restores(item)) == 0
-    assert az.journal.restores()[0]["state"] in ("Cancelled", "Completed")
+    assert az.journal.restores()[0].state in ("Cancelled", "Completed")
 
 
 def test_a_journal_that_cannot_be_written_does_not_stop_a_restore(srv, tmp_path, caplog):
@@ -253,7 +254,7 @@ def test_a_cross_region_restore_is_journaled_and_resumed_through_its_route(srv, 
                      display=False)
     journaled_job(op)
     record = az.journal.restores()[0]
-    assert record["kind"] == "cross-region restore" and record["region"] == "westus"
+    assert record.kind == "cross-region restore" and record.get("region") == "westus"
     again = rk.resume(op.job_id, connection=az, poll_interval=0.05)
     assert isinstance(again, CrossRegionOperation) and again.region == "westus"
     assert [r.job_id for r in rk.running_restores(crr)] == [op.job_id]

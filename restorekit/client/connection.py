@@ -173,6 +173,11 @@ class Connection:
         return self.arm.api_version
 
     @property
+    def principal(self) -> str | None:
+        """Who acts through this connection: the principal named in its token's claims (never the token)."""
+        return self.arm.identity.principal
+
+    @property
     def is_emulator(self) -> bool:
         """True when talking to a local emulator (started here, or any endpoint on loopback)."""
         return self.kind == "emulator" or (self.kind == "endpoint" and is_loopback(urlsplit(self.endpoint).hostname))

@@ -21,8 +21,9 @@ import traitlets
 
 from ..core.errors import ArmError, ConfirmationRequired, ValidationError
 from ..model.points import RecoveryPoint
-from ..restore.checking.online import Candidate, candidates, reader_of
+from ..restore.checking.online import Candidate
 from ..restore.request.builders import SCENARIOS, FieldSpec, Problem, RestoreRequestBuilder
+from .form_reads import FormItem, ItemReads
 from .picker import RecoveryPointPicker
 
 _LABEL_STYLE = {"description_width": "230px"}
@@ -286,11 +287,10 @@ class RestoreForm(widgets.VBox):
     request = traitlets.Any(None, allow_none=True, help="the restore builder the form describes, or None")
     operation = traitlets.Any(None, allow_none=True, help="the restore operation the Restore button started")
 
-    def __init__(self, item: Any, point: RecoveryPoint | None = None, request: RestoreRequestBuilder | None = None,
+    def __init__(self, item: FormItem, point: RecoveryPoint | None = None, request: RestoreRequestBuilder | None = None,
                  *, points: Iterable[RecoveryPoint] | None = None, **kwargs: Any) -> None:
-        if item is None and request is not None:
-            item = request.point.owner
         self.item = item
+        self.reads = ItemReads(item)
         self.problems: list[Problem] = []
         self.notes: list[Problem] = []
         self.error: BaseException | None = None
@@ -493,7 +493,7 @@ class RestoreForm(widgets.VBox):
     def _show_disks(self, point: Any) -> None:
         """The point's disks as checkboxes; a point from a list is read alone for them (once), for a disk restore."""
         if isinstance(point, RecoveryPoint) and "luns" in {f.name for f in self.builder_class.fields()}:
-            point = point.with_disk_list()
+            point = self.reads.with_disks(point)
         self.fields["luns"].set_point(point)
 
     def _on_edit(self, _change: Any = None) -> None:
@@ -535,7 +535,7 @@ class RestoreForm(widgets.VBox):
         self.notes = []
         if request is not None:
             try:
-                report = request.check(online=self.online)  # cached reads: re-checking on each edit is cheap
+                report = self.reads.check(request)  # cached reads: re-checking on each edit is cheap
                 problems.extend(report.problems)
                 self.notes = report.notes
             except Exception as exc:  # a checker bug must not break the form
@@ -547,22 +547,17 @@ class RestoreForm(widgets.VBox):
 
     @property
     def online(self) -> bool:
-        """True when the form checks the live estate (its point was read through a connection)."""
-        point = self.point
-        return point is not None and getattr(getattr(point.owner, "connection", None), "arm", None) is not None
+        """True when the form checks the live estate (its item was read through a connection)."""
+        return self.reads.online
 
     def _offer_choices(self, request: RestoreRequestBuilder) -> None:
-        if not self.online:
-            return
         try:
-            reader = reader_of(request)
-            region = request.target_region if isinstance(request.target_region, str) else None
             network = self.fields["virtual_network"].read()[0]
             for field in self.fields.values():
                 if isinstance(field, FieldInput) and field.spec.kind in PICKABLE_KINDS:
-                    field.set_choices(candidates(field.spec.kind, reader, region,
-                                                 virtual_network=network if isinstance(network, str) else None))
-        except Exception:  # the lists are a help: the checks still report what is wrong
+                    field.set_choices(self.reads.choices(field.spec.kind, request,
+                                                         network if isinstance(network, str) else None))
+        except Exception:  # noqa: BLE001 - the lists are a help: the checks still report what is wrong
             pass
 
     # --- rendering -------------------------------------------------------------------------------
@@ -653,10 +648,7 @@ class RestoreForm(widgets.VBox):
             self._render()
 
     def _trigger_restore(self, request: RestoreRequestBuilder, confirm: bool) -> Any:
-        restore = getattr(self.item, "restore", None)
-        if restore is None:
-            raise ValueError("the form has no protected item to restore: create it with RestoreForm(item)")
-        return restore(request, confirm=confirm, display=False)  # the form shows the progress itself
+        return self.item.restore(request, confirm=confirm, display=False)  # the form shows the progress itself
 
     @staticmethod
     def _error_html(exc: BaseException) -> str:

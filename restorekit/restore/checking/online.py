@@ -1,6 +1,6 @@
 """Checks against the live estate, before anything is sent: what the request names exists, where it must be.
 
-:func:`online_check` reads, through ARM (cached briefly per connection, see
+:func:`online_check` reads, through the connection's resource reader (cached briefly, see
 :mod:`restorekit.model.arm_resources`), every resource a restore request names and reports every problem at once,
 each with its field and its fix:
 
@@ -30,6 +30,8 @@ from ..request.rules import Problem, check_storage_account, storage_account_fact
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Mapping
 
+    from ..request.builders import RestoreRequestBuilder
+
 
 @dataclass
 class OnlineReport:
@@ -40,14 +42,6 @@ class OnlineReport:
 
     def __bool__(self) -> bool:
         return bool(self.problems or self.notes)
-
-
-def reader_of(request: Any) -> ResourceReader:
-    """The resource reader of the connection the request's point was read through."""
-    connection = getattr(request.point.owner, "connection", None)
-    if connection is None:
-        raise LookupError("the recovery point has no live connection (it was not read through rk.connect())")
-    return connection.resources(request.subscription)
 
 
 def _name_of(resource_id: str) -> tuple[str, str]:
@@ -191,15 +185,10 @@ def _check_new_vm(props: Mapping[str, Any], reader: ResourceReader, report: Onli
                                        f"{group!r}", "choose another name (the restore creates a new VM)"))
 
 
-def online_check(request: Any) -> OnlineReport:
-    """Every problem (and note) the live estate shows for ``request`` (see the module doc)."""
+def online_check(request: RestoreRequestBuilder, reader: ResourceReader) -> OnlineReport:
+    """Every problem (and note) the live estate, read through ``reader``, shows for ``request`` (see the module doc).
+    """
     report = OnlineReport()
-    try:
-        reader = reader_of(request)
-    except LookupError as exc:
-        report.problems.append(Problem("point", str(exc), "take the point from item.recovery_points(), or check "
-                                       "offline with validate()"))
-        return report
     props = request.properties()
     region = request.target_region if isinstance(request.target_region, str) else None
     try:

@@ -43,9 +43,7 @@ from ...core import api_versions
 from ...core.errors import ValidationError
 from ...core.ids import id_from_name, name_of, resource_group_id, resource_group_of
 from ...model.points import RecoveryPoint
-from ..checking.online import online_check
 from ..checking.report import CheckReport
-from ..checking.service import service_verdict
 from .exports import HttpCall, as_az_rest, as_curl, restore_calls
 from .rules import (
     DISK_NETWORK_ACCESS_OPTIONS,
@@ -184,12 +182,12 @@ class RestoreRequestBuilder:
     @property
     def source_resource_id(self) -> str:
         """ARM ID of the backed-up VM (as the protected item says, else derived from its name)."""
-        owner = self.point.owner
-        for candidate in (getattr(owner, "source_resource_id", None),
-                          _dig(getattr(owner, "raw", None), "properties", "sourceResourceId")):
-            if isinstance(candidate, str) and candidate:
-                return candidate
-        return self.point.item.source_vm_id
+        return self.point.source_vm_id or self.point.item.source_vm_id
+
+    @property
+    def picks_disks(self) -> bool:
+        """True when the request restores chosen disks only (they are checked against the point's disk list)."""
+        return False
 
     @property
     def target_region(self) -> Any:
@@ -309,10 +307,8 @@ class RestoreRequestBuilder:
 
     # --- where it goes -----------------------------------------------------------------------------
     def _target(self, endpoint: str | None, api_version: str | None) -> tuple[str, str]:
-        connection = getattr(self.point.owner, "connection", None)
-        endpoint = endpoint or getattr(connection, "endpoint", None) or DEFAULT_ENDPOINT
-        api_version = api_version or getattr(connection, "api_version", None) or api_versions.BACKUP
-        return str(endpoint).rstrip("/"), api_version
+        endpoint = endpoint or self.point.endpoint or DEFAULT_ENDPOINT
+        return endpoint.rstrip("/"), api_version or self.point.api_version or api_versions.BACKUP
 
     def calls(self, endpoint: str | None = None, api_version: str | None = None) -> list[HttpCall]:
         """The HTTP calls this restore makes (one; four for a point of the secondary region), nothing sent."""
@@ -325,7 +321,7 @@ class RestoreRequestBuilder:
 
     @property
     def url(self) -> str:
-        """The restore URL for the point's connection (or public Azure and api-version 2026-02-01)."""
+        """The restore URL at the endpoint the point was read from (or public Azure and api-version 2026-02-01)."""
         return self.url_for()
 
     def to_curl(self, endpoint: str | None = None, api_version: str | None = None, *, stdin: bool = False) -> str:
@@ -381,38 +377,36 @@ class RestoreRequestBuilder:
             return details["targetStorageAccountId"]
         return props.get("storageAccountId")
 
-    def check(self, *, online: bool = False, service: bool = False) -> CheckReport:
-        """Every problem and note of this request, and the service's verdict when ``service=True``.
+    def check(self) -> CheckReport:
+        """Every problem and note of this request found offline (nothing is sent).
 
-        Offline by default (nothing is sent); ``online=True`` also reads what the request names from ARM
-        (:mod:`restorekit.restore.checking.online`); ``service=True`` asks the service's validate operation.
+        The live estate and the service's own verdict are checked by whatever holds the connection:
+        ``item.check(request, online=True, service=True)``.
         """
         problems = self._input_problems() + check_request(self.properties(), self.point,
                                                           storage_account=self.storage_account_properties)
-        notes = self._notes()
-        if online:
-            report = online_check(self)
-            problems += report.problems
-            notes += report.notes
-        unique = list(dict.fromkeys(problems))
-        return CheckReport(unique, notes, service_verdict(self) if service else None, online=online)
+        return CheckReport(list(dict.fromkeys(problems)), self.notes())
 
-    def _notes(self) -> list[Problem]:
+    def notes(self) -> list[Problem]:
+        """What is worth knowing about this request without stopping it (offline)."""
         return []
 
-    def problems(self, *, online: bool = False) -> list[Problem]:
-        """Every problem of this request (offline unless ``online=True`` also reads the estate from ARM)."""
-        return self.check(online=online).problems
+    def problems(self) -> list[Problem]:
+        """Every problem of this request found offline."""
+        return self.check().problems
 
-    def validate(self, *, online: bool = False, service: bool = False) -> RestoreRequestBuilder:
-        """Raise :class:`~restorekit.core.errors.ValidationError` listing every problem; return self when none.
+    def validate(self) -> RestoreRequestBuilder:
+        """Raise :class:`~restorekit.core.errors.ValidationError` listing every problem found offline; return self.
 
-        Offline by default; ``online=True`` checks the live estate, ``service=True`` asks the service too.
+        ``item.check(request, online=True)`` checks the live estate too (``.raise_for_problems()`` raises).
         """
-        problems = self.check(online=online, service=service).blocking
-        if problems:
-            raise ValidationError(problems, what=f"{self.title.lower()} request")
+        self.check().raise_for_problems(self.what)
         return self
+
+    @property
+    def what(self) -> str:
+        """How errors name this request: ``restore disks request``."""
+        return f"{self.title.lower()} request"
 
     # --- display -----------------------------------------------------------------------------------
     def _summary(self) -> str:
@@ -435,14 +429,6 @@ class RestoreRequestBuilder:
         return (f"<div><b>{html.escape(self.title)}</b> — {html.escape(self.description)}{warn}"
                 f"<p><code>POST {html.escape(self.url)}</code></p>{status}"
                 f"<pre>{html.escape(self.to_json())}</pre></div>")
-
-
-def _dig(obj: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(obj, Mapping):
-            return None
-        obj = obj.get(key)
-    return obj
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)
@@ -542,10 +528,12 @@ class RestoreDisks(_NewResourcesBuilder):
     luns: Any = _opt("Disks (LUNs)", "luns", "restore only these disks: LUNs of the point's disk list, -1 is the "
                      "OS disk, [] the OS disk only; default all disks")
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if isinstance(self.luns, (list, tuple)) and self.luns:  # a listed point has no disk list: read it alone
-            object.__setattr__(self, "point", self.point.with_disk_list())
+    @property
+    def picks_disks(self) -> bool:
+        """True when ``luns`` names disks: they are checked against the point's disk list (a listed point has none:
+        ``item.check``/``item.restore`` read it alone first)."""
+        return isinstance(self.luns, (list, tuple)) and bool(self.luns)
+
     unmanaged: Any = _opt("Restore as unmanaged disks", "bool", "managed VMs: VHD blobs in the staging account "
                           "instead of managed disks (slower, and not what the portal does)", False, advanced=True)
 
@@ -561,7 +549,8 @@ class RestoreDisks(_NewResourcesBuilder):
             return named
         return resource_group_id(self.subscription, self.point.item.vm_resource_group)
 
-    def _notes(self) -> list[Problem]:
+    def notes(self) -> list[Problem]:
+        """A managed VM restored as unmanaged disks is said (slower, not what the portal does)."""
         if self.unmanaged is True and self.point.managed is True:
             return [Problem("unmanaged", "the disks of this managed VM will come back as unmanaged VHD blobs in the "
                             "staging storage account: slower, and not what the portal does",

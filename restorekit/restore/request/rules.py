@@ -395,8 +395,8 @@ def rule_luns(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem]:
         if luns:
             out.append(Problem("luns", "this recovery point carries no disk list (a list of points gives only disk "
                                "counts, and the point could not be read alone), so disks cannot be chosen",
-                               "read the point alone (item.recovery_point(name)) and build the request from it, or "
-                               "remove luns (restore all disks)"))
+                               "check and send it through its item (item.check(request), item.restore(request) read "
+                               "the point alone first), or remove luns (restore all disks)"))
         return out
     allowed = set(known) | {-1}
     wrong = [lun for lun in luns if isinstance(lun, int) and lun not in allowed]

@@ -1,15 +1,19 @@
-"""The one restore path: validate → confirm → duplicate check → one POST → the operation that follows it.
+"""The one restore path: check → confirm → duplicate check → journal → one POST → the operation that follows it.
 
 Restores in the vault's region and cross-region restores both go through :func:`trigger`; what differs (the
 token, the endpoints, the job API) is the :class:`~restorekit.restore.run.routes.RestoreRoute` plugged into it, so
 both refuse, confirm and fail the same way:
 
-1. ``route.prepare(request)`` runs every check and raises ``ValidationError`` listing all problems;
+1. ``route.check(request)`` runs every check through the route's connection and raises ``ValidationError``
+   listing all problems;
 2. a destructive request (replacing disks) needs ``confirm=True`` (``ConfirmationRequired``, nothing sent);
 3. a restore of the same VM from the same point still running is refused (``DuplicateRestore`` names it);
-4. one POST (never retried once it may have reached the service), journaled before it is sent
-   (:mod:`restorekit.restore.journal.entry`), with its job id and final state once known;
-5. a lost answer (timeout, reset, 5xx) does not mean "not started": the operation looks for the job instead.
+4. what the restore may change is read (for its outcome), and the restore is journaled with its continuation
+   token before anything is sent (:mod:`restorekit.restore.journal.entry`);
+5. one POST (never retried once it may have reached the service); its answer, or its loss, is journaled: a lost
+   answer (timeout, reset, 5xx) does not mean "not started", the operation looks for the job instead.
+
+The request is a value: the route holds the connection, and nothing here reads the environment.
 """
 
 from __future__ import annotations
@@ -18,109 +22,103 @@ import time
 import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ...core.environment import should_display
-from ...core.errors import ArmError, ConfirmationRequired, DuplicateRestore, TransportError
+from ...core.errors import ArmError, ConfirmationRequired, DuplicateRestore, RestorekitError, TransportError
 from ...core.times import format_duration, format_moment
-from ...model.outcome import Snapshot, reads_for, take_snapshot
-from ..checking.online import reader_of
+from ...model.outcome import Reads, Snapshot, take_snapshot
 from ..journal.entry import JournalEntry
-from .operation import RestoreOperation
-from .routes import PrimaryRoute, running_restores
+from .operation import RestoreOperation, operation_class
+from .routes import running_restores
+from .state import RestoreState
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ...core.protocols import ProtectedItemLike
+    from ...model.points import RecoveryPoint
+    from ..request.builders import RestoreRequestBuilder
     from .routes import RestoreRoute
 
 
-def trigger(request: Any, *, item: ProtectedItemLike | None = None, route: RestoreRoute | None = None,
-            confirm: bool = False, allow_duplicate: bool = False, display: bool | None = None,
-            online_checks: bool = True, poll_interval: float | None = None,
-            sleep: Callable[[float], Any] | None = None, clock: Callable[[], float] = time.monotonic) -> RestoreOperation:
-    """Check ``request``, POST the restore once, and return a :class:`RestoreOperation` at once.
+def trigger(request: RestoreRequestBuilder, route: RestoreRoute, *, confirm: bool = False,
+            allow_duplicate: bool = False, display: bool | None = None, online_checks: bool = True,
+            poll_interval: float | None = None, sleep: Callable[[float], object] | None = None,
+            clock: Callable[[], float] = time.monotonic) -> RestoreOperation:
+    """Check ``request``, POST the restore once through ``route``, and return a :class:`RestoreOperation` at once.
 
-    ``request`` is a restore builder (``RestoreDisks``, ``ReplaceDisks``, ``RestoreAsNewVM``): it needs
-    ``.point``, ``.to_body()``, ``.validate()``, ``.destructive``. ``route`` says where it goes (default: the
-    vault's region of ``item``, itself the point's owner by default). What the request names is checked against
-    the live estate first (``online_checks=False`` skips that, with a warning). Replacing disks needs
-    ``confirm=True``; an
-    in-progress restore of the same VM and point is refused unless ``allow_duplicate=True``. ``display``
-    (default: inside an IPython kernel) shows live progress, or status lines when headless.
+    ``request`` is a restore builder (``RestoreDisks``, ``ReplaceDisks``, ``RestoreAsNewVM``); ``route`` says where
+    it goes (``item.restore(request)`` and ``crr.restore(request)`` build it). What the request names is checked
+    against the live estate first (``online_checks=False`` skips that, with a warning). Replacing disks needs
+    ``confirm=True``; an in-progress restore of the same VM and point is refused unless ``allow_duplicate=True``.
+    ``display`` (default: the connection's frontend, inside a kernel) shows live progress, or status lines when
+    headless.
 
-    >>> op = trigger(rk.RestoreDisks(point, storage_account=acct))
+    >>> op = trigger(rk.RestoreDisks(point, storage_account=acct), PrimaryRoute(az, item.ref))
     >>> op.wait()
     """
-    if route is None:
-        item = item if item is not None else getattr(request.point, "owner", None)
-        if item is None:
-            raise ValueError("this recovery point is not attached to a protected item: pass item=vault.vm(rg, vm), "
-                             "or take the point from item.recovery_points()")
-        route = PrimaryRoute(item.vault, item)
-    item = route.item
-    assert item is not None
     if not online_checks:
         warnings.warn("online checks skipped: the storage account, resource group, network and VM name are not "
-                      "checked before sending; the service's answer will be the first check", stacklevel=2)
-    request = route.prepare(request, online=online_checks)
+                      "checked before sending; the service's answer will be the first check", stacklevel=3)
+    request = route.check(request, online=online_checks)
     point = request.point
+    item = route.item
     vm = f"{item.vm_resource_group}/{item.vm_name}"
-    if getattr(request, "destructive", False) and not confirm:
+    if request.destructive and not confirm:
         raise ConfirmationRequired(
             f"{type(request).__name__} replaces the disks of VM {vm} with those of recovery point {point.name}: "
-            f"{data_loss_window(point, now=route.vault.connection.arm.server_now())}. The VM restarts; its current disks are kept, unattached. To go ahead, "
-            "pass confirm=True: item.restore(request, confirm=True)")
+            f"{data_loss_window(point, now=route.connection.arm.server_now())}. The VM restarts; its current disks are "
+            "kept, unattached. To go ahead, pass confirm=True: item.restore(request, confirm=True)")
     if not allow_duplicate:
-        duplicates = running_restores(route, point)
+        duplicates = running_restores(route, point.ref)
         if duplicates:
             ids = ", ".join(f"{j.id} ({j.summary()})" for j in duplicates)
             raise DuplicateRestore(
                 f"a {route.kind_label} of VM {vm} from recovery point {point.name} is already in progress: job "
                 f"{ids}. Follow it with {route.attach_hint(duplicates[0].id)}, or pass allow_duplicate=True to "
                 "start another one", duplicates[0].id)
-    options: dict[str, Any] = {"poll_interval": poll_interval, "clock": clock, "request": request, "point": point,
-                               "posted_at": datetime.now(UTC)}
-    if sleep is not None:
-        options["sleep"] = sleep
-    operation_class = route.operation_class or RestoreOperation
-    options["before"] = _snapshot(request) if online_checks else None
-    entry = JournalEntry.for_restore(route, request, route.vault.connection.journal)
+    before = _snapshot(request, route) if online_checks else None
+    state = RestoreState(route, point=point.ref, posted_at=datetime.now(UTC), before=before,
+                         poll_interval=poll_interval, clock=clock)
+    op = operation_class(route)(state, request=request, sleep=sleep)
+    entry = JournalEntry.for_restore(route, request)
+    entry.submitted(op)  # on disk before anything is sent
     try:
-        response = entry.post(request)  # journaled before it is sent; a refusal is journaled too
+        response = route.post(request)
     except TransportError as exc:
-        op = operation_class(route, lost_answer=str(exc), **options)
+        state.answer_lost(str(exc))
     except ArmError as exc:
-        if exc.status == 404 and (gone := route.point_gone(point, exc)) is not None:
-            raise gone from None
         if exc.status < 500:
+            entry.refused(exc)
+            gone = route.point_gone(point, exc) if exc.status == 404 else None
+            if gone is not None:
+                raise gone from None
             raise
-        op = operation_class(route, lost_answer=str(exc), **options)
+        state.answer_lost(str(exc))
+    except RestorekitError as exc:
+        entry.refused(exc)
+        raise
     else:
-        op = operation_class(route, initial=response, **options)
+        state.accepted(response)
+    entry.posted(op)
     entry.follow(op)  # journals the job id and the final state as they become known
-    if should_display(display):
+    if route.connection.frontend.shows(display):
         from IPython.display import display as show
 
         show(op)
     return op
 
 
-def data_loss_window(point: Any, now: datetime | None = None) -> str:
+def data_loss_window(point: RecoveryPoint, now: datetime | None = None) -> str:
     """What going back to ``point`` loses: ``changes since 2026-11-20 06:17 UTC (8 h 12 min ago) will be lost``.
 
     ``now`` is the service's (``ArmSession.server_now()``), local UTC when not given.
     """
-    when = getattr(point, "time", None)
+    when = point.time
     if when is None:
         return "the changes made since the point (its time is unknown) will be lost"
     return (f"the changes made since {format_moment(when)} ({format_duration((now or datetime.now(UTC)) - when)} ago) "
             "will be lost")
 
 
-def _snapshot(request: Any) -> Snapshot | None:
+def _snapshot(request: RestoreRequestBuilder, route: RestoreRoute) -> Snapshot:
     """What the restore may change, read before it is sent (see :mod:`restorekit.model.outcome`)."""
-    try:
-        reader = reader_of(request)
-    except LookupError:
-        return None
-    return take_snapshot(reader, reads_for(request))
+    reads = Reads.for_request(request.properties(), request.source_resource_id)
+    return take_snapshot(route.connection.resources(request.subscription), reads)
