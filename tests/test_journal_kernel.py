@@ -66,36 +66,54 @@ def journal_events(path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def kernel_env(srv, journal) -> dict[str, str]:
+    """A kernel's environment: the emulator's endpoint, headless, restores journaled to ``journal``."""
+    return {**os.environ, "RESTOREKIT_ENDPOINT": srv.url, "RESTOREKIT_HEADLESS": "1", "RESTOREKIT_JOURNAL": str(journal)}
+
+
+def wait_for_event(journal, event: str, timeout: float = 10.0) -> dict:
+    """The first journal event of this kind, waited for (the polling thread writes it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [e for e in journal_events(journal) if e["event"] == event]
+        if found:
+            return found[0]
+        time.sleep(0.05)
+    raise AssertionError(f"no {event!r} event in {journal_events(journal)}")
+
+
+def run_then_kill(env: dict[str, str], code: str, journal, event: str) -> tuple[str, dict]:
+    """Run ``code`` in a new kernel, wait until the journal holds ``event``, then SIGKILL the kernel."""
+    kernel = Kernel(env)
+    try:
+        printed = kernel.run(code)
+        written = wait_for_event(journal, event)
+    except BaseException:
+        kernel.stop()
+        raise
+    kernel.kill()
+    return printed, written
+
+
 def test_a_restore_outlives_its_kernel_and_is_followed_from_a_new_one(tmp_path):
     journal = tmp_path / "journal.jsonl"
     with emulator.start(job_seconds=600, retry_after=0, throttle=False) as srv:
-        env = {**os.environ, "RESTOREKIT_ENDPOINT": srv.url, "RESTOREKIT_HEADLESS": "1",
-               "RESTOREKIT_JOURNAL": str(journal)}
-        first = Kernel(env)
-        try:
-            printed = first.run("""
-                import time
-                import restorekit as rk
-                az = rk.connect()
-                item = az.vault("testVaultRG", "testVault").vm("testRG", "testVM")
-                op = item.restore(rk.RestoreDisks(item.recovery_points().latest(), storage_account="testAccount"),
-                                  display=False, poll_interval=0.2)
-                op.start()
-                for _ in range(300):
-                    if op.job_id:
-                        break
-                    time.sleep(0.1)
-                print("JOB", op.job_id, op.phase)
-            """)
-            job_id = printed.split()[1]
-            for _ in range(100):  # the polling thread journals the job id right after learning it
-                if any(e.get("job_id") == job_id for e in journal_events(journal)):
+        env = kernel_env(srv, journal)
+        printed, _ = run_then_kill(env, """
+            import time
+            import restorekit as rk
+            az = rk.connect()
+            item = az.vault("testVaultRG", "testVault").vm("testRG", "testVM")
+            op = item.restore(rk.RestoreDisks(item.recovery_points().latest(), storage_account="testAccount"),
+                              display=False, poll_interval=0.2)
+            op.start()
+            for _ in range(300):
+                if op.job_id:
                     break
-                time.sleep(0.05)
-            first.kill()
-        except BaseException:
-            first.stop()
-            raise
+                time.sleep(0.1)
+            print("JOB", op.job_id, op.phase)
+        """, journal, "job")  # the polling thread journals the job id right after learning it
+        job_id = printed.split()[1]
         with srv.state.lock:
             assert srv.state.jobs[job_id].state(srv.state.clock.now())[0] == "InProgress"  # runs, no one follows
         assert [e["event"] for e in journal_events(journal)] == ["submitted", "posted", "job"]
@@ -125,38 +143,20 @@ def test_a_restore_outlives_its_kernel_and_is_followed_from_a_new_one(tmp_path):
     assert events[-1]["state"] == "Completed" and events[-1]["pid"] != events[0]["pid"]
 
 
-def wait_for_event(journal, event: str, timeout: float = 10.0) -> dict:
-    """The first journal event of this kind, waited for (the polling thread writes it)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = [e for e in journal_events(journal) if e["event"] == event]
-        if found:
-            return found[0]
-        time.sleep(0.05)
-    raise AssertionError(f"no {event!r} event in {journal_events(journal)}")
-
 
 def test_a_kernel_killed_while_the_operation_runs_is_rebuilt_from_its_token(tmp_path):
     """Killed before the operation named its job: the journal holds only the token that follows the operation (its
     Azure-AsyncOperation URL); a new process rebuilds the operation from it, mid-flight, and follows it to its end."""
     journal = tmp_path / "journal.jsonl"
     with emulator.start(job_seconds=600, retry_after=0, throttle=False) as srv:
-        env = {**os.environ, "RESTOREKIT_ENDPOINT": srv.url, "RESTOREKIT_HEADLESS": "1",
-               "RESTOREKIT_JOURNAL": str(journal)}
-        first = Kernel(env)
-        try:
-            first.run("""
-                import restorekit as rk
-                item = rk.connect().vault("testVaultRG", "testVault").vm("testRG", "testVM")
-                op = item.restore(rk.RestoreDisks(item.recovery_points().latest(), storage_account="testAccount"),
-                                  display=False, poll_interval=3600)   # the first poll is an hour away
-                print(op.start().phase)
-            """)
-            posted = wait_for_event(journal, "posted")
-            first.kill()
-        except BaseException:
-            first.stop()
-            raise
+        env = kernel_env(srv, journal)
+        _, posted = run_then_kill(env, """
+            import restorekit as rk
+            item = rk.connect().vault("testVaultRG", "testVault").vm("testRG", "testVM")
+            op = item.restore(rk.RestoreDisks(item.recovery_points().latest(), storage_account="testAccount"),
+                              display=False, poll_interval=3600)   # the first poll is an hour away
+            print(op.start().phase)
+        """, journal, "posted")
         assert [e["event"] for e in journal_events(journal)] == ["submitted", "posted"]  # no job id: killed first
         assert "Bearer" not in journal.read_text() and "accessTokenString" not in journal.read_text()
 
@@ -186,29 +186,21 @@ def test_a_cross_region_restore_outlives_its_kernel_and_is_rebuilt_from_its_toke
     (the secondary region's operation and job API, without the access token, which only the POST needed)."""
     journal = tmp_path / "journal.jsonl"
     with emulator.start(job_seconds=600, retry_after=0, throttle=False) as srv:
-        env = {**os.environ, "RESTOREKIT_ENDPOINT": srv.url, "RESTOREKIT_HEADLESS": "1",
-               "RESTOREKIT_JOURNAL": str(journal)}
-        first = Kernel(env)
-        try:
-            printed = first.run("""
-                import time
-                import restorekit as rk
-                crr = rk.connect().vault("crrRG", "crrVault").vm("crrRG", "crrVM").cross_region(poll_interval=0.2)
-                op = crr.restore(rk.RestoreDisks(crr.recovery_points().latest(), storage_account="testRG/testAccount"),
-                                 display=False)
-                op.start()
-                for _ in range(300):
-                    if op.job_id:
-                        break
-                    time.sleep(0.1)
-                print("JOB", op.job_id, type(op).__name__)
-            """)
-            job_id = printed.split()[1]
-            wait_for_event(journal, "job")
-            first.kill()
-        except BaseException:
-            first.stop()
-            raise
+        env = kernel_env(srv, journal)
+        printed, _ = run_then_kill(env, """
+            import time
+            import restorekit as rk
+            crr = rk.connect().vault("crrRG", "crrVault").vm("crrRG", "crrVM").cross_region(poll_interval=0.2)
+            op = crr.restore(rk.RestoreDisks(crr.recovery_points().latest(), storage_account="testRG/testAccount"),
+                             display=False)
+            op.start()
+            for _ in range(300):
+                if op.job_id:
+                    break
+                time.sleep(0.1)
+            print("JOB", op.job_id, type(op).__name__)
+        """, journal, "job")
+        job_id = printed.split()[1]
         with srv.state.lock:
             assert srv.state.jobs[job_id].state(srv.state.clock.now())[0] == "InProgress"  # runs, no one follows
             crr_tokens = list(srv.state.crr_tokens)

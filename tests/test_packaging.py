@@ -119,3 +119,17 @@ def test_the_readme_links_binder_to_the_notebooks_in_jupyterlab():
     readme = (ROOT / "README.md").read_text()
     assert "https://mybinder.org/v2/gh/" in readme and "urlpath=lab/tree/restorekit/notebooks" in readme
     assert (ROOT / "binder" / "start").exists()
+
+
+def test_nothing_below_the_client_reads_the_environment():
+    """Context is passed, not read: only ``client.connection.connect()`` reads the environment (the journal, the
+    endpoint, the subscription), and ``core/environment.py`` detects the frontend."""
+    import re
+
+    readers = []
+    for layer in ("core", "transport", "data", "model", "restore"):
+        for path in (ROOT / "restorekit" / layer).rglob("*.py"):
+            code = [line for line in path.read_text().splitlines() if not line.strip().startswith(("#", '"'))]
+            if any(re.search(r"os\.environ|getenv\(", line) for line in code):
+                readers.append(path.relative_to(ROOT).as_posix())
+    assert readers == ["restorekit/core/environment.py"]

@@ -56,6 +56,7 @@ from .discovery import (
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from ..core.filters import TimeBound
     from .cross_region import CrossRegion
     from .resources import ProtectedItem, Vault
 
@@ -63,6 +64,8 @@ __all__ = ["CLOUDS", "Cloud", "Connection", "DEV_TOKEN", "DevTokenCredential", "
            "EMULATOR_SUBSCRIPTION", "connect"]
 
 EMULATOR_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+#: Which subscriptions a fleet-wide question covers: ``"all"``, one ID or several.
+Subscriptions = str | Iterable[str]
 #: The environment variable that moves the restore journal (a file path), read by :func:`connect`.
 JOURNAL_ENV = "RESTOREKIT_JOURNAL"
 #: The journal's file name in the user data folder.
@@ -231,7 +234,7 @@ class Connection:
         return Vault.list(self)
 
     def cross_region(self, vault_resource_group: str, vault_name: str, vm_resource_group: str, vm_name: str, *,
-                     secondary_region: str, **options: Any) -> CrossRegion:
+                     secondary_region: str, poll_interval: float | None = None) -> CrossRegion:
         """Cross-region restore of a VM without any call to the vault's (primary) region.
 
         For when the primary region is down: the protected item and its points are read from the secondary
@@ -241,7 +244,7 @@ class Connection:
         from .resources import ProtectedItem, Vault
 
         item = ProtectedItem.unchecked(Vault(self, vault_resource_group, vault_name), vm_resource_group, vm_name)
-        return CrossRegion.from_secondary(item, secondary_region=secondary_region, **options)
+        return CrossRegion.from_secondary(item, secondary_region=secondary_region, poll_interval=poll_interval)
 
     def recent_restores(self, limit: int | None = None) -> pd.DataFrame:
         """The restores in this connection's journal, one row each, newest first (see ``rk.recent_restores``)."""
@@ -264,12 +267,12 @@ class Connection:
         """The subscriptions the credential can read (``GET /subscriptions``)."""
         return listed_subscriptions(self.arm)
 
-    def _subscription_ids(self, subscriptions: Any) -> list[str]:
+    def _subscription_ids(self, subscriptions: Subscriptions) -> list[str]:
         if subscriptions is None or subscriptions == "all":
             return [s.id for s in self.subscriptions()]
         return [subscriptions] if isinstance(subscriptions, str) else list(subscriptions)
 
-    def fleet(self, subscriptions: Any = "all") -> pd.DataFrame:
+    def fleet(self, subscriptions: Subscriptions = "all") -> pd.DataFrame:
         """Every protected VM of every subscription the user can read, with its backup state: one row each.
 
         One Azure Resource Graph query (a request per 1,000 VMs) over ``subscriptions`` (``"all"``, one ID or a
@@ -285,7 +288,8 @@ class Connection:
         frame.attrs.update({"subscriptions": ids, "requests": graph.requests})
         return frame
 
-    def at_risk(self, rpo: str | Any = "1D", *, subscriptions: Any = "all", points: Any = None,
+    def at_risk(self, rpo: str | pd.Timedelta = "1D", *, subscriptions: Subscriptions = "all",
+                points: pd.DataFrame | None = None,
                 **options: Any) -> pd.DataFrame:
         """The VMs at risk across ``subscriptions``, worst first, each with its reasons (see :func:`rk.at_risk`).
 
@@ -297,7 +301,8 @@ class Connection:
         options.setdefault("now", self.now())
         return at_risk(self.fleet(subscriptions), points, rpo=rpo, **options)
 
-    def inventory(self, start: Any = None, end: Any = None, *, subscriptions: Any = None, items: Any = None,
+    def inventory(self, start: TimeBound = None, end: TimeBound = None, *, subscriptions: Subscriptions | None = None,
+                  items: pd.DataFrame | None = None,
                   **kwargs: Any) -> pd.DataFrame:
         """Recovery points of many protected VMs, as one DataFrame.
 
@@ -316,7 +321,7 @@ class Connection:
             found = (item for vault in self.vaults() for item in vault.iter_protected_items())
         return collect(found, start=start, end=end, label="inventory", **kwargs)
 
-    def _graph_item_ids(self, subscriptions: Any) -> Iterator[str]:
+    def _graph_item_ids(self, subscriptions: Subscriptions) -> Iterator[str]:
         """The protected VMs' ids, page by page from Resource Graph: points are fetched from the first page on."""
         from .resource_graph import PROTECTED_VMS, ResourceGraph
 

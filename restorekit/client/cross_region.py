@@ -58,7 +58,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..core.filters import TimeBound
     from ..core.ids import ItemRef
-    from ..core.protocols import JsonObject
+    from ..core.json_values import JsonObject
     from ..restore.checking.report import CheckReport
     from ..restore.context import RestoreConnection
     from ..restore.request.builders import RestoreRequestBuilder

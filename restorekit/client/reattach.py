@@ -40,7 +40,7 @@ from .connection import CLOUDS, Connection, connect, journal_location
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ..core.protocols import Json
+    from ..core.json_values import Json
     from .cross_region import CrossRegion
     from .resources import ProtectedItem
 

@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from ..core.filters import TimeBound
-    from ..core.protocols import JsonObject
+    from ..core.json_values import JsonObject
     from ..model.jobs import Job
     from ..model.outcome import Disk
     from ..restore.checking.report import CheckReport
@@ -62,7 +62,7 @@ def _names(values: list[str], limit: int = 10) -> str:
     return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
 
 
-def _listed(what: str, read: Any) -> str:
+def _listed(what: str, read: Callable[[], list[str]]) -> str:
     """Names from ``read()`` for an error message; when the list itself cannot be read, say so instead of failing."""
     try:
         return _names(read())
@@ -176,7 +176,7 @@ class Vault:
             ) from None
         return ProtectedItem(self, ref, raw)
 
-    def inventory(self, start: Any = None, end: Any = None, **kwargs: Any) -> pd.DataFrame:
+    def inventory(self, start: TimeBound = None, end: TimeBound = None, **kwargs: Any) -> pd.DataFrame:
         """Recovery points of every protected VM of this vault as one DataFrame (see ``restorekit.client.inventory``)."""
         from .inventory import collect
 
@@ -281,7 +281,7 @@ class ProtectedItem:
                              source_vm_id=source if isinstance(source, str) and source else None,
                              endpoint=self.connection.endpoint, api_version=self.connection.api_version)
 
-    def recovery_points(self, start: Any = None, end: Any = None) -> RecoveryPoints:
+    def recovery_points(self, start: TimeBound = None, end: TimeBound = None) -> RecoveryPoints:
         """Every recovery point (all pages), optionally between ``start`` and ``end`` (API ``$filter``)."""
         params = points_filter(start, end)
         raws = self.connection.arm.list(f"{self.ref.path}/recoveryPoints", params=params)

@@ -9,7 +9,10 @@ functions here (:func:`resource_group_of`, :func:`name_of`, :func:`subscription_
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .json_values import Json
 from urllib.parse import quote
 
 from azure.mgmt.core.tools import parse_resource_id, resource_id
@@ -30,7 +33,7 @@ def subscription_of(arm_id: str) -> str | None:
     return parse_resource_id(str(arm_id)).get("subscription") if str(arm_id).startswith("/") else None
 
 
-def resource_group_of(arm_id: Any) -> str | None:
+def resource_group_of(arm_id: Json) -> str | None:
     """The resource group of an ARM ID (None when it names none, or is not an ID)."""
     text = str(arm_id or "")
     return parse_resource_id(text).get("resource_group") if text.startswith("/") else None
@@ -60,7 +63,7 @@ def named_segments(arm_id: str) -> dict[str, str]:
     return {parts[i].lower(): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
 
 
-def id_from_name(value: Any, subscription: str, resource_group: str, namespace: str, type_: str) -> Any:
+def id_from_name(value: Json | bool, subscription: str, resource_group: str, namespace: str, type_: str) -> Json:
     """A full ARM ID from ``"name"`` (in ``resource_group``), ``"rg/name"`` or a full ID (kept as it is).
 
     Other values (None, a number, ``"a/b/c"``) are returned unchanged, for validation to report.

@@ -10,15 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # pragma: no cover
     from .ids import ItemRef
-
-#: A JSON value as ARM sends and receives it.
-Json: TypeAlias = "dict[str, Json] | list[Json] | str | int | float | bool | None"
-#: A JSON object (an ARM resource, a request body).
-JsonObject: TypeAlias = "dict[str, Json]"
+    from .json_values import Json, JsonObject
 
 
 class ArmAnswer(Protocol):

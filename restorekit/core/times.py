@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .protocols import Json
+    from .json_values import Json
 
 _LOOSE_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %I:%M:%S %p", "%Y-%m-%d %H:%M:%S",
                   "%m/%d/%Y %I:%M %p", "%d-%m-%Y %H:%M:%S", "%Y/%m/%d %H:%M:%S")

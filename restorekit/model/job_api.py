@@ -21,7 +21,8 @@ from ..core.errors import ArmError, NotFoundError, RestorekitError
 from ..core.ids import VaultRef, location_path
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..core.protocols import ArmAnswer, ArmApi, ConnectionLike, JsonObject
+    from ..core.json_values import JsonObject
+    from ..core.protocols import ArmAnswer, ArmApi, ConnectionLike
 
 
 class JobApi(Protocol):

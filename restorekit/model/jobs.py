@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from ..core.filters import TimeBound
-    from ..core.protocols import JsonObject
+    from ..core.json_values import JsonObject
     from .points import PointRef
 
 #: Job statuses after which nothing changes any more.

@@ -29,7 +29,7 @@ from ..core.ids import name_of, resource_group_id, resource_group_of
 from ..core.times import parse_loose_time
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..core.protocols import Json, JsonObject
+    from ..core.json_values import Json, JsonObject
     from .arm_resources import ResourceReader
 
 #: ``restoreLocationType`` from the property bag's ``Job Type``, for answers without ``internalPropertyBag``.

@@ -22,7 +22,7 @@ from .point_selection import select
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ..core.protocols import JsonObject
+    from ..core.json_values import JsonObject
 
 
 @dataclass(frozen=True)

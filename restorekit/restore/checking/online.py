@@ -63,7 +63,8 @@ def _existing(reader: ResourceReader, resource_id: str, field: str, kind: str, f
     return found
 
 
-def _candidates(found: list[Located], name: str, region: str | None, eligible: Any = None) -> str:
+def _candidates(found: list[Located], name: str, region: str | None,
+                eligible: Callable[[Located], bool] | None = None) -> str:
     same_name = [f"{r.label} ({r.location})" for r in found if r.name.lower() == name.lower()]
     if same_name:
         return "with that name elsewhere in the subscription: " + ", ".join(same_name)
@@ -76,7 +77,7 @@ def _candidates(found: list[Located], name: str, region: str | None, eligible: A
     return f"usable ones{f' in {region}' if region else ''}: {names}{more}"
 
 
-def _eligible_account(region: str | None) -> Any:
+def _eligible_account(region: str | None) -> Callable[[Located], bool]:
     return lambda r: not check_storage_account(r.raw, region)
 
 

@@ -18,7 +18,8 @@ from ...core.errors import RestorekitError
 from ..request.rules import Problem
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ...core.protocols import ArmApi, JsonObject
+    from ...core.json_values import JsonObject
+    from ...core.protocols import ArmApi
     from ...model.points import RecoveryPoint
 
 

@@ -30,7 +30,7 @@ from ..run.cross_region import CROSS_REGION
 from ..run.state import FINAL_PHASES, UNANSWERED
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ...core.protocols import Json, JsonObject
+    from ...core.json_values import Json, JsonObject
     from ..request.builders import RestoreRequestBuilder
     from ..run.operation import RestoreOperation
     from ..run.routes import RestoreRoute

@@ -37,7 +37,7 @@ from ...core.times import parse_time
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ...core.protocols import Json, JsonObject
+    from ...core.json_values import Json, JsonObject
 
 try:  # POSIX: an advisory lock orders appends from several processes
     import fcntl

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from ...core.redaction import redact_text
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ...core.protocols import JsonObject
+    from ...core.json_values import JsonObject
 
 #: The token format (``v``).
 VERSION = 1

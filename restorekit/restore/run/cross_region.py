@@ -48,7 +48,8 @@ from ..request.rules import Problem
 from .secrets import CrrAccessToken, ScrubbedSession
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ...core.protocols import ArmAnswer, ArmApi, Json, JsonObject
+    from ...core.json_values import Json, JsonObject
+    from ...core.protocols import ArmAnswer, ArmApi
     from ..context import RestoreConnection
     from ..request.builders import RestoreRequestBuilder
 

@@ -27,7 +27,8 @@ from ...transport.polling import DEFAULT_METHODS, PollingMethod
 from ..checking.verify import verify
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ...core.protocols import ArmAnswer, ArmApi, JsonObject
+    from ...core.json_values import JsonObject
+    from ...core.protocols import ArmAnswer, ArmApi
     from ...model.points import PointRef, RecoveryPoint
     from ..context import RestoreConnection
     from ..request.builders import RestoreRequestBuilder

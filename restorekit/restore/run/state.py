@@ -32,7 +32,8 @@ from . import continuation
 from .lost_answer import LostAnswerLookup
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ...core.protocols import ArmAnswer, JsonObject
+    from ...core.json_values import JsonObject
+    from ...core.protocols import ArmAnswer
     from ...model.jobs import Job
     from .routes import RestoreRoute
 
