@@ -6,8 +6,9 @@
 >>> df = item.recovery_points().to_frame()
 
 Names are imported lazily, so ``import restorekit`` stays fast and loads neither pandas, matplotlib,
-ipywidgets nor azure-identity. Inside an IPython kernel, this module registers how a restore drill shows itself
-(``restorekit.widgets.drill_progress.show_drill``), by type name, so nothing is imported until a drill is shown.
+ipywidgets nor azure-identity. Inside an IPython kernel, this module registers how a restore and a restore drill
+show themselves (``restorekit.widgets.progress.show_operation``, ``restorekit.widgets.drill_progress.show_drill``):
+the display hooks, from above every layer, by type name, so nothing is imported until one is shown.
 """
 
 from __future__ import annotations
@@ -62,28 +63,29 @@ _EXPORTS = {
     "to_csv": "data.flat_files",
     "to_excel": "data.flat_files",
     # restores
-    "RestoreDisks": "restore.builders",
-    "ReplaceDisks": "restore.builders",
-    "RestoreAsNewVM": "restore.builders",
-    "build_restore": "restore.builders",
-    "Problem": "restore.checks",
-    "trigger": "restore.trigger",
-    "RestoreOperation": "restore.operation",
+    "RestoreDisks": "restore.request.builders",
+    "ReplaceDisks": "restore.request.builders",
+    "RestoreAsNewVM": "restore.request.builders",
+    "build_restore": "restore.request.builders",
+    "Problem": "restore.request.rules",
+    "trigger": "restore.run.trigger",
+    "RestoreOperation": "restore.run.operation",
+    "Frontend": "core.environment",
     "Job": "model.jobs",
     # restores from earlier kernels: the journal
-    "recent_restores": "restore.journal",
+    "recent_restores": "client.reattach",
     "resume": "client.reattach",
     "running_restores": "client.reattach",
     # restore drills
     "Drill": "restore.drill.runner",
     "DrillReport": "restore.drill.report",
     "Probe": "restore.drill.probe",
-    "recent_drills": "restore.drill.journal",
+    "recent_drills": "client.reattach",
     # cross-region restore
-    "CrossRegion": "restore.cross_region",
-    "CrossRegionOperation": "restore.cross_region",
+    "CrossRegion": "client.cross_region",
+    "CrossRegionOperation": "restore.run.operation",
     "CrrJob": "model.jobs",
-    "CrossRegionRestoreNotEnabled": "restore.cross_region",
+    "CrossRegionRestoreNotEnabled": "core.errors",
     # widgets
     "RecoveryPointPicker": "widgets",
     "RestoreForm": "widgets",
@@ -110,6 +112,13 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
+def _show_operation(operation: object) -> None:
+    """IPython's display of a restore operation: the widgets layer's live view, or status lines when headless."""
+    from .widgets.progress import show_operation
+
+    show_operation(operation)  # type: ignore[arg-type]
+
+
 def _show_drill(drill: object) -> None:
     """IPython's display of a restore drill: the widgets layer's live view, or status lines when headless."""
     from .widgets.drill_progress import show_drill
@@ -117,14 +126,15 @@ def _show_drill(drill: object) -> None:
     show_drill(drill)
 
 
-def _register_display_hooks() -> None:
-    """Tell IPython, when a shell is running, to show restore drills with :func:`_show_drill`."""
+def _register_display_hook() -> None:
+    """Tell IPython, when a shell is running, to show restore operations and restore drills with their views."""
     ipython = sys.modules.get("IPython")
     try:
         formatter = ipython.get_ipython().display_formatter.ipython_display_formatter  # type: ignore[union-attr]
     except AttributeError:  # no IPython, or no shell running (a script)
         return
+    formatter.for_type_by_name("restorekit.restore.run.operation", "RestoreOperation", _show_operation)
     formatter.for_type_by_name("restorekit.restore.drill.runner", "Drill", _show_drill)
 
 
-_register_display_hooks()
+_register_display_hook()

@@ -130,7 +130,7 @@ def test_the_report_as_html_json_and_the_journal(drilled, tmp_path):
     assert lines[0] == f"restore drill {report.plan.drill_id}: preparing"
     assert lines[-1].endswith("2 passed, 1 failed; cleanup: deleted after 1 retry; verified through ARM: resource "
                               f"group gone, 0 resource(s) left (tag restorekit-drill={report.plan.drill_id})")
-    from restorekit.restore.journal import Journal
+    from restorekit.restore.journal.store import Journal
 
     recent = rk.recent_drills(journal=Journal(journal))
     row = recent.iloc[0]

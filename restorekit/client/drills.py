@@ -10,7 +10,7 @@ through the one restore path (``item.restore(RestoreAsNewVM(...))``). Against Az
 ``az.cleanup_drills()`` deletes what drills left behind, after a crash or a failed delete: the drills of the
 journal that did not end clean (and whose process is gone), and the resource groups Resource Graph finds with the
 drill's marker (its tag, or its name prefix) that are older than ``older_than``; each deletion is verified through
-ARM. ``az.recent_drills()`` lists the journal's drills.
+ARM. ``az.recent_drills()`` and ``rk.recent_drills()`` (``client/reattach``) list the journal's drills.
 """
 
 from __future__ import annotations
@@ -22,10 +22,12 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core import api_versions
+from ..core.environment import Frontend
 from ..core.errors import ValidationError
+from ..core.ids import resource_group_of
 from ..core.protocols import ConnectionLike
 from ..restore.drill.arm import DrillArm
-from ..restore.drill.journal import CLEANED, DrillJournal, drill_records, drills_frame, process_alive
+from ..restore.drill.journal import CLEANED, DrillJournal, drill_records, process_alive
 from ..restore.drill.plan import (
     GROUP_PREFIX,
     MARKER_TAG,
@@ -39,15 +41,24 @@ from ..restore.drill.plan import (
 )
 from ..restore.drill.probe import Probe
 from ..restore.drill.runner import Drill
+from ..restore.journal.store import Journal
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from ..model.arm_resources import ResourceReader
     from .resources import ProtectedItem, Vault
 
 
 class Connection(ConnectionLike, Protocol):
     """What a drill uses of a connection (a :class:`~restorekit.client.connection.Connection`)."""
+
+    journal: Journal
+    frontend: Frontend
+
+    def resources(self, subscription_id: str | None = None) -> ResourceReader:
+        """The connection's reader of ARM resources."""
+        ...
 
     @property
     def endpoint(self) -> str:
@@ -72,13 +83,6 @@ BOOT_TIMEOUT = {"azure": 900.0, "emulator": 30.0}
 POLL = {"azure": 10.0, "emulator": 0.5}
 #: Pause before the first retry of a failed deletion (doubled for each next one).
 PAUSE = {"azure": 30.0, "emulator": 0.5}
-
-
-def _journal(connection: Connection) -> Any:
-    """The journal the connection's restores go to (the drill's events go there too)."""
-    from ..restore.journal import Journal
-
-    return Journal()
 
 
 def _refused(problem: str) -> ValidationError:
@@ -137,7 +141,7 @@ def tagged_items(connection: Connection, tag: str) -> pd.DataFrame:
 def _staging(connection: Connection, region: str, given: Any) -> str:
     """The staging account's id for ``region``: ``given`` (a name, ``rg/name``, an id, or ``{region: …}``), or the
     first eligible account of the region."""
-    from ..restore.checks import check_storage_account
+    from ..restore.request.rules import check_storage_account
 
     choice = given.get(region) if isinstance(given, dict) else given
     accounts = connection.arm.list(f"/subscriptions/{connection.subscription_id}/providers/Microsoft.Storage/"
@@ -145,7 +149,7 @@ def _staging(connection: Connection, region: str, given: Any) -> str:
     if choice:
         text = str(choice).lower().strip("/")
         found = next((a for a in accounts if text in (a["id"].lower().strip("/"), a["name"].lower(),
-                      f"{a['id'].split('/')[4]}/{a['name']}".lower())), None)
+                      f"{resource_group_of(a['id'])}/{a['name']}".lower())), None)
         if found is None:
             raise _refused(f"staging account {choice!r} was not found in subscription "
                                   f"{connection.subscription_id}")
@@ -223,8 +227,7 @@ def drill(connection: Connection, items: Any = None, *, tag: str | None = None, 
     See :func:`plan_drill` for the arguments; ``poll`` is the pause between instance view reads (10 s against
     Azure, 0.5 s on the emulator).
     """
-    from ..model.arm_resources import reader_for
-    from ..restore.builders import RestoreAsNewVM
+    from ..restore.request.builders import RestoreAsNewVM
 
     plan, pairs = plan_drill(connection, items, tag=tag, sample=sample, seed=seed, point=point, probe=probe,
                              parallel=parallel, keep_for=keep_for, boot_timeout=boot_timeout,
@@ -241,7 +244,7 @@ def drill(connection: Connection, items: Any = None, *, tag: str | None = None, 
         item, chosen_point = pairs[machine.item_id]
         with lock:  # the online checks read cached lists: make them see the group and networks just created
             if not fresh.is_set():
-                reader = reader_for(connection.arm, connection.subscription_id)
+                reader = connection.resources()
                 reader.resource_groups(fresh=True)
                 reader.virtual_networks(fresh=True)
                 fresh.set()
@@ -252,7 +255,8 @@ def drill(connection: Connection, items: Any = None, *, tag: str | None = None, 
         return item.restore(request, display=False)
 
     runner = Drill(plan, arm=arm, restore=restore, server_now=connection.now,
-                   journal=DrillJournal(_journal(connection), plan.drill_id, connection.endpoint),
+                   journal=DrillJournal(connection.journal, plan.drill_id, connection.endpoint),
+                   frontend=connection.frontend,
                    poll=poll if poll is not None else POLL[kind], cleanup_pause=PAUSE[kind])
     return runner.start() if start else runner
 
@@ -276,11 +280,6 @@ def _started_at(name: str) -> datetime | None:
         return None
 
 
-def recent_drills(connection: Connection, limit: int | None = None) -> pd.DataFrame:
-    """The drills of the connection's journal, one row each, newest first (see ``rk.recent_drills``)."""
-    return drills_frame(_journal(connection).path, limit)
-
-
 def cleanup_drills(connection: Connection, *, older_than: timedelta | float = timedelta(hours=6),
                    attempts: int = 3, pause: float | None = None) -> pd.DataFrame:
     """Delete what drills left behind and verify it through ARM; one row per resource group.
@@ -298,15 +297,16 @@ def cleanup_drills(connection: Connection, *, older_than: timedelta | float = ti
     age = older_than if isinstance(older_than, timedelta) else timedelta(seconds=float(older_than))
     kind = "emulator" if connection.is_emulator else "azure"
     now = connection.now()
-    journal = _journal(connection)
+    journal = connection.journal
     targets: dict[str, dict[str, Any]] = {}
-    for record in drill_records(journal.path):
-        if str(record.get("subscription", "")).lower() != connection.subscription_id.lower() or not record.get(
-                "resource_group") or record.get("state") == CLEANED:
+    for record in drill_records(journal):
+        group = record.get("resource_group")
+        if str(record.get("subscription") or "").lower() != connection.subscription_id.lower() or not group \
+                or record.state == CLEANED:
             continue
         keep = "kept: its drill is still running" if process_alive(record) else None
-        targets[str(record["resource_group"]).lower()] = {"resource_group": record["resource_group"],
-                                                          "drill": record["drill"], "found_by": "journal", "keep": keep}
+        targets[str(group).lower()] = {"resource_group": str(group), "drill": record.id, "found_by": "journal",
+                                       "keep": keep}
     for group in _marked_groups(connection):
         name = str(group.get("name"))
         tags = group.get("tags") if isinstance(group.get("tags"), dict) else {}

@@ -204,3 +204,7 @@ class RestoreNotStarted(OperationFailed):
 
     restorekit never sends a restore twice by itself; trigger it again once the message's checks are done.
     """
+
+
+class CrossRegionRestoreNotEnabled(RestorekitError):
+    """The vault does not replicate its backups to a secondary region (Cross Region Restore is off)."""

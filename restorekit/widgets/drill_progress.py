@@ -2,7 +2,8 @@
 
 :func:`show_drill` is how a :class:`~restorekit.restore.drill.runner.Drill` shows itself: this widget when a
 widget-capable frontend watches, else (papermill, nbval, a script) the drill's status lines, printed until it
-ends. The drill's threads call :meth:`DrillProgress.update`, which only sets widget traits.
+ends (the drill's connection's frontend decides). The drill's threads call :meth:`DrillProgress.update`, which
+only sets widget traits.
 """
 
 from __future__ import annotations
@@ -13,14 +14,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..core.environment import is_headless
-
 _COLOURS = {"passed": "#1b5e20", "failed": "#b00020"}
 
 
 class DrillProgress(widgets.VBox):
-    """A live view of a drill (anything with ``plan``, ``machines``, ``state``, ``done``, ``add_listener()``,
-    ``status_lines()`` and ``report_now()``)."""
+    """A live view of a drill (anything with ``plan``, ``machines``, ``state``, ``done``, ``add_listener()`` and
+    ``report_now()``)."""
 
     def __init__(self, drill: Any, **kwargs: Any) -> None:
         self.drill = drill
@@ -53,7 +52,7 @@ class DrillProgress(widgets.VBox):
 
 def show_drill(drill: Any) -> None:
     """Show a drill: the live widget, or, headless, its status lines until it ends (the drill runs meanwhile)."""
-    if is_headless():
+    if drill.frontend.is_headless():
         drill.wait(out=print)
         return
     from IPython.display import display

@@ -9,12 +9,14 @@ drill cannot write to a source VM or its network, whatever it is given.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ...core import api_versions
 from ...core.errors import ArmError, RestorekitError
+from ...core.protocols import ArmApi
 from ...transport.polling import LongRunningOperation, header
 from .plan import ADDRESS_SPACE, SUBNET, SUBNET_PREFIX
 
@@ -43,7 +45,7 @@ class DrillArm:
     ``poll_interval`` (seconds, None: what ``Retry-After`` says) and ``sleep`` pace the long-running operations.
     """
 
-    def __init__(self, arm: Any, subscription: str, resource_group: str, *, poll_interval: float | None = None,
+    def __init__(self, arm: ArmApi, subscription: str, resource_group: str, *, poll_interval: float | None = None,
                  sleep: Callable[[float], Any] | None = None) -> None:
         self.arm = arm
         self.subscription = subscription
@@ -58,9 +60,7 @@ class DrillArm:
 
     def _inside(self, path: str) -> str:
         group = self.group_id.lower()
-        steps = path.split("/")
-        if ("." in steps or ".." in steps or "" in steps[1:] or path.lower() != group
-                and not path.lower().startswith(group + "/")):
+        if posixpath.normpath(path) != path or (path.lower() != group and not path.lower().startswith(group + "/")):
             raise OutsideDrill(f"refusing to write {path}: a drill writes only inside its resource group {group}")
         return path
 

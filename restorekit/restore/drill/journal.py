@@ -1,7 +1,7 @@
 """What a drill writes to the journal, before each resource it creates, so a later process can clean up after it.
 
-Each drill is an operation of kind ``drill`` in the connection's journal (the restores it starts are journaled
-there too, as restores). Its events: ``started`` (the plan: resource group, subscription, endpoint, VMs, host and
+Each drill is an operation of kind ``drill`` in the connection's journal (:mod:`restorekit.restore.journal.store`;
+the restores it starts are journaled there too, as restores). Its events: ``started`` (the plan: resource group, subscription, endpoint, VMs, host and
 process), ``creating`` (before each PUT: the resource's id), ``vm`` (a VM's verdict), ``cleaning``, ``ended``
 (how the cleanup went: state ``cleaned`` or ``cleanup failed``), and ``cleaned`` when ``az.cleanup_drills()``
 deleted what a drill left. A drill whose last state is not ``cleaned`` may have left something behind.
@@ -10,10 +10,8 @@ No token and no SAS link is ever written.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,11 +24,14 @@ from .runner import NoJournal
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from ...core.json_values import Json
+    from ..journal.store import Journal, Record
+
 KIND = "drill"
 #: The state of a drill whose cleanup was verified.
 CLEANED = "cleaned"
 #: Columns of :func:`drills_frame`, in order.
-COLUMNS = ("started", "state", "drill", "resource_group", "vms", "passed", "failed", "cleanup", "where",
+COLUMNS = ("submitted", "state", "drill", "resource_group", "vms", "passed", "failed", "cleanup", "where",
            "subscription", "endpoint", "updated", "host", "pid")
 
 
@@ -39,9 +40,9 @@ def _now() -> str:
 
 
 class DrillJournal(NoJournal):
-    """Writes one drill's events to ``journal`` (anything with ``append(event)``); ``endpoint`` is where it runs."""
+    """Writes one drill's events to ``journal``; ``endpoint`` is where it runs."""
 
-    def __init__(self, journal: Any, drill_id: str, endpoint: str | None = None) -> None:
+    def __init__(self, journal: Journal, drill_id: str, endpoint: str | None = None) -> None:
         self.journal = journal
         self.drill_id = drill_id
         self.endpoint = endpoint
@@ -81,32 +82,17 @@ class DrillJournal(NoJournal):
                    failed=report.failed)
 
 
-def drill_records(path: Any) -> list[dict[str, Any]]:
-    """The drills of the journal file at ``path``, their events folded (later values win), newest first."""
-    try:
-        raw = open(path, "rb").read()  # noqa: SIM115 - read at once
-    except FileNotFoundError:
-        return []
-    records: dict[str, dict[str, Any]] = {}
-    for line in raw.splitlines():
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue  # a line torn by a crash
-        if not isinstance(event, Mapping) or event.get("kind") != KIND or not event.get("id"):
-            continue
-        record = records.setdefault(str(event["id"]), {"drill": str(event["id"]), "started": event.get("at")})
-        record.update({k: v for k, v in event.items() if v is not None and k not in ("id", "kind", "v", "at")})
-        record["updated"] = event.get("at")
-    return sorted(records.values(), key=lambda r: str(r.get("started") or ""), reverse=True)
+def drill_records(journal: Journal) -> list[Record]:
+    """The drills of ``journal``, their events folded (later values win), newest first."""
+    return journal.records(kinds=(KIND,))
 
 
-def process_alive(record: Mapping[str, Any]) -> bool:
+def process_alive(record: Record) -> bool:
     """True when the drill's process still runs on this host (a drill elsewhere is never assumed dead)."""
     if record.get("host") != socket.gethostname():
         return True
     try:
-        pid = int(record.get("pid") or 0)
+        pid = int(str(record.get("pid") or 0))
     except (TypeError, ValueError):
         return False
     if pid <= 0:
@@ -120,31 +106,30 @@ def process_alive(record: Mapping[str, Any]) -> bool:
     return True
 
 
-def drills_frame(path: Any, limit: int | None = None) -> pd.DataFrame:
-    """The journal's drills, one row each, newest first (columns :data:`COLUMNS`)."""
+def drills_frame(journal: Journal, limit: int | None = None) -> pd.DataFrame:
+    """The journal's drills, one row each, newest first (columns :data:`COLUMNS`).
+
+    ``state``: ``running``, ``cleaning``, ``cleaned``, ``cleanup failed`` (a drill not ``cleaned`` may have left
+    resources, which ``az.cleanup_drills()`` deletes).
+    """
     import pandas as pd
 
-    records = drill_records(path)[:limit]
-    frame = pd.DataFrame([{c: (len(r.get("vms") or []) if c == "vms" else r.get(c)) for c in COLUMNS}
-                          for r in records], columns=list(COLUMNS))
-    for column in ("started", "updated"):
+    records = drill_records(journal)[:limit]
+
+    def value(record: Record, column: str) -> Json:
+        if column == "drill":
+            return record.id
+        if column == "vms":
+            vms = record.get("vms")
+            return len(vms) if isinstance(vms, list) else None
+        return record.get(column)
+
+    frame = pd.DataFrame([{c: value(r, c) for c in COLUMNS} for r in records], columns=list(COLUMNS))
+    for column in ("submitted", "updated"):
         frame[column] = pd.to_datetime(frame[column].map(lambda v: parse_time(v) if isinstance(v, str) else None),
                                        utc=True)
     frame["state"] = frame["state"].astype("category")
     for column in ("vms", "passed", "failed", "pid"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
-    frame.attrs["journal"] = str(path)
+    frame.attrs["journal"] = str(journal.path)
     return frame
-
-
-def recent_drills(limit: int | None = None, *, journal: Any = None) -> pd.DataFrame:
-    """The drills restorekit ran from this machine, one row each, newest first, from the journal only.
-
-    Columns: ``started`` and ``updated`` (UTC), ``state`` (``running``, ``cleaning``, ``cleaned``, ``cleanup
-    failed``: a drill not ``cleaned`` may have left resources, which ``az.cleanup_drills()`` deletes), ``drill``,
-    ``resource_group``, ``vms``, ``passed``, ``failed``, ``cleanup``, ``where``, ``subscription``, ``endpoint``,
-    ``host``, ``pid``. ``journal``: a journal (default: the restore journal).
-    """
-    from ..journal import Journal
-
-    return drills_frame((journal or Journal()).path, limit)

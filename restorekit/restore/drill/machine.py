@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from ...core.errors import RestorekitError
 from ...transport.sas_download import download
@@ -30,6 +30,34 @@ from .arm import DrillArm
 from .boot import BootState, boot_state
 from .plan import MachinePlan
 from .probe import Probe, ProbeResult, probe_result
+
+
+class RestoredJob(Protocol):
+    """What a drill reads of a restore's job (a :class:`~restorekit.model.jobs.Job`)."""
+
+    @property
+    def id(self) -> str:
+        """The job's id."""
+        ...
+
+    @property
+    def property_bag(self) -> dict[str, str]:
+        """The job's property bag."""
+        ...
+
+
+class RestoreHandle(Protocol):
+    """What a drill holds of a restore it started (a :class:`~restorekit.restore.run.operation.RestoreOperation`)."""
+
+    @property
+    def job_id(self) -> str | None:
+        """The restore's job id, once known."""
+        ...
+
+    def wait(self, timeout: float | None = None) -> RestoredJob:
+        """Block until the restore ends; its job."""
+        ...
+
 
 #: The phases a VM goes through, in order, then one of the verdicts.
 PHASES = ("waiting", "restoring", "booting", "diagnostics", "probing")
@@ -95,7 +123,7 @@ class MachineRun:
     writes (a new :class:`MachineResult` when not given).
     """
 
-    def __init__(self, plan: MachinePlan, *, arm: DrillArm, restore: Callable[[MachinePlan], Any],
+    def __init__(self, plan: MachinePlan, *, arm: DrillArm, restore: Callable[[MachinePlan], RestoreHandle],
                  drill_started: datetime, boot_timeout: float, probe: Probe | None = None, poll: float = 10.0,
                  restore_timeout: float | None = None, notify: Callable[[MachineResult], Any] | None = None,
                  stopped: threading.Event | None = None, clock: Callable[[], float] = time.monotonic,
@@ -149,14 +177,14 @@ class MachineRun:
         result.posted_at = datetime.now(UTC)
         try:
             op = self.restore(plan)
-            result.job_id = getattr(op, "job_id", None)
+            result.job_id = op.job_id
             self.notify(result)
             job = op.wait(self.restore_timeout)
         except (RestorekitError, TimeoutError) as exc:
             self._fail(f"restore failed: {' '.join(str(exc).split())[:300]}")
             return False
-        result.job_id = getattr(job, "id", None) or getattr(op, "job_id", None) or result.job_id
-        bag = getattr(job, "property_bag", None) or {}
+        result.job_id = job.id or op.job_id or result.job_id
+        bag = job.property_bag or {}
         result.staging_blobs = [str(bag[key]) for key in STAGING_KEYS if bag.get(key)]
         result.target_vm_id = self.arm.vm_id(plan.target_vm_name)
         return True

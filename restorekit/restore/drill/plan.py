@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from html import escape
 from typing import Any
 
+from ...core.ids import name_of
 from ...core.times import format_duration, format_moment
 from .probe import Probe
 
@@ -154,7 +155,7 @@ class DrillPlan:
         for m in self.machines:
             when = format_moment(m.point_time) if m.point_time else "time unknown"
             lines.append(f"    {m.label} (vault {m.vault}) → {self.resource_group}/{m.target_vm_name}, point "
-                         f"{m.point_name} ({when}), staging {m.staging_account.rsplit('/', 1)[-1]}")
+                         f"{m.point_name} ({when}), staging {name_of(m.staging_account)}")
         probe = f"then runs the probe {self.probe!r}, " if self.probe else ""
         keep = f"keeps them {format_duration(timedelta(seconds=self.keep_for))}, " if self.keep_for else ""
         lines.append(f"  waits up to {format_duration(timedelta(seconds=self.boot_timeout))} per VM for its agent to be ready, {probe}"

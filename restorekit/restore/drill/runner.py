@@ -22,10 +22,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
-from ...core.environment import is_headless
+from ...core.environment import Frontend
 from .arm import DrillArm, OutsideDrill
 from .cleanup import CleanupResult, delete_and_verify
-from .machine import FAILED, MachineResult, MachineRun
+from .machine import FAILED, MachineResult, MachineRun, RestoreHandle
 from .plan import DrillPlan, MachinePlan
 from .report import DrillReport
 
@@ -57,14 +57,17 @@ class Drill:
     """A drill in progress (see the module doc).
 
     ``restore(machine_plan)`` starts one VM's restore and returns its operation; ``server_now()`` is the service's
-    time (for RPO); ``poll`` the seconds between instance view reads.
+    time (for RPO); ``poll`` the seconds between instance view reads; ``frontend`` says how it shows itself.
     """
 
-    def __init__(self, plan: DrillPlan, *, arm: DrillArm, restore: Callable[[MachinePlan], Any],
+    def __init__(self, plan: DrillPlan, *, arm: DrillArm, restore: Callable[[MachinePlan], RestoreHandle],
                  server_now: Callable[[], datetime], journal: NoJournal | None = None, poll: float = 10.0,
                  vault_parallel: int | None = None, cleanup_attempts: int = 3, cleanup_pause: float = 5.0,
-                 sleep: Callable[[float], Any] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
+                 frontend: Frontend | None = None, sleep: Callable[[float], Any] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.plan = plan
+        #: How the drill shows itself (live view or status lines): its connection's frontend.
+        self.frontend = frontend or Frontend()
         self.arm = arm
         self._restore = restore
         self._server_now = server_now
@@ -241,7 +244,7 @@ class Drill:
         (``"auto"``: printed when headless, silent when a live view shows them; None: silent). ``TimeoutError``
         after ``timeout`` seconds (the drill goes on: wait again)."""
         if out == "auto":
-            out = print if is_headless() else None
+            out = print if self.frontend.is_headless() else None
         self.start()
         deadline = None if timeout is None else self._clock() + timeout
         while True:
