@@ -296,3 +296,23 @@ def test_reading_boots_and_probes():
         probe_result({"value": []})
     assert Probe("echo ok").command("Windows") == "RunPowerShellScript"
     assert Probe(["a", "b"], shell="shell").body("Windows") == {"commandId": "RunShellScript", "script": ["a", "b"]}
+
+
+def test_a_kept_drill_is_stopped_early_and_awaited(az, emulator_server):
+    import asyncio
+
+    ops = az.vault("opsVaultRG", "opsVault")
+    drill = az.drill([ops.vm("opsRG", "linuxWeb")], keep_for=600, boot_timeout=30, out=None)
+    deadline = time.monotonic() + 60
+    while drill.state != "keeping" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert drill.state == "keeping" and not drill.done  # the VM is up, kept for a person to look at
+    assert any(rid.endswith("/virtualMachines/linuxWeb-drill") for rid in _left_through_arm(emulator_server))
+    drill.stop()  # cuts the keep short: the cleanup runs now
+
+    async def awaited():
+        return await drill
+
+    report = asyncio.run(asyncio.wait_for(awaited(), 60))
+    assert report.passed == 1 and report.cleanup.clean
+    assert _left_through_arm(emulator_server) == []

@@ -34,7 +34,6 @@ def test_one_line_per_vm_follows_the_drill():
     drill.cleanup = CleanupResult(state="deleted", verified="verified through ARM: resource group gone, 0 resource(s) "
                                                              "left (tag restorekit-drill=abcd1234)")
     drill.state = "done"
-    drill._done.set()
     drill._notify(db)
     assert "rg/web: passed, RTO 1 min 15 s, RPO 5 h" in view.lines[0].value and "#1b5e20" in view.lines[0].value
     assert "rg/db: FAILED: did not boot within 30 s" in view.lines[1].value and "#b00020" in view.lines[1].value

@@ -1,15 +1,21 @@
-"""A running drill: :class:`Drill` runs a :class:`~restorekit.restore.drill.plan.DrillPlan` in a background thread.
+"""A running drill: :class:`Drill`, a :class:`~restorekit.restore.drill.plan.DrillPlan` moved one stage at a time.
 
-In order: the drill is journaled; its resource group, then per region its security group and network are created
-(each journaled before it is sent); the VMs run (:class:`~restorekit.restore.drill.machine.MachineRun`), at most
-``plan.parallel`` at a time and ``vault_parallel`` per vault, one VM's failure never stopping the others; the VMs
-are kept ``plan.keep_for`` seconds; then, whatever happened before (an error, ``stop()``), the resource group is
-deleted and the deletion verified (:mod:`restorekit.restore.drill.cleanup`), and the drill's end is journaled.
+A drill is a steppable state (the transport's :class:`~restorekit.transport.poller.Pollable`) run by a
+:class:`~restorekit.transport.poller.Poller`: a background thread, blocking waits, ``await drill``, listeners. Each
+:meth:`Drill.step` is one stage, in order:
+
+1. ``preparing``: the drill is journaled; its resource group, then per region its security group and network are
+   created (each journaled before it is sent);
+2. ``restoring``: the VMs run (:class:`~restorekit.restore.drill.machine.MachineRun`), at most ``plan.parallel``
+   at a time and ``vault_parallel`` per vault, one VM's failure never stopping the others; the step then asks the
+   poller to wait ``plan.keep_for`` seconds (``keeping``), a wait :meth:`Drill.stop` cuts short;
+3. ``cleaning``: whatever happened before (an error, ``stop()``), the resource group is deleted and the deletion
+   verified (:mod:`restorekit.restore.drill.cleanup`), and the drill's end is journaled: ``done``.
 
 ``drill.wait()`` blocks until the end and returns the :class:`~restorekit.restore.drill.report.DrillReport`;
 headless, it prints a status line each time a VM changes phase. A live view listens with :meth:`add_listener`
 (``widgets.drill_progress``: how a drill shows itself in a notebook, registered with IPython by ``restorekit``).
-A dry run creates nothing: its report lists the plan.
+A dry run creates nothing: it is done from the start, and its report lists the plan.
 """
 
 from __future__ import annotations
@@ -17,12 +23,13 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 from ...core.environment import Frontend
+from ...transport.poller import Poller
 from .arm import DrillArm, OutsideDrill
 from .cleanup import CleanupResult, delete_and_verify
 from .machine import FAILED, MachineResult, MachineRun, RestoreHandle
@@ -83,22 +90,23 @@ class Drill:
         self.started: datetime | None = None
         self.ended: datetime | None = None
         self.cleanup = CleanupResult(state="skipped" if plan.dry_run else "pending")
-        self.runs: list[MachineRun] = []
         self.machines: list[MachineResult] = [MachineResult(m) for m in plan.machines]
         self._owns_group = False
+        self._drill_started: datetime | None = None
         self._stopped = threading.Event()
-        self._done = threading.Event()
-        self._thread: threading.Thread | None = None
         self._listeners: list[Callable[[Drill], Any]] = []
         self._lines: queue.Queue[str] = queue.Queue()
         self._shown: dict[str, str] = {}
         self._lock = threading.Lock()
+        if plan.dry_run:
+            self.state = "done"
+        self.poller: Poller[Drill] = Poller(self, name=f"restorekit-drill-{plan.drill_id}", sleep=None)
 
     # -- watching ------------------------------------------------------------------------------------------
     @property
     def done(self) -> bool:
         """True once the drill ended (cleanup included)."""
-        return self._done.is_set()
+        return self.state == "done"
 
     def add_listener(self, callback: Callable[[Drill], Any]) -> None:
         """Call ``callback(drill)`` at every change (from the drill's threads: set widget traits only)."""
@@ -129,52 +137,62 @@ class Drill:
         now = self._clock()
         return [f"restore drill {self.plan.drill_id}: {self.state}", *(m.status_line(now) for m in self.machines)]
 
-    # -- running ---------------------------------------------------------------------------------------------
+    # -- running: the Pollable the poller moves ----------------------------------------------------------------
     def start(self) -> Drill:
-        """Start the drill in a background thread (once); a dry run ends at once. Returns self."""
-        with self._lock:
-            if self._thread is not None or self.done:
-                return self
-            if self.plan.dry_run:
-                self.state = "done"
-                self._done.set()
-                return self
-            self._thread = threading.Thread(target=self._run, name=f"restorekit-drill-{self.plan.drill_id}",
-                                            daemon=True)
-        self._thread.start()
+        """Start the drill in its poller's background thread (once); a dry run is done already. Returns self."""
+        self.poller.start()
         return self
 
     def stop(self) -> None:
         """End the waits (boot, keep) now: the drill goes on to its cleanup."""
         self._stopped.set()
+        self.poller.wake()
+
+    def first_delay(self) -> float:
+        """No wait before the first stage."""
+        return 0.0
+
+    def step(self) -> float:
+        """Run the next stage (see the module doc); the seconds the poller waits before the next one."""
+        try:
+            if self.state == "planned":
+                self.started = datetime.now(UTC)
+                self._drill_started = self._server_now()
+                self.journal.started(self.plan)
+                self._enter("preparing")
+                self._prepare()
+                self._enter("restoring")
+                return 0.0
+            if self.state == "restoring":
+                self._restore_all(self._drill_started or datetime.now(UTC))
+                if self.plan.keep_for and not self._stopped.is_set():
+                    self._enter("keeping")
+                    return self.plan.keep_for
+                self._clean()
+                return 0.0
+        except Exception as exc:  # noqa: BLE001 - one stage failing is the drill's error; the cleanup still runs
+            self._failed(exc)
+        self._clean()
+        return 0.0
+
+    def stopped(self, error: BaseException) -> None:
+        """The poller's thread stopped before the end: record why, and still clean up what was created."""
+        self._failed(error)
+        if not self.done:
+            self._clean()
+
+    def _failed(self, error: BaseException) -> None:
+        self.error = self.error or error
+        reason = f"the drill stopped before this VM ran: {type(error).__name__}: {' '.join(str(error).split())[:300]}"
+        for result in self.machines:
+            if not result.done:
+                result.reasons.append(reason)
+                result.verdict = result.phase = FAILED
+                self._notify(result)
 
     def _enter(self, state: str) -> None:
         self.state = state
         self._say(f"restore drill {self.plan.drill_id}: {state}")
-
-    def _run(self) -> None:
-        plan = self.plan
-        self.started = datetime.now(UTC)
-        try:
-            drill_started = self._server_now()
-            self.journal.started(plan)
-            self._enter("preparing")
-            self._prepare()
-            self._enter("restoring")
-            self._restore_all(drill_started)
-            if plan.keep_for and not self._stopped.is_set():
-                self._enter("keeping")
-                self._stopped.wait(plan.keep_for)
-        except Exception as exc:  # noqa: BLE001 - the cleanup runs whatever failed
-            self.error = exc
-            reason = f"the drill stopped before this VM ran: {type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
-            for result in self.machines:
-                if not result.done:
-                    result.reasons.append(reason)
-                    result.verdict = result.phase = FAILED
-                    self._notify(result)
-        finally:
-            self._clean()
 
     def _clean(self) -> None:
         plan = self.plan
@@ -189,9 +207,8 @@ class Drill:
             self.cleanup = CleanupResult(state="skipped", verified="nothing was created")
         self.ended = datetime.now(UTC)
         self.journal.ended(self.report_now())
-        self.state = "done"
         self._say(f"restore drill {plan.drill_id}: {self.report_now().summary()}")
-        self._done.set()
+        self.state = "done"
         self._notify()
 
     def _prepare(self) -> None:
@@ -251,7 +268,7 @@ class Drill:
             try:
                 line = self._lines.get(timeout=0.2)
             except queue.Empty:
-                if self.done and self._lines.empty():
+                if self.poller.finished and self._lines.empty():
                     return self.report
                 if deadline is not None and self._clock() >= deadline:
                     raise TimeoutError(f"restore drill {self.plan.drill_id} still {self.state} after {timeout:g} s; "
@@ -259,6 +276,14 @@ class Drill:
                 continue
             if callable(out):
                 out(line)
+
+    def __await__(self) -> Generator[Any, None, DrillReport]:
+        """``report = await drill``: wait on the running loop without blocking it."""
+        return self._report_async().__await__()
+
+    async def _report_async(self) -> DrillReport:
+        await self.poller.wait_async()
+        return self.report
 
     def __repr__(self) -> str:
         if self.done:
