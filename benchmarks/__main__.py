@@ -1,4 +1,4 @@
-"""Run a benchmark: ``python -m benchmarks {import,inventory,frames,timeline,fleet,polling,scale}``.
+"""Run a benchmark: ``python -m benchmarks {import,inventory,frames,timeline,fleet,polling,scale,drill}``.
 
 Each one measures a baseline and restorekit in the same run and prints the ratios.
 """
@@ -16,6 +16,7 @@ CASES = {
     "fleet": "benchmarks.fleet_bench",
     "polling": "benchmarks.polling_bench",
     "scale": "benchmarks.scale_bench",
+    "drill": "benchmarks.drill_bench",
 }
 
 

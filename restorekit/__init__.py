@@ -6,9 +6,9 @@
 >>> df = item.recovery_points().to_frame()
 
 Names are imported lazily, so ``import restorekit`` stays fast and loads neither pandas, matplotlib,
-ipywidgets nor azure-identity. Inside an IPython kernel, this module registers how a restore shows itself
-(``restorekit.widgets.progress.show_operation``): the one display hook, from above every layer, by type name, so
-nothing is imported until a restore is shown.
+ipywidgets nor azure-identity. Inside an IPython kernel, this module registers how a restore and a restore drill
+show themselves (``restorekit.widgets.progress.show_operation``, ``restorekit.widgets.drill_progress.show_drill``):
+the display hooks, from above every layer, by type name, so nothing is imported until one is shown.
 """
 
 from __future__ import annotations
@@ -76,6 +76,11 @@ _EXPORTS = {
     "recent_restores": "client.reattach",
     "resume": "client.reattach",
     "running_restores": "client.reattach",
+    # restore drills
+    "Drill": "restore.drill.runner",
+    "DrillReport": "restore.drill.report",
+    "Probe": "restore.drill.probe",
+    "recent_drills": "client.reattach",
     # cross-region restore
     "CrossRegion": "client.cross_region",
     "CrossRegionOperation": "restore.run.operation",
@@ -114,14 +119,22 @@ def _show_operation(operation: object) -> None:
     show_operation(operation)  # type: ignore[arg-type]
 
 
+def _show_drill(drill: object) -> None:
+    """IPython's display of a restore drill: the widgets layer's live view, or status lines when headless."""
+    from .widgets.drill_progress import show_drill
+
+    show_drill(drill)
+
+
 def _register_display_hook() -> None:
-    """Tell IPython, when a shell is running, to show restore operations with :func:`_show_operation`."""
+    """Tell IPython, when a shell is running, to show restore operations and restore drills with their views."""
     ipython = sys.modules.get("IPython")
     try:
         formatter = ipython.get_ipython().display_formatter.ipython_display_formatter  # type: ignore[union-attr]
     except AttributeError:  # no IPython, or no shell running (a script)
         return
     formatter.for_type_by_name("restorekit.restore.run.operation", "RestoreOperation", _show_operation)
+    formatter.for_type_by_name("restorekit.restore.drill.runner", "Drill", _show_drill)
 
 
 _register_display_hook()

@@ -30,6 +30,7 @@ def test_demo_runs_notebooks_against_the_emulator_and_reports(tmp_path):
         "print('journal:', os.environ['RESTOREKIT_JOURNAL'])",
         "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
         "fig, ax = plt.subplots(); fig.savefig(os.path.join(figures_dir, 'a.png'))",
+        "open(os.path.join(figures_dir, 'a-report.html'), 'w').write('<p>a report</p>')",
     ], parameters="figures_dir = None")
     write(source, "b-broken.ipynb", ["raise RuntimeError('boom')"])
     out = tmp_path / "out"
@@ -53,6 +54,7 @@ def test_demo_runs_notebooks_against_the_emulator_and_reports(tmp_path):
     assert "href='html/a-ok.html'" in page and "✔ ok" in page
     assert "b-broken.ipynb" in page and "✘ FAILED" in page and "boom" in page
     assert "src='figures/a.png'" in page
+    assert "<a href='figures/a-report.html'>a-report</a>" in page  # the reports the notebooks wrote, linked
     rendered = (out / "html" / "a-ok.html").read_text()
     assert "endpoint 1" in rendered  # the executed notebook, outputs included
 
@@ -91,7 +93,8 @@ def test_the_wheel_in_a_fresh_venv_runs_the_demo_from_an_empty_folder(tmp_path, 
                           text=True, timeout=900)
     assert demo.returncode == 0, (demo.stdout + demo.stderr)[-4000:]
     out = empty / "restorekit-demo"
-    assert "6/6 notebooks ran" in demo.stdout, demo.stdout
+    assert "7/7 notebooks ran" in demo.stdout, demo.stdout
+    assert "href='figures/restore-drill.html'" in (out / "index.html").read_text()  # the drill's report, linked
     assert demo.stdout.strip().splitlines()[-1] == f"restorekit demo: open {out / 'index.html'}"
     assert f"running {venv}" in demo.stdout  # the installed notebooks, not a checkout's
     assert sorted(p.name for p in out.glob("*.ipynb")) == sorted(

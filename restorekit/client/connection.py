@@ -57,6 +57,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from ..core.filters import TimeBound
+    from ..restore.drill.runner import Drill
     from .cross_region import CrossRegion
     from .resources import ProtectedItem, Vault
 
@@ -300,6 +301,29 @@ class Connection:
 
         options.setdefault("now", self.now())
         return at_risk(self.fleet(subscriptions), points, rpo=rpo, **options)
+
+    def drill(self, items: Any = None, **options: Any) -> Drill:
+        """Prove that backups restore: restore ``items`` as new VMs in an isolated place, check they boot (and pass
+        ``probe``), measure RPO and RTO, delete everything and prove it; returns the running ``Drill``
+        (``drill.wait()`` → its report). A dry run against Azure unless ``dry_run=False``. See
+        :func:`restorekit.client.drills.plan_drill` for the options (``tag``, ``sample``, ``point``, ``probe``, ``parallel``,
+        ``keep_for``, ``boot_timeout``, ``staging_account``, ``dry_run``)."""
+        from .drills import drill
+
+        return drill(self, items, **options)
+
+    def cleanup_drills(self, **options: Any) -> pd.DataFrame:
+        """Delete what drills left behind (journal, and Resource Graph's marked groups) and verify it; see
+        :func:`restorekit.client.drills.cleanup_drills`."""
+        from .drills import cleanup_drills
+
+        return cleanup_drills(self, **options)
+
+    def recent_drills(self, limit: int | None = None) -> pd.DataFrame:
+        """The drills in this connection's journal, newest first (see ``rk.recent_drills``)."""
+        from ..restore.drill.journal import drills_frame
+
+        return drills_frame(self.journal, limit)
 
     def inventory(self, start: TimeBound = None, end: TimeBound = None, *, subscriptions: Subscriptions | None = None,
                   items: pd.DataFrame | None = None,

@@ -10,7 +10,9 @@ continuation token; this module brings them back:
   wherever it was: its operation, its job, or (its kernel died before the POST's answer was journaled) the lookup
   that finds the job a lost answer created;
 * :func:`running_restores` lists the journaled restores of a VM that the service says still run: what a runbook
-  shows when it starts.
+  shows when it starts;
+* :func:`recent_drills` lists the journal's restore drills (``az.cleanup_drills()`` cleans after those that did not
+  end clean).
 
 >>> rk.recent_restores().head()
 >>> op = rk.resume("5f1c…")          # a job id from the journal
@@ -60,6 +62,22 @@ def recent_restores(limit: int | None = None, *, connection: Connection | None =
     >>> rk.recent_restores().head()
     """
     return restores_frame(_journal(connection, journal), limit)
+
+
+def recent_drills(limit: int | None = None, *, connection: Connection | None = None,
+                  journal: Journal | None = None) -> pd.DataFrame:
+    """The restore drills restorekit ran from this machine, one row each, newest first, from a journal only.
+
+    The journal as for :func:`recent_restores`. Columns: ``submitted`` and ``updated`` (UTC), ``state``
+    (``running``, ``cleaning``, ``cleaned``, ``cleanup failed``: a drill not ``cleaned`` may have left resources,
+    which ``az.cleanup_drills()`` deletes), ``drill``, ``resource_group``, ``vms``, ``passed``, ``failed``,
+    ``cleanup``, ``where``, ``subscription``, ``endpoint``, ``host``, ``pid``.
+
+    >>> rk.recent_drills().head()
+    """
+    from ..restore.drill.journal import drills_frame
+
+    return drills_frame(_journal(connection, journal), limit)
 
 
 def _journal(connection: Connection | None, journal: Journal | None) -> Journal:

@@ -58,6 +58,8 @@ def demo_preset(argv: list[str]) -> list[str]:
     flags = {"fleet": "--fleet", "subscriptions": "--subscriptions", "job_seconds": "--job-seconds",
              "retry_after": "--retry-after", "as_of": "--as-of"}
     preset = [part for key, flag in flags.items() if key in DEMO_EMULATOR for part in (flag, str(DEMO_EMULATOR[key]))]
+    for fault, names in DEMO_EMULATOR.get("machine_faults", {}).items():
+        preset += [part for name in names for part in (f"--{fault.replace('_', '-')}", name)]
     return [*preset, *(a for a in argv if a != "--demo")]
 
 

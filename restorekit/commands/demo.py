@@ -20,8 +20,10 @@ from typing import Any
 
 #: How the demo (and the notebook tests) start the emulator: a small fleet, short restore jobs.
 #: ``as_of`` pins the estate to one day so the notebooks' committed outputs stay true on any later day.
+#: The restore drill (runbook 06) meets a VM that never boots and a deletion that fails once.
 DEMO_EMULATOR: dict[str, Any] = {"fleet": 24, "subscriptions": 3, "job_seconds": 8, "retry_after": 1,
-                                 "as_of": "2026-11-20T12:00:00Z"}
+                                 "as_of": "2026-11-20T12:00:00Z",
+                                 "machine_faults": {"never_boots": ["linuxDb"], "delete_fails_once": ["rk-drill-"]}}
 
 
 def shipped_notebooks() -> Path:

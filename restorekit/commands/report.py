@@ -2,7 +2,7 @@
 
 ``restorekit demo`` writes ``index.html`` into its output folder: a table of the notebooks (status, time, what
 each one shows, from its first heading and paragraph), a link to each executed notebook rendered as HTML by
-nbconvert, and the figures.
+nbconvert, the reports the notebooks wrote (HTML pages in the figures folder: the restore drill's), and the figures.
 """
 
 from __future__ import annotations
@@ -78,6 +78,8 @@ demo estate, pinned to one day): nothing reached Azure. {when}.</p>
 <table><tr><th>notebook</th><th>status</th><th>time</th><th>what it teaches</th></tr>
 {rows}
 </table>
+<h2>Reports</h2>
+{reports}
 <h2>Figures</h2>
 {figures}
 </body></html>
@@ -101,7 +103,10 @@ def write_report(folder: Path, runs: list[NotebookRun], figures: Path) -> Path:
     pictures = sorted(figures.glob("*.png")) if figures.is_dir() else []
     gallery = "".join(f"<figure><img src='{escape(p.relative_to(folder).as_posix())}' alt='{escape(p.stem)}'>"
                       f"<figcaption>{escape(p.stem)}</figcaption></figure>" for p in pictures) or "<p>none</p>"
+    pages = sorted(figures.glob("*.html")) if figures.is_dir() else []
+    reports = "<ul>" + "".join(f"<li><a href='{escape(p.relative_to(folder).as_posix())}'>{escape(p.stem)}</a></li>"
+                               for p in pages) + "</ul>" if pages else "<p>none</p>"
     when = f"Made {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
     index = folder / "index.html"
-    index.write_text(_PAGE.format(rows="\n".join(rows), figures=gallery, when=when), encoding="utf-8")
+    index.write_text(_PAGE.format(rows="\n".join(rows), reports=reports, figures=gallery, when=when), encoding="utf-8")
     return index

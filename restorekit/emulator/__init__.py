@@ -131,7 +131,8 @@ def start(host: str = "127.0.0.1", port: int = 0, latency_ms: float = 0, job_sec
           retry_after: int = 2, fail_rate: float = 0.0, seed: int = 0, *, as_of: Any = None,
           background: bool = True, subscriptions: int = 1, write_bucket: int = 200, write_refill: float = 10.0,
           token_lifetime: float | None = None, crr_token_lifetime: float = 3600.0, graph_quota: int = 15,
-          allow_remote: bool = False) -> EmulatorServer:
+          allow_remote: bool = False, boot_seconds: float | None = None,
+          machine_faults: dict[str, Any] | None = None) -> EmulatorServer:
     """Start an emulator on ``host:port`` (``port=0`` picks a free one) and return once it listens.
 
     ``as_of`` (a datetime or ISO text) fixes the moment the demo estate's recovery points run up to,
@@ -144,7 +145,10 @@ def start(host: str = "127.0.0.1", port: int = 0, latency_ms: float = 0, job_sec
     200 and 10/s by default; ``throttle=False`` turns both throttles off). ``token_lifetime``
     (seconds) makes the gateway accept only the tokens its Entra-like endpoint issued, and refuse
     them once expired; ``crr_token_lifetime`` is how long a cross-region restore access token lasts.
-    ``graph_quota`` is Resource Graph's queries per user and 5 seconds (0: no quota).
+    ``graph_quota`` is Resource Graph's queries per user and 5 seconds (0: no quota). ``boot_seconds`` is how
+    long a new VM takes until its VM agent is ready (default: half of ``job_seconds``); ``machine_faults``
+    (``{"never_boots": [...], "agent_never_ready": [...], "probe_fails": [...], "delete_fails_once": [...]}``)
+    sets the faults a restore drill meets (``state.machine_faults``).
 
     Only loopback hosts are allowed unless ``allow_remote=True``, which warns: the emulator is not
     a service to expose.
@@ -170,17 +174,20 @@ def start(host: str = "127.0.0.1", port: int = 0, latency_ms: float = 0, job_sec
         raise ValueError("page_size must be >= 1")
     if not 0.0 <= fail_rate <= 1.0:
         raise ValueError("fail_rate must be between 0 and 1")
+    if boot_seconds is not None and boot_seconds < 0:
+        raise ValueError("boot_seconds must be >= 0")
     from .app import EmulatorApp
     from .server import make_server
     from .state import Settings, State
+    from .state.machine_faults import MachineFaults
 
     settings = Settings(latency_ms=latency_ms, job_seconds=job_seconds, fleet=fleet, page_size=page_size,
                         throttle=throttle, read_bucket=read_bucket, read_refill=read_refill,
                         retry_after=retry_after, fail_rate=fail_rate, seed=seed, as_of=_moment(as_of),
                         subscriptions=subscriptions, write_bucket=write_bucket, write_refill=write_refill,
                         token_lifetime=token_lifetime, crr_token_lifetime=crr_token_lifetime,
-                        graph_quota=graph_quota)
-    state = State(settings)
+                        graph_quota=graph_quota, boot_seconds=boot_seconds)
+    state = State(settings, machine_faults=MachineFaults.from_options(machine_faults))
     server = make_server(host, port, EmulatorApp(state))
     thread = None
     if background:

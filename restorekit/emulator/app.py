@@ -1,9 +1,10 @@
 """The gateway: the WSGI application, what ARM's front door does to every request, and routing.
 
 In order: latency and injected faults (``state.faults``: a status, an HTML page, a dropped connection,
-a storm), Entra's token endpoint (``providers.entra``, no bearer needed), the body limit, the bearer
-check, the throttle and a regional outage (``gateway``), restores completed by now applied
-(``state.outcomes``), then the route (``providers.ROUTES``): 405 for a known path with another method,
+a storm), Entra's token endpoint (``providers.entra``, no bearer needed), the boot diagnostics blobs read
+through SAS links (``providers.boot_diagnostics``, Storage's, no bearer either), the body limit, the bearer
+check, the throttle and a regional outage (``gateway``), restores and operations completed by now applied
+(``state.settle``), then the route (``providers.ROUTES``): 405 for a known path with another method,
 the api-version checked against the route's, 404 for an unknown subscription. Every answer gets ARM's
 common headers (request ids, the throttle's remaining reads or writes, who asked where for Backup calls).
 Providers know nothing of this module.
@@ -32,6 +33,7 @@ from .gateway.auth import authenticate
 from .gateway.body_limit import check_size
 from .gateway.outage import check_outage
 from .providers import ROUTES
+from .providers.boot_diagnostics import blob_endpoint
 from .providers.entra import token_endpoint
 from .server import SOCKET_KEY
 from .state import State
@@ -87,12 +89,15 @@ class EmulatorApp:
         token_answer = token_endpoint(request, self.state)  # Entra's, not ARM's: no bearer needed
         if token_answer is not None:
             return token_answer
+        blob_answer = blob_endpoint(request, self.state)  # Storage's, to a SAS link: no bearer either
+        if blob_answer is not None:
+            return blob_answer
         check_size(request)
         authenticate(request, self.state)
         throttle.admit(self.state, request)
         check_outage(self.state, request)
         path = request.path
-        self.state.outcomes.settle(self.state.clock.now())  # restores completed by now have changed resources
+        self.state.settle(self.state.clock.now())  # restores and deletes completed by now have changed resources
         allowed_methods = set()
         for method, pattern, handler, api_versions in self.routes:
             m = pattern.match(path)

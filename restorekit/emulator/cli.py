@@ -41,6 +41,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fail-rate", type=float, default=0.0, help="share of restore jobs that fail (0..1)")
     p.add_argument("--seed", type=int, default=0, help="seed of the failure draws")
     p.add_argument("--as-of", default=None, help="ISO date/time the demo estate's points run up to (default now)")
+    p.add_argument("--boot-seconds", type=float, default=None,
+                   help="seconds a new VM takes until its VM agent is ready (default: half of --job-seconds)")
+    p.add_argument("--never-boots", action="append", default=[], metavar="VM",
+                   help="a VM (or VMs restored from it) that never boots; repeatable")
+    p.add_argument("--agent-never-ready", action="append", default=[], metavar="VM",
+                   help="a VM (or VMs restored from it) whose VM agent never gets ready; repeatable")
+    p.add_argument("--probe-fails", action="append", default=[], metavar="VM",
+                   help="a VM (or VMs restored from it) on which Run Command exits with 1; repeatable")
+    p.add_argument("--delete-fails-once", action="append", default=[], metavar="TEXT",
+                   help="the next delete of a resource or resource group whose name contains TEXT fails; repeatable")
     return p
 
 
@@ -59,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
                         background=False, subscriptions=args.subscriptions, write_bucket=args.write_bucket,
                         write_refill=args.write_refill, token_lifetime=args.token_lifetime,
                         crr_token_lifetime=args.crr_token_lifetime, graph_quota=args.graph_quota,
-                        allow_remote=args.allow_remote)
+                        allow_remote=args.allow_remote, boot_seconds=args.boot_seconds,
+                        machine_faults={"never_boots": args.never_boots, "agent_never_ready": args.agent_never_ready,
+                                        "probe_fails": args.probe_fails, "delete_fails_once": args.delete_fails_once})
     except (ValueError, OSError) as err:  # bad option values, port in use
         print(f"restorekit emulator: {err}", file=sys.stderr, flush=True)
         return 2

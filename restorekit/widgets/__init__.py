@@ -1,4 +1,4 @@
-"""ipywidgets front-ends: recovery point picker, restore form, live restore progress.
+"""ipywidgets front-ends: recovery point picker, restore form, live restore progress, live drill progress.
 
 This is the only part of restorekit that imports ipywidgets; names load on first use.
 """
@@ -12,6 +12,7 @@ _EXPORTS = {
     "RecoveryPointPicker": "picker",
     "RestoreForm": "form",
     "OperationProgress": "progress",
+    "DrillProgress": "drill_progress",
 }
 
 __all__ = list(_EXPORTS)

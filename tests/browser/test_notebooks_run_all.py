@@ -84,6 +84,13 @@ def _check(page, report: list[dict], notebook: nbformat.NotebookNode, name: str)
         summary = progress.nth(i).locator(".rk-progress-summary")
         text = summary.inner_text(timeout=30_000)
         assert "Completed" in text, f"{name}: restore widget {i} did not reach its final state: {text!r}"
+    if "az.drill(" in source:  # the drill's live view: one line per VM, then the verdicts and the cleanup
+        drill = page.locator(".rk-drill-progress").first
+        drill.wait_for(timeout=30_000)
+        text = drill.locator(".rk-drill-summary").inner_text(timeout=30_000)
+        assert "2 passed, 1 failed" in text and "0 resource(s) left" in text, f"{name}: drill widget: {text!r}"
+        lines = drill.locator(".rk-drill-vm").all_inner_texts()
+        assert len(lines) == 3 and lines[2].startswith("opsRG/linuxDb: FAILED: did not boot"), lines
 
 
 @pytest.mark.parametrize("source", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -98,6 +105,8 @@ def test_run_all_in_jupyterlab(source, jupyterlab, browser):
         _check(page, report, notebook, source.name)
         SCREENSHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"lab-{source.stem}.png"))
+        if source.stem == "06-restore-drill":  # the drill's live view, as JupyterLab shows it at the end
+            readme_screenshot(page.locator(".rk-drill-progress").first, "drill-progress.png")
         if source.stem == "01-explore-recovery-points":  # the fleet heatmap, as JupyterLab shows it
             readme_screenshot(page.locator(".jp-OutputArea-output img").first, "fleet-heatmap.png")
             # the at-risk tables show every reason whole (pandas alone cuts them at 50 characters with "...")

@@ -137,9 +137,10 @@ def test_table_format(demo):
     assert {c["name"]: c["type"] for c in body["data"]["columns"]}["properties"] == "object"
 
 
-@pytest.mark.parametrize("query", ["Resources | where type == 'x'", "RecoveryServicesResources | summarize count()",
+@pytest.mark.parametrize("query", ["SecurityResources | where type == 'x'", "RecoveryServicesResources | summarize count()",
                                    "RecoveryServicesResources | where colour == 'red'",
-                                   "RecoveryServicesResources | where type contains 'vault'",
+                                   "RecoveryServicesResources | where type has 'vault'",
+                                   "RecoveryServicesResources | where name['x'] == 'y'",
                                    "RecoveryServicesResources | where"])
 def test_unsupported_queries_get_resource_graphs_error(demo, query):
     r = graph(demo, {"query": query})

@@ -28,3 +28,12 @@ def stable_guid(*parts: object) -> str:
     """A GUID derived from ``parts``: the same parts give the same GUID (resource GUIDs, vmId, uniqueId)."""
     h = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
+
+
+_TOP_LEVEL = re.compile(r"^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/([^/]+/[^/]+)/([^/]+)/?$", re.I)
+
+
+def split_resource_id(rid: object) -> tuple[str, str, str, str] | None:
+    """``(subscription, resource group, "Namespace/type", name)`` of a top-level resource's id; None otherwise."""
+    m = _TOP_LEVEL.match(rid) if isinstance(rid, str) else None
+    return (m.group(1), m.group(2), m.group(3), m.group(4)) if m else None

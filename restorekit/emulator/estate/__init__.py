@@ -26,8 +26,11 @@ class Estate:
     storage_accounts: dict[tuple[str, str], StorageAccount] = field(default_factory=dict)
     networks: dict[tuple[str, str], VirtualNetwork] = field(default_factory=dict)
     resource_groups: dict[str, tuple[str, str]] = field(default_factory=dict)
-    #: VMs, disks, NICs and disk encryption sets (see ``seed.resources``), which restores add to.
+    #: VMs, disks, NICs, network security groups and disk encryption sets (see ``seed.resources``), which
+    #: restores add to.
     inventory: Inventory = field(default_factory=Inventory)
+    #: The tags of resource groups that have some, by lower-case name.
+    group_tags: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def add_vault(self, vault: Vault) -> Vault:
         """Register a vault."""
@@ -53,3 +56,32 @@ class Estate:
             if vm:
                 return vm
         return None
+
+    def add_resource_group(self, name: str, location: str, tags: dict[str, str] | None = None) -> tuple[str, str]:
+        """Create (or update the tags of) a resource group; an existing group keeps its name and location."""
+        with self.inventory.lock:
+            group = self.resource_groups.setdefault(name.lower(), (name, location))
+            if tags is not None:
+                self.group_tags[name.lower()] = dict(tags)
+            return group
+
+    def remove_resource_group(self, name: str) -> None:
+        """Delete a resource group with everything in it: inventory, virtual networks, storage accounts."""
+        key = name.lower()
+        with self.inventory.lock:
+            self.inventory.remove_group(name)
+            for mapping in (self.networks, self.storage_accounts):
+                for found in [k for k in mapping if k[0] == key]:
+                    del mapping[found]
+            self.resource_groups.pop(key, None)
+            self.group_tags.pop(key, None)
+
+    def set_network(self, network: VirtualNetwork) -> None:
+        """Create or replace a virtual network."""
+        with self.inventory.lock:
+            self.networks[(network.resource_group.lower(), network.name.lower())] = network
+
+    def remove_network(self, resource_group: str, name: str) -> None:
+        """Delete a virtual network."""
+        with self.inventory.lock:
+            self.networks.pop((resource_group.lower(), name.lower()), None)

@@ -1,9 +1,9 @@
 """The compute and network resources of the subscription that restores create or change.
 
-Virtual machines, managed disks, network interfaces and disk encryption sets live here, with the blobs
-restores write to storage accounts. Storage accounts, virtual networks and resource groups stay in the
-estate (restores only read them). Everything is keyed case-insensitively by ``(resource group, name)``
-and guarded by one lock, since restores complete while other threads read.
+Virtual machines, managed disks, network interfaces, network security groups and disk encryption sets live
+here, with the blobs restores write to storage accounts. Storage accounts, virtual networks and resource
+groups stay in the estate. Everything is keyed case-insensitively by ``(resource group, name)`` and guarded
+by one lock, since restores complete (and deletes end) while other threads read.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from ..arm.ids import resource_id
+from .security import SecurityGroup
 
 VM_TYPE = "Microsoft.Compute/virtualMachines"
 DISK_TYPE = "Microsoft.Compute/disks"
@@ -52,6 +53,9 @@ class ComputeVM:
     nic_ids: list[str] = field(default_factory=list)
     zones: tuple[str, ...] = ()
     image: dict[str, str] | None = None
+    #: ``(resource group, name)`` of the protected VM a restore made this one from; None for the estate's own.
+    restored_from: tuple[str, str] | None = None
+    tags: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -138,8 +142,10 @@ class DiskEncryptionSet:
         return resource_id(self.subscription, self.resource_group, DES_TYPE, self.name)
 
 
-Resource = ComputeVM | ManagedDisk | NetworkInterface | DiskEncryptionSet
-R = TypeVar("R", ComputeVM, ManagedDisk, NetworkInterface, DiskEncryptionSet)
+Resource = ComputeVM | ManagedDisk | NetworkInterface | DiskEncryptionSet | SecurityGroup
+R = TypeVar("R", ComputeVM, ManagedDisk, NetworkInterface, DiskEncryptionSet, SecurityGroup)
+#: Every kind of resource the inventory holds.
+KINDS: tuple[type, ...] = (ComputeVM, ManagedDisk, NetworkInterface, DiskEncryptionSet, SecurityGroup)
 
 
 class Inventory:
@@ -147,8 +153,7 @@ class Inventory:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self._items: dict[type, dict[tuple[str, str], Resource]] = {
-            kind: {} for kind in (ComputeVM, ManagedDisk, NetworkInterface, DiskEncryptionSet)}
+        self._items: dict[type, dict[tuple[str, str], Resource]] = {kind: {} for kind in KINDS}
         self._blobs: dict[str, list[str]] = {}
         self._reserved_vms: dict[tuple[str, str], str] = {}
 
@@ -175,6 +180,25 @@ class Inventory:
             found = [r for (rg, _), r in self._items[kind].items()
                      if resource_group is None or rg == resource_group.lower()]
         return sorted(found, key=lambda r: (r.resource_group.lower(), r.name.lower()))  # type: ignore[return-value]
+
+    def remove(self, kind: type[R], resource_group: str, name: str) -> R | None:
+        """Take a resource out; returns it (None when there was none)."""
+        with self.lock:
+            return self._items[kind].pop((resource_group.lower(), name.lower()), None)  # type: ignore[return-value]
+
+    def in_group(self, resource_group: str) -> list[Resource]:
+        """Every resource of ``resource_group``, of every kind."""
+        with self.lock:
+            return [r for items in self._items.values() for (rg, _), r in items.items() if rg == resource_group.lower()]
+
+    def remove_group(self, resource_group: str) -> list[Resource]:
+        """Take every resource of ``resource_group`` out (its deletion); returns them."""
+        with self.lock:
+            gone = []
+            for items in self._items.values():
+                for key in [k for k in items if k[0] == resource_group.lower()]:
+                    gone.append(items.pop(key))
+            return gone
 
     def free_name(self, kind: type[R], resource_group: str, name: str) -> str:
         """``name``, or ``name-1``, ``name-2`` … when a resource of ``kind`` already has it."""

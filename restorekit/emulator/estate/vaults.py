@@ -73,6 +73,8 @@ class ProtectedVM:
     extra_points: list[RecoveryPoint] = field(default_factory=list)
     renamed: dict[date, str] = field(default_factory=dict)
     history: BackupHistory = HEALTHY
+    #: The tags of the VM itself (its compute resource).
+    tags: dict[str, str] = field(default_factory=dict)
     _points: list[RecoveryPoint] | None = field(default=None, repr=False)
     _by_name: dict[str, RecoveryPoint] = field(default_factory=dict, repr=False)
     #: The newest point found without the whole history, for the seed moment it was found for.

@@ -5,6 +5,7 @@ VMs use the compute api-versions, disks and disk encryption sets the disk resour
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from werkzeug.wrappers import Response
@@ -25,7 +26,11 @@ from ..estate.inventory import (
     DiskSlot,
     ManagedDisk,
 )
+from ..state import State
+from .arm_async import provisioning_state
+from .guest import guest
 from .resources import resource_group_name
+from .vm_guest import instance_view
 
 #: Premium SSD (P) and Standard SSD (E) performance tiers: (size GiB, tier number, IOPS, MBps).
 _TIERS = ((4, 1, 120, 25), (8, 2, 120, 25), (16, 3, 120, 25), (32, 4, 120, 25), (64, 6, 240, 50),
@@ -56,8 +61,9 @@ def _slot(slot: DiskSlot, os_type: str) -> dict[str, Any]:
     return out
 
 
-def virtual_machine(vm: ComputeVM) -> dict[str, Any]:
-    """A Microsoft.Compute/virtualMachines resource (model view, no instance view)."""
+def virtual_machine(vm: ComputeVM, provisioning_state: str = "Succeeded",
+                    instance_view: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A Microsoft.Compute/virtualMachines resource (its model view, and ``instanceView`` when given)."""
     storage: dict[str, Any] = {}
     if vm.image:
         storage["imageReference"] = dict(vm.image)
@@ -77,16 +83,19 @@ def virtual_machine(vm: ComputeVM) -> dict[str, Any]:
                               "allowExtensionOperations": True, "requireGuestProvisionSignal": True}
     props["networkProfile"] = {"networkInterfaces": [{"id": n, "properties": {"primary": i == 0}}
                                                      for i, n in enumerate(vm.nic_ids)]}
-    props.update(diagnosticsProfile={"bootDiagnostics": {"enabled": True}}, provisioningState="Succeeded",
-                 timeCreated=iso(vm.created))
-    out: dict[str, Any] = {"id": vm.id, "name": vm.name, "type": VM_TYPE, "location": vm.location, "tags": {}}
+    props.update(diagnosticsProfile={"bootDiagnostics": {"enabled": True}}, provisioningState=provisioning_state)
+    if instance_view is not None:
+        props["instanceView"] = instance_view
+    props["timeCreated"] = iso(vm.created)
+    out: dict[str, Any] = {"id": vm.id, "name": vm.name, "type": VM_TYPE, "location": vm.location,
+                           "tags": dict(vm.tags)}
     if vm.zones:
         out["zones"] = list(vm.zones)
     out["properties"] = props
     return out
 
 
-def managed_disk(disk: ManagedDisk) -> dict[str, Any]:
+def managed_disk(disk: ManagedDisk, provisioning_state: str = "Succeeded") -> dict[str, Any]:
     """A Microsoft.Compute/disks resource."""
     tier, iops, mbps = _performance(disk.sku, disk.size_gb)
     encryption: dict[str, Any] = ({"type": "EncryptionAtRestWithCustomerKey",
@@ -97,7 +106,7 @@ def managed_disk(disk: ManagedDisk) -> dict[str, Any]:
         props.update(osType=disk.os_type, hyperVGeneration="V2")
     props.update(creationData=dict(disk.creation_data), diskSizeGB=disk.size_gb, diskIOPSReadWrite=iops,
                  diskMBpsReadWrite=mbps, encryption=encryption, networkAccessPolicy="AllowAll",
-                 publicNetworkAccess="Enabled", timeCreated=iso(disk.created), provisioningState="Succeeded",
+                 publicNetworkAccess="Enabled", timeCreated=iso(disk.created), provisioningState=provisioning_state,
                  diskState=disk.state, diskSizeBytes=disk.size_gb * 1024**3, uniqueId=disk.unique_id, tier=tier)
     out: dict[str, Any] = {"id": disk.id, "name": disk.name, "type": DISK_TYPE, "location": disk.location, "tags": {}}
     if disk.managed_by:
@@ -125,21 +134,34 @@ _KINDS: dict[str, tuple[type, str, Any]] = {
     "diskencryptionsets": (DiskEncryptionSet, DES_TYPE, disk_encryption_set)}
 
 
+def resource_body(state: State, resource: ComputeVM | ManagedDisk | DiskEncryptionSet, now: datetime,
+                  expand: bool = False) -> dict[str, Any]:
+    """A VM, disk or disk encryption set as ARM answers it now (``Deleting`` while deleted)."""
+    if isinstance(resource, DiskEncryptionSet):
+        return disk_encryption_set(resource)
+    provisioning = provisioning_state(state, resource.id, now)
+    if isinstance(resource, ManagedDisk):
+        return managed_disk(resource, provisioning)
+    view = instance_view(guest(state, resource, now), now) if expand else None
+    return virtual_machine(resource, provisioning, view)
+
+
 def get_resource(call: Call) -> Response:
-    """GET a VM, a disk or a disk encryption set (the path's type says which)."""
-    kind, arm_type, shape = _KINDS[call.groups["type"].lower()]
+    """GET a VM (``$expand=instanceView`` adds its instance view), a disk or a disk encryption set."""
+    kind, arm_type, _ = _KINDS[call.groups["type"].lower()]
     rg = resource_group_name(call)
     found = call.state.estate.inventory.get(kind, rg, call.groups["name"])
     if found is None:
         raise resource_not_found(arm_type, call.groups["name"], rg)
-    return json_response(shape(found))
+    expand = (call.request.args.get("$expand") or "").lower() == "instanceview" and kind is ComputeVM
+    return json_response(resource_body(call.state, found, call.now, expand))
 
 
 def list_resources(call: Call) -> Response:
     """GET the VMs, disks or disk encryption sets of the subscription or of the resource group in the path."""
-    kind, _, shape = _KINDS[call.groups["type"].lower()]
+    kind, _, _ = _KINDS[call.groups["type"].lower()]
     rg = resource_group_name(call) if "rg" in call.groups else None
-    return paged_response(call, [shape(r) for r in call.state.estate.inventory.list(kind, rg)])
+    return paged_response(call, [resource_body(call.state, r, call.now) for r in call.state.estate.inventory.list(kind, rg)])
 
 
 _VMS = r"/providers/Microsoft\.Compute/(?P<type>virtualMachines)"

@@ -1,4 +1,7 @@
-"""Microsoft.Network: virtual networks (subnets inline), subnets, and network interfaces."""
+"""Microsoft.Network: virtual networks (subnets inline), subnets, and network interfaces (reads and shapes).
+
+Creating and deleting them is ``network_writes``'s; network security groups are ``security_groups``'.
+"""
 
 from __future__ import annotations
 
@@ -14,13 +17,15 @@ from ..arm.responses import json_response
 from ..call import Call, Route, paged_response
 from ..estate.inventory import NIC_TYPE, Inventory, NetworkInterface
 from ..estate.resources import VirtualNetwork
+from .arm_async import provisioning_state
 from .resources import resource_group_name
 
 VNET_TYPE = "Microsoft.Network/virtualNetworks"
 IP_CONFIGURATION = "ipconfig1"
 
 
-def _etag(*parts: str) -> str:
+def etag(*parts: str) -> str:
+    """A weak etag, stable for the same parts."""
     return f'W/"{stable_guid("etag", *parts)}"'
 
 
@@ -29,31 +34,35 @@ def ip_configuration_id(nic: NetworkInterface) -> str:
     return f"{nic.id}/ipConfigurations/{IP_CONFIGURATION}"
 
 
-def subnet(net: VirtualNetwork, name: str, inventory: Inventory) -> dict[str, Any]:
-    """A subnet of ``net``, listing the IP configurations of the NICs in it."""
+def subnet(net: VirtualNetwork, name: str, inventory: Inventory, provisioning_state: str = "Succeeded") -> dict[str, Any]:
+    """A subnet of ``net``, with its network security group and the IP configurations of the NICs in it."""
     sid = f"{net.id}/subnets/{name}"
-    props: dict[str, Any] = {"provisioningState": "Succeeded", "addressPrefix": net.subnet_prefix(name)}
+    props: dict[str, Any] = {"provisioningState": provisioning_state, "addressPrefix": net.subnet_prefix(name)}
+    nsg = net.subnet_security_group(name)
+    if nsg:
+        props["networkSecurityGroup"] = {"id": nsg}
     users = [n for n in inventory.list(NetworkInterface) if n.subnet_id.lower() == sid.lower()]
     if users:
         props["ipConfigurations"] = [{"id": as_referenced(ip_configuration_id(n))} for n in users]
     props.update(delegations=[], privateEndpointNetworkPolicies="Disabled",
                  privateLinkServiceNetworkPolicies="Enabled")
-    return {"id": sid, "name": name, "etag": _etag(sid.lower()), "type": f"{VNET_TYPE}/subnets", "properties": props}
+    return {"id": sid, "name": name, "etag": etag(sid.lower()), "type": f"{VNET_TYPE}/subnets", "properties": props}
 
 
-def virtual_network(net: VirtualNetwork, inventory: Inventory) -> dict[str, Any]:
+def virtual_network(net: VirtualNetwork, inventory: Inventory, provisioning_state: str = "Succeeded") -> dict[str, Any]:
     """A Microsoft.Network/virtualNetworks resource with its subnets."""
     return {"id": net.id, "name": net.name, "type": VNET_TYPE, "location": net.location,
-            "etag": _etag(net.id.lower()), "tags": {},
-            "properties": {"provisioningState": "Succeeded", "resourceGuid": stable_guid("vnet", net.id.lower()),
+            "etag": etag(net.id.lower()), "tags": dict(net.tags),
+            "properties": {"provisioningState": provisioning_state,
+                           "resourceGuid": stable_guid("vnet", net.id.lower()),
                            "addressSpace": {"addressPrefixes": [net.address_prefix]},
-                           "subnets": [subnet(net, s, inventory) for s in net.subnets],
+                           "subnets": [subnet(net, s, inventory, provisioning_state) for s in net.subnets],
                            "virtualNetworkPeerings": [], "enableDdosProtection": False}}
 
 
 def network_interface(nic: NetworkInterface) -> dict[str, Any]:
     """A Microsoft.Network/networkInterfaces resource (one dynamic IPv4 configuration)."""
-    ipc = {"id": ip_configuration_id(nic), "name": IP_CONFIGURATION, "etag": _etag(nic.id.lower()),
+    ipc = {"id": ip_configuration_id(nic), "name": IP_CONFIGURATION, "etag": etag(nic.id.lower()),
            "type": f"{NIC_TYPE}/ipConfigurations",
            "properties": {"provisioningState": "Succeeded", "privateIPAddress": nic.private_ip,
                           "privateIPAllocationMethod": "Dynamic", "subnet": {"id": nic.subnet_id}, "primary": True,
@@ -64,7 +73,7 @@ def network_interface(nic: NetworkInterface) -> dict[str, Any]:
                              "disableTcpStateTracking": False, "nicType": "Standard"}
     if nic.vm_id:
         props.update(macAddress=nic.mac_address, primary=True, virtualMachine={"id": as_referenced(nic.vm_id)})
-    return {"id": nic.id, "name": nic.name, "type": NIC_TYPE, "location": nic.location, "etag": _etag(nic.id.lower()),
+    return {"id": nic.id, "name": nic.name, "type": NIC_TYPE, "location": nic.location, "etag": etag(nic.id.lower()),
             "tags": {}, "properties": props}
 
 
@@ -78,16 +87,18 @@ def _network(call: Call) -> VirtualNetwork:
 
 def get_network(call: Call) -> Response:
     """GET a virtual network."""
-    return json_response(virtual_network(_network(call), call.state.estate.inventory))
+    net = _network(call)
+    return json_response(virtual_network(net, call.state.estate.inventory, provisioning_state(call.state, net.id, call.now)))
 
 
 def list_networks(call: Call) -> Response:
     """GET the virtual networks of the subscription, or of the resource group in the path."""
     rg = resource_group_name(call) if "rg" in call.groups else None
-    nets = sorted((n for n in call.state.estate.networks.values()
+    nets = sorted((n for n in list(call.state.estate.networks.values())
                    if rg is None or n.resource_group.lower() == rg.lower()),
                   key=lambda n: (n.resource_group.lower(), n.name.lower()))
-    return paged_response(call, [virtual_network(n, call.state.estate.inventory) for n in nets])
+    return paged_response(call, [virtual_network(n, call.state.estate.inventory, provisioning_state(call.state, n.id, call.now))
+                                 for n in nets])
 
 
 def get_subnet(call: Call) -> Response:

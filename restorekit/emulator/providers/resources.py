@@ -1,4 +1,7 @@
-"""Microsoft.Resources: resource groups, and the subscription's locations (Subscriptions_ListLocations)."""
+"""Microsoft.Resources: resource groups (reads), and the subscription's locations (Subscriptions_ListLocations).
+
+Creating and deleting resource groups is ``resource_groups``'s; listing what they hold, ``generic_resources``'s.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +10,13 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from ..arm import versions
-from ..arm.errors import resource_group_not_found
+from ..arm.errors import ApiError, bad_request, resource_group_not_found
+from ..arm.filters import parse_filter
 from ..arm.paths import RESOURCE_GROUP, SUBSCRIPTION
 from ..arm.responses import json_response
 from ..call import Call, Route, paged_response
 from ..estate.tenancy import SUBSCRIPTION_ID
-from ..regions import REGIONS, Region, physical_zone
+from ..regions import REGIONS, Region, physical_zone, region
 
 #: Before this subscriptions api-version a location has ``latitude``/``longitude`` at the top level
 #: and no ``regionalDisplayName`` or ``metadata`` (the 2016-06-01 ``Location`` model).
@@ -27,11 +31,36 @@ def resource_group_name(call: Call) -> str:
     return found[0]
 
 
-def resource_group(name: str, location: str) -> dict[str, Any]:
-    """A Microsoft.Resources/resourceGroups resource."""
-    return {"id": f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{name}", "name": name,
-            "type": "Microsoft.Resources/resourceGroups", "location": location,
-            "properties": {"provisioningState": "Succeeded"}}
+def resource_group_id(name: str) -> str:
+    """A resource group's ARM id."""
+    return f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{name}"
+
+
+def resource_group(name: str, location: str, tags: dict[str, str] | None = None,
+                   provisioning_state: str = "Succeeded") -> dict[str, Any]:
+    """A Microsoft.Resources/resourceGroups resource (``tags`` only when it has some, as ARM answers)."""
+    out: dict[str, Any] = {"id": resource_group_id(name), "name": name, "type": "Microsoft.Resources/resourceGroups",
+                           "location": location}
+    if tags:
+        out["tags"] = dict(tags)
+    out["properties"] = {"provisioningState": provisioning_state}
+    return out
+
+
+def group_answer(call: Call, key: str) -> dict[str, Any]:
+    """The resource group ``key`` (lower-case name) as ARM answers it now: ``Deleting`` while it is deleted."""
+    name, loc = call.state.estate.resource_groups[key]
+    deleting = call.state.arm_operations.running(resource_group_id(name), call.now, "delete") is not None
+    return resource_group(name, loc, call.state.estate.group_tags.get(key), "Deleting" if deleting else "Succeeded")
+
+
+def writable_resource_group(call: Call) -> str:
+    """The path's resource group, for a write in it: 404 if none, 409 ``ResourceGroupBeingDeleted`` while deleted."""
+    name = resource_group_name(call)
+    if call.state.arm_operations.running(resource_group_id(name), call.now, "delete") is not None:
+        raise ApiError(409, "ResourceGroupBeingDeleted",
+                       f"The resource group '{name}' is in deprovisioning state and cannot perform this operation.")
+    return name
 
 
 def location(region: Region, api_version: str) -> dict[str, Any]:
@@ -60,16 +89,80 @@ def location(region: Region, api_version: str) -> dict[str, Any]:
     return out
 
 
+def check_location(body: dict[str, Any], resource_type: str, name: str, resource_group: str,
+                   existing: str | None) -> str:
+    """The region a PUT's ``location`` names (its canonical name), as ARM checks it for ``resource_type``.
+
+    400 ``LocationRequired`` without one, ``LocationNotAvailableForResourceType`` for a region it does not know,
+    ``InvalidResourceLocation`` when the resource exists in another region (``existing``).
+    """
+    value = body.get("location")
+    if not isinstance(value, str) or not value:
+        raise bad_request("LocationRequired", "The location property is required for this definition.", "location")
+    found = region(value)
+    if found is None or found.region_type != "Physical":
+        available = ",".join(r.display_name.lower() for r in REGIONS if r.region_type == "Physical")
+        raise bad_request("LocationNotAvailableForResourceType",
+                          f"The provided location '{value}' is not available for resource type '{resource_type}'. "
+                          f"List of available regions for the resource type is '{available}'.", "location")
+    if existing is not None and existing.lower() != found.name:
+        raise bad_request("InvalidResourceLocation",
+                          f"The resource '{name}' already exists in location '{existing}' in resource group "
+                          f"'{resource_group}'. A resource with the same name cannot be created in location "
+                          f"'{found.name}'. Please select a new resource name.")
+    return found.name
+
+
 def get_resource_group(call: Call) -> Response:
     """GET a resource group."""
     name = resource_group_name(call)
-    return json_response(resource_group(*call.state.estate.resource_groups[name.lower()]))
+    return json_response(group_answer(call, name.lower()))
+
+
+def arm_filter(call: Call, allowed: tuple[str, ...]) -> dict[str, str]:
+    """``{field (lower case): value}`` of the request's ``$filter`` of ``field eq 'value'`` clauses joined by ``and``.
+
+    A field outside ``allowed``, or a filter of another form, is refused with 400 ``InvalidFilterInQueryString``
+    (ARM's code: it applies no filter it cannot read). ``tagValue`` needs ``tagName``.
+    """
+    text = call.request.args.get("$filter")
+    try:
+        terms = {field.lower(): value for field, value in parse_filter(text, allowed).items()}
+    except ApiError as err:
+        raise ApiError(400, "InvalidFilterInQueryString",
+                       f"Invalid $filter '{text}' specified in the query string. {err.message}") from None
+    if "tagvalue" in terms and "tagname" not in terms:
+        raise ApiError(400, "InvalidFilterInQueryString",
+                       f"Invalid $filter '{text}' specified in the query string. A filter on tagValue needs tagName.")
+    return terms
+
+
+def tag_filter(terms: dict[str, str]) -> tuple[str, str | None] | None:
+    """``(tag name, tag value or None)`` of the terms :func:`arm_filter` read; None when they name no tag."""
+    return (terms["tagname"], terms.get("tagvalue")) if "tagname" in terms else None
+
+
+def has_tag(tags: dict[str, str] | None, wanted: tuple[str, str | None] | None) -> bool:
+    """True when ``tags`` has the tag ``wanted`` names (tag names compare case-insensitively, values exactly)."""
+    if wanted is None:
+        return True
+    name, value = wanted
+    found = {k.lower(): v for k, v in (tags or {}).items()}
+    return name.lower() in found and (value is None or found[name.lower()] == value)
 
 
 def list_resource_groups(call: Call) -> Response:
-    """GET the subscription's resource groups (paged)."""
-    groups = sorted(call.state.estate.resource_groups.values(), key=lambda g: g[0].lower())
-    return paged_response(call, [resource_group(name, loc) for name, loc in groups])
+    """GET the subscription's resource groups (paged; ``$filter`` by tag, ``$top``)."""
+    wanted = tag_filter(arm_filter(call, ("tagName", "tagValue")))
+    groups = [group_answer(call, key) for key in sorted(list(call.state.estate.resource_groups),
+                                                         key=lambda k: call.state.estate.resource_groups[k][0].lower())]
+    groups = [g for g in groups if has_tag(g.get("tags"), wanted)]
+    top = call.request.args.get("$top")
+    if top is not None:
+        if not top.isdigit() or int(top) < 1:
+            raise ApiError(400, "InvalidTopInQueryString", f"The value '{top}' of $top is not valid; use a positive integer.")
+        groups = groups[:int(top)]
+    return paged_response(call, groups)
 
 
 def list_locations(call: Call) -> Response:

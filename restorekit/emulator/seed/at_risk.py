@@ -13,6 +13,8 @@ pausedVM   protection paused 12 days ago (ProtectionPaused)
 linuxWeb   Linux: file-system- or crash-consistent points only, never app-consistent
 linuxDb    Linux, two data disks: same
 ========== ========================================================================================
+
+``linuxWeb`` and ``linuxDb`` are tagged ``drill: weekly`` (the VMs a weekly restore drill picks by tag).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def add_at_risk_vms(estate: Estate) -> Vault:
     vault.protect(rg, "pausedVM", size="Standard_A2_v2", disks=_disks("pausedVM"), hour=5, minute=30,
                   history=PAUSED)
     vault.protect(rg, "linuxWeb", size="Standard_B2s", os_type="Linux", disks=_disks("linuxWeb"), hour=2,
-                  minute=15, policy="LinuxPolicy")
+                  minute=15, policy="LinuxPolicy", tags={"drill": "weekly"})
     vault.protect(rg, "linuxDb", size="Standard_E4s_v3", os_type="Linux", disks=_disks("linuxDb", 2), hour=2,
-                  minute=45, policy="LinuxPolicy")
+                  minute=45, policy="LinuxPolicy", tags={"drill": "weekly"})
     return vault

@@ -112,7 +112,7 @@ def _seed_vm(estate: Estate, inv: Inventory, vm: ProtectedVM) -> None:
                                time(9, _number(vm.name, "m") % 60), UTC)
     machine = ComputeVM(SUBSCRIPTION_ID, vm.resource_group, vm.name, location, vm.size, vm.os_type, created,
                         stable_guid("vm", vm.resource_group.lower(), vm.name.lower()), zones=vm.zones,
-                        image=IMAGES[vm.os_type])
+                        image=IMAGES[vm.os_type], tags=dict(vm.tags))
     account = None if vm.managed else vhd_account(estate, vm.resource_group, location)
     for lun, disk_name in vm.disks:
         size = disk_size_gb(vm, lun)

@@ -3,8 +3,10 @@
 :class:`State` holds the settings, the clock, the seeded estate, jobs and long-running operations, the
 injected faults (``faults``, ``storm``), the throttle's token buckets (``buckets``), issued bearer tokens
 (``tokens``), Resource Graph's quota (``graph_quota``), cross-region access grants and validate runs,
-and what completed restores do to the inventory (``outcomes``, from a ``restore_plan``). It answers no
-request: providers read and change it through a :class:`~restorekit.emulator.call.Call`.
+what completed restores do to the inventory (``outcomes``, from a ``restore_plan``), the resource
+providers' long-running operations (``arm_operations``: deletes, Run Command), the faults of the
+machines a restore drill boots (``machine_faults``) and the signer of the blob links it serves (``sas``). It answers no request: providers read and change it
+through a :class:`~restorekit.emulator.call.Call`.
 """
 
 from __future__ import annotations
@@ -22,10 +24,13 @@ from ..estate.tenancy import subscription_ids
 from ..estate.vaults import ProtectedVM, Vault
 from ..seed import demo_estate
 from ..seed.jobs import past_jobs
+from .arm_operations import ArmOperations
 from .buckets import TokenBucket
 from .faults import Faults
 from .graph_quota import GraphQuota
+from .machine_faults import MachineFaults
 from .outcomes import Outcomes
+from .sas import SasSigner
 from .tokens import TokenRegistry
 
 
@@ -73,6 +78,13 @@ class Settings:
     crr_token_lifetime: float = 3600.0
     #: Resource Graph queries allowed per user and 5-second window.
     graph_quota: int = 15
+    #: Seconds from a VM's creation until its VM agent is ready (None: half of ``job_seconds``).
+    boot_seconds: float | None = None
+
+    @property
+    def effective_boot_seconds(self) -> float:
+        """Seconds a new VM takes to boot until its agent is ready."""
+        return self.job_seconds / 2 if self.boot_seconds is None else self.boot_seconds
 
     @property
     def effective_page_size(self) -> int:
@@ -88,7 +100,8 @@ class Settings:
 class State:
     """Everything the emulator remembers; tests may poke it (``faults``, ``clock``, ``jobs``)."""
 
-    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+    def __init__(self, settings: Settings, clock: Clock | None = None,
+                 machine_faults: MachineFaults | None = None) -> None:
         self.settings = settings
         self.clock = clock or Clock(settings.as_of)
         self.subscription_ids: tuple[str, ...] = subscription_ids(settings.subscriptions)
@@ -101,10 +114,18 @@ class State:
         self.graph_quota = GraphQuota(settings.graph_quota, self.clock.monotonic)
         self.outcomes = Outcomes(self.estate.inventory)
         self.validations: dict[str, ValidationRun] = {}
+        self.arm_operations = ArmOperations()
+        self.machine_faults = machine_faults or MachineFaults()
+        self.sas = SasSigner(self.clock)
         self.lock = threading.RLock()
         self._buckets: dict[tuple[str, str], TokenBucket] = {}
         self._rng = random.Random(settings.seed)
         self.jobs.update((job.id, job) for job in past_jobs(self.estate, self.clock.now()))
+
+    def settle(self, now: datetime) -> None:
+        """Apply what has completed by ``now``: restores first (what they create), then ARM operations (deletes)."""
+        self.outcomes.settle(now)
+        self.arm_operations.settle(now)
 
     def bucket(self, subscription: str, kind: str = "read") -> TokenBucket:
         """The throttle bucket of a subscription for ``kind`` ``"read"`` or ``"write"`` requests."""

@@ -46,6 +46,13 @@ class PendingOutcome:
     plan: RestorePlan
 
 
+#: How a restore fails when its target resource group is deleted while it runs (errorCode, code, title,
+#: message, recommendations); the code is the validation's own for a missing group.
+GROUP_DELETED = (320004, "UserErrorTargetResourceGroupNotFound", "Restore failed: the target resource group was deleted",
+                 "The target resource group of the restore was deleted while the restore ran.",
+                 ("Create the resource group again, or choose another one, then retry the restore.",))
+
+
 def restored_disk_name(vm_name: str, lun: int, stamp: str) -> str:
     """Azure's name for a restored disk: ``{vm}-osdisk-{stamp}`` or ``{vm}-datadisk-{lun:03d}-{stamp}``."""
     return f"{vm_name}-osdisk-{stamp}" if lun < 0 else f"{vm_name}-datadisk-{lun:03d}-{stamp}"
@@ -73,6 +80,18 @@ class Outcomes:
                                   "properties.targetVirtualMachineId")
         with self._lock:
             self._pending.append(PendingOutcome(job, vm, plan))
+
+    def abandon(self, resource_group: str, when: datetime) -> None:
+        """Fail, at ``when``, the running restores that create resources in ``resource_group`` (it was deleted)."""
+        with self._lock:
+            for pending in self._pending:
+                job, group = pending.job, pending.plan.target_resource_group
+                if (group or "").lower() != resource_group.lower() or pending.plan.recovery_type == "OriginalLocation":
+                    continue
+                if job.state(when)[0] != "InProgress" or job.seconds <= 0:
+                    continue
+                job.failure = GROUP_DELETED
+                job.fail_fraction = max(0.0, (when - job.start).total_seconds() / job.seconds)
 
     def settle(self, now: datetime) -> None:
         """Apply every restore that has ended by ``now`` (completed ones only change resources)."""
@@ -127,7 +146,8 @@ class _Restore:
         assert group is not None and name is not None and self.plan.network and self.plan.subnet
         zones = self._zones()
         machine = ComputeVM(SUBSCRIPTION_ID, group, name, self.plan.region, self.vm.size, self.vm.os_type, self.end,
-                            stable_guid("vm", group.lower(), name.lower(), self.job.id), zones=zones)
+                            stable_guid("vm", group.lower(), name.lower(), self.job.id), zones=zones,
+                            restored_from=(self.vm.resource_group, self.vm.name))
         managed = self.vm.managed or self.plan.restore_with_managed_disks
         for lun in self.plan.point.included_luns:
             machine.slots.append(self._slot(group, name, lun, zones, machine.id) if managed else

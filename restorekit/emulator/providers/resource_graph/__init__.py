@@ -1,4 +1,5 @@
-"""Azure Resource Graph: ``POST /providers/Microsoft.ResourceGraph/resources`` over ``RecoveryServicesResources``.
+"""Azure Resource Graph: ``POST /providers/Microsoft.ResourceGraph/resources`` over ``RecoveryServicesResources``,
+``Resources`` and ``ResourceContainers``.
 
 The body is ``{subscriptions: [...], query: "...", options: {$top, $skip, $skipToken, resultFormat}}``.
 Only the emulator's subscriptions yield rows (no ``subscriptions``: all of them). The query
@@ -24,7 +25,7 @@ from ...arm.responses import json_response
 from ...call import Call, Route
 from ...state.graph_quota import as_duration
 from .query import COLUMNS, GraphQueryError, parse
-from .rows import recovery_services_rows
+from .rows import TABLES
 
 #: Rows per answer when ``$top`` is not given, and the most ``$top`` may ask for.
 MAX_TOP = 1000
@@ -104,7 +105,7 @@ def query_resources(call: Call) -> Response:
     offset = read_token(options.get("$skipToken"), token_scope) if options.get("$skipToken") else 0
     if skip is not None:
         offset = skip
-    rows = query.run(recovery_services_rows(call.state, scope))
+    rows = query.run(TABLES[query.table](call.state, scope))
     chunk = rows[offset:offset + top]
     answer: dict[str, Any] = {"totalRecords": len(rows), "count": len(chunk), "resultTruncated": "false"}
     if offset + top < len(rows):

@@ -1,18 +1,19 @@
 """The narrow subset of Resource Graph's query language (KQL) the emulator understands.
 
-Grammar (keywords and the table name are case-insensitive)::
+Grammar (keywords and the table names are case-insensitive)::
 
     query  := TABLE { "|" clause }
-    TABLE  := RecoveryServicesResources
+    TABLE  := RecoveryServicesResources | Resources | ResourceContainers
     clause := "where" cond { "and" cond }
             | ("order" | "sort") "by" field [ "asc" | "desc" ] { "," field [ "asc" | "desc" ] }
             | ("take" | "limit") INTEGER
-    cond   := field ( "==" | "=~" | "!=" | "!~" ) STRING
-    field  := COLUMN | "properties" { "." NAME }
+    cond   := field ( "==" | "=~" | "!=" | "!~" | "startswith" | "!startswith" | "contains" | "!contains" ) STRING
+    field  := COLUMN | ("properties" | "tags") { "." NAME | "[" STRING "]" }
     STRING := '…' or "…" (a backslash escapes the quote)
 
-``==``/``!=`` compare case-sensitively, ``=~``/``!~`` case-insensitively; values are compared as
-text (a missing property reads as empty text, as KQL's ``tostring`` of null). As in KQL, ``order by``
+``==``/``!=`` compare case-sensitively, ``=~``/``!~``, ``startswith`` and ``contains`` (and their negations)
+case-insensitively, as KQL does; values are compared as text (a missing property reads as empty text, as
+KQL's ``tostring`` of null). ``tags['restorekit-drill']`` reads a tag whose name is not an identifier. As in KQL, ``order by``
 sorts descending unless ``asc`` is given. Anything else is refused as Resource Graph refuses an
 invalid query (400 ``BadRequest`` with ``InvalidQuery`` and ``ParserFailure`` details).
 """
@@ -25,12 +26,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 TABLE = "RecoveryServicesResources"
+#: The tables a query may start from (their rows: ``rows.TABLES``).
+TABLES = (TABLE, "Resources", "ResourceContainers")
+#: Columns whose values are objects a field may reach into.
+NESTED = ("properties", "tags")
 #: The table's columns (``properties`` holds the rest).
 COLUMNS = ("id", "name", "type", "tenantId", "kind", "location", "resourceGroup", "subscriptionId", "managedBy",
            "sku", "plan", "properties", "tags", "identity", "zones", "extendedLocation")
 
-_TOKEN = re.compile(r"""\s*(?:(?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(?P<op>==|=~|!=|!~)
-                        |(?P<punct>[|,.])|(?P<number>\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<other>\S))""", re.X)
+_TOKEN = re.compile(r"""\s*(?:(?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(?P<op>==|=~|!=|!~|!startswith\b|!contains\b)
+                        |(?P<punct>[|,.\[\]])|(?P<number>\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<other>\S))""", re.X)
 
 
 class GraphQueryError(Exception):
@@ -54,17 +59,23 @@ class Condition:
     def holds(self, row: dict[str, Any]) -> bool:
         """True when ``row`` satisfies the condition."""
         actual = as_text(lookup(row, self.path))
-        if self.op in ("=~", "!~"):
-            equal = actual.lower() == self.value.lower()
+        op = self.op.lstrip("!")
+        if op in ("~", "=~"):
+            found = actual.lower() == self.value.lower()
+        elif op == "startswith":
+            found = actual.lower().startswith(self.value.lower())
+        elif op == "contains":
+            found = self.value.lower() in actual.lower()
         else:
-            equal = actual == self.value
-        return equal if self.op in ("==", "=~") else not equal
+            found = actual == self.value
+        return found if self.op in ("==", "=~", "startswith", "contains") else not found
 
 
 @dataclass
 class GraphQuery:
     """A parsed query: conditions (all must hold), sort keys, and an optional row limit."""
 
+    table: str = TABLE
     conditions: list[Condition] = field(default_factory=list)
     order: list[tuple[tuple[str, ...], bool]] = field(default_factory=list)
     limit: int | None = None
@@ -158,11 +169,18 @@ class _Parser:
             self.index -= 1
             raise self.fail()
         path = [first.text]
-        while self.accept("punct", "."):
-            if first.text != "properties":
+        while True:
+            if self.accept("punct", "."):
+                step = self.take("name").text
+            elif self.accept("punct", "["):
+                step = self.string()
+                self.take("punct", "]")
+            else:
+                break
+            if first.text not in NESTED:
                 self.index -= 1
                 raise self.fail()
-            path.append(self.take("name").text)
+            path.append(step)
         return tuple(path)
 
     def string(self) -> str:
@@ -170,13 +188,14 @@ class _Parser:
         return re.sub(r"\\(.)", r"\1", raw[1:-1])
 
     def query(self) -> GraphQuery:
-        self.take("name", TABLE.lower())
-        out = GraphQuery()
+        table = self.take("name", *(t.lower() for t in TABLES)).text
+        out = GraphQuery(table=next(t for t in TABLES if t.lower() == table.lower()))
         while self.accept("punct", "|"):
             if self.accept("name", "where"):
                 while True:
                     path = self.field()
-                    op = self.take("op").text
+                    op = (self.take("op").text if not self.accept("name", "startswith", "contains")
+                          else self.tokens[self.index - 1].text.lower())
                     out.conditions.append(Condition(path, op, self.string()))
                     if not self.accept("name", "and"):
                         break

@@ -1,6 +1,8 @@
-"""The rows of Resource Graph's ``RecoveryServicesResources`` table, from the emulator's estate and jobs.
+"""The rows of Resource Graph's tables (:data:`TABLES`), from the emulator's estate and jobs.
 
-Two kinds of rows, as Resource Graph gives them: protected items
+``Resources``: every ARM resource (``catalog``), its ``properties`` as its provider answers them.
+``ResourceContainers``: the subscriptions and their resource groups (``tags``, ``properties.provisioningState``).
+``RecoveryServicesResources``, two kinds of rows, as Resource Graph gives them: protected items
 (``microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/protecteditems``), whose
 ``properties`` are the item's properties at the newest api-version, and backup jobs of the last
 14 days (``microsoft.recoveryservices/vaults/backupjobs``). Types, locations and resource groups
@@ -9,6 +11,7 @@ are lower case, as Resource Graph writes them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +19,10 @@ from ...arm import versions
 from ...estate.tenancy import TENANT_ID
 from ...estate.vaults import Vault
 from ...state import State
+from ..arm_async import provisioning_state
 from ..backup import shapes
+from ..catalog import arm_resources
+from ..resources import resource_group_id
 
 ITEM_TYPE = "microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/protecteditems"
 JOB_TYPE = "microsoft.recoveryservices/vaults/backupjobs"
@@ -49,3 +55,48 @@ def recovery_services_rows(state: State, subscriptions: set[str]) -> list[dict[s
                 body = shapes.job(job, vault.id, now, _NEWEST)
                 rows.append(_row(vault, body["id"], body["name"], JOB_TYPE, body["properties"]))
     return rows
+
+
+def _arm_row(resource: dict[str, Any], subscription: str, resource_group: str) -> dict[str, Any]:
+    return {"id": resource["id"], "name": resource["name"], "type": resource["type"].lower(), "tenantId": TENANT_ID,
+            "kind": resource.get("kind", ""), "location": resource.get("location", "").lower(),
+            "resourceGroup": resource_group.lower(), "subscriptionId": subscription,
+            "managedBy": resource.get("managedBy", ""), "sku": resource.get("sku"), "plan": None,
+            "properties": resource.get("properties"), "tags": resource.get("tags") or {},
+            "identity": resource.get("identity"), "zones": resource.get("zones"), "extendedLocation": None}
+
+
+def resource_rows(state: State, subscriptions: set[str]) -> list[dict[str, Any]]:
+    """The ``Resources`` table: every resource of the subscriptions."""
+    rows = []
+    for resource in arm_resources(state, subscriptions):
+        parts = resource["id"].split("/")
+        rows.append(_arm_row(resource, parts[2], parts[4]))
+    return rows
+
+
+def container_rows(state: State, subscriptions: set[str]) -> list[dict[str, Any]]:
+    """The ``ResourceContainers`` table: the subscriptions, then their resource groups (only the demo one has any)."""
+    rows = []
+    for sub in sorted(subscriptions):
+        rows.append({**_arm_row({"id": f"/subscriptions/{sub}", "name": sub, "type": "microsoft.resources/subscriptions",
+                                 "properties": {"state": "Enabled"}}, sub, ""), "resourceGroup": ""})
+    now = state.clock.now()
+    estate = state.estate
+    for key, (name, location) in sorted(list(estate.resource_groups.items())):
+        rid = resource_group_id(name)
+        sub = rid.split("/")[2]
+        if sub.lower() not in subscriptions:
+            continue
+        state_now = provisioning_state(state, rid, now)
+        rows.append(_arm_row({"id": rid, "name": name, "type": "microsoft.resources/subscriptions/resourcegroups",
+                              "location": location, "tags": estate.group_tags.get(key) or {},
+                              "properties": {"provisioningState": "Deleting" if state_now == "Deleting"
+                                             else "Succeeded"}}, sub, name))
+    return rows
+
+
+#: The rows of each table, by name.
+TABLES: dict[str, Callable[[State, set[str]], list[dict[str, Any]]]] = {
+    "RecoveryServicesResources": recovery_services_rows, "Resources": resource_rows,
+    "ResourceContainers": container_rows}
