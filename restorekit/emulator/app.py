@@ -1,7 +1,8 @@
 """The gateway: the WSGI application, what ARM's front door does to every request, and routing.
 
 In order: latency and injected faults (``state.faults``: a status, an HTML page, a dropped connection,
-a storm), Entra's token endpoint (``providers.entra``, no bearer needed), the body limit, the bearer
+a storm), Entra's token endpoint (``providers.entra``, no bearer needed), a file recovery executable's signed
+download URL (``providers.backup.file_recovery``, no bearer either), the body limit, the bearer
 check, the throttle and a regional outage (``gateway``), restores completed by now applied
 (``state.outcomes``), then the route (``providers.ROUTES``): 405 for a known path with another method,
 the api-version checked against the route's, 404 for an unknown subscription. Every answer gets ARM's
@@ -25,12 +26,13 @@ from .arm.errors import ApiError, bad_request, not_found
 from .arm.responses import empty_response as _empty
 from .arm.responses import json_response as _json
 from .call import Call, Handler
-from .estate.tenancy import TENANT_ID
+from .estate.tenancy import OPERATOR_ID, TENANT_ID
 from .gateway import throttle
 from .gateway.auth import authenticate
 from .gateway.body_limit import check_size
 from .gateway.outage import check_outage
 from .providers import ROUTES
+from .providers.backup.file_recovery import script_download
 from .providers.entra import token_endpoint
 from .state import State
 from .state.faults import Fault
@@ -87,12 +89,15 @@ class EmulatorApp:
         token_answer = token_endpoint(request, self.state)  # Entra's, not ARM's: no bearer needed
         if token_answer is not None:
             return token_answer
+        download = script_download(request, self.state)  # a signed download URL: no bearer needed
+        if download is not None:
+            return download
         check_size(request)
         authenticate(request, self.state)
         throttle.admit(self.state, request)
         check_outage(self.state, request)
         path = request.path
-        self.state.outcomes.settle(self.state.clock.now())  # restores completed by now have changed resources
+        self.state.settle(self.state.clock.now())  # restores and protection jobs completed by now have changed things
         allowed_methods = set()
         for method, pattern, handler, api_versions in self.routes:
             m = pattern.match(path)
@@ -137,8 +142,6 @@ class EmulatorApp:
 
 #: The Backup service's own paths (vaults and what is under them): Azure tags their answers with who asked, where.
 _ACTIVE_STAMP = re.compile(r"/providers/Microsoft\.RecoveryServices/vaults/[^/]+/", re.I)
-#: The principal the emulator says asked (its bearer tokens name no Entra object).
-OPERATOR_ID = "00000000-0000-0000-0000-0000000000a1"
 
 
 def _region_of(state: State, path: str) -> str:

@@ -3,8 +3,10 @@
 :class:`State` holds the settings, the clock, the seeded estate, jobs and long-running operations, the
 injected faults (``faults``, ``storm``), the throttle's token buckets (``buckets``), issued bearer tokens
 (``tokens``), Resource Graph's quota (``graph_quota``), cross-region access grants and validate runs,
-and what completed restores do to the inventory (``outcomes``, from a ``restore_plan``). It answers no
-request: providers read and change it through a :class:`~restorekit.emulator.call.Call`.
+what completed restores do to the inventory (``outcomes``, from a ``restore_plan``), file recovery sessions
+(``file_recovery``), what completed protection jobs do to items (``protection_changes``: soft delete, undelete,
+the purge clock) and the actions tests deny (``access``). It answers no request: providers read and change it
+through a :class:`~restorekit.emulator.call.Call`.
 """
 
 from __future__ import annotations
@@ -22,10 +24,13 @@ from ..estate.tenancy import subscription_ids
 from ..estate.vaults import ProtectedVM, Vault
 from ..seed import demo_estate
 from ..seed.jobs import past_jobs
+from .access import AccessControl
 from .buckets import TokenBucket
 from .faults import Faults
+from .file_recovery import FileRecoveries
 from .graph_quota import GraphQuota
 from .outcomes import Outcomes
+from .protection_changes import ProtectionChanges
 from .tokens import TokenRegistry
 
 
@@ -101,10 +106,21 @@ class State:
         self.graph_quota = GraphQuota(settings.graph_quota, self.clock.monotonic)
         self.outcomes = Outcomes(self.estate.inventory)
         self.validations: dict[str, ValidationRun] = {}
+        self.file_recoveries = FileRecoveries()
+        self.protection_changes = ProtectionChanges(self.file_recoveries)
+        self.access = AccessControl()
         self.lock = threading.RLock()
         self._buckets: dict[tuple[str, str], TokenBucket] = {}
         self._rng = random.Random(settings.seed)
         self.jobs.update((job.id, job) for job in past_jobs(self.estate, self.clock.now()))
+
+    def settle(self, now: datetime) -> None:
+        """Apply what completed by ``now``: restores' outcomes, protection changes and the purge clock, and the
+        file recovery sessions' effects (expiry, the scheduled backups they made fail)."""
+        self.outcomes.settle(now)
+        self.protection_changes.settle(now)
+        with self.lock:
+            self.file_recoveries.settle(now, self.jobs)
 
     def bucket(self, subscription: str, kind: str = "read") -> TokenBucket:
         """The throttle bucket of a subscription for ``kind`` ``"read"`` or ``"write"`` requests."""
