@@ -55,6 +55,11 @@ def resource_group_id(subscription_id: str, resource_group: str) -> str:
     return f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
 
 
+def parse_id(rid: str) -> dict[str, str]:
+    """The named parts of an ARM id (``subscription``, ``resource_group``, ``namespace``, ``type``, ``name``…)."""
+    return parse_resource_id(rid)
+
+
 @dataclass(frozen=True)
 class ItemRef:
     """Where a protected IaaS VM lives: its vault and its container/item names.
