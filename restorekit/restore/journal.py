@@ -63,7 +63,14 @@ def journal_path() -> Path:
 
 
 class Journal:
-    """The journal file (``path`` defaults to :func:`journal_path`, read when the journal is used)."""
+    """The journal file (``path`` defaults to :func:`journal_path`, read when the journal is used).
+
+    Its events are keyed by :attr:`KEY` (``restore_id``); a journal of other records (file recovery sessions)
+    subclasses it with another key and file.
+    """
+
+    #: The field that names the record an event belongs to (events without it are not this journal's).
+    KEY = "restore_id"
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self._path = Path(path) if path is not None else None
@@ -105,7 +112,7 @@ class Journal:
                 event = json.loads(line)
             except ValueError:
                 continue
-            if isinstance(event, dict) and event.get("restore_id"):
+            if isinstance(event, dict) and event.get(self.KEY):
                 events.append(event)
         return events
 

@@ -1,0 +1,231 @@
+"""A file recovery session: provisioned on a recovery point, followed to its end, revoked when done.
+
+:func:`provision` checks the point (``mountable``), journals the session, sends
+``POST {item}/recoveryPoints/{rp}/provisionInstantItemRecovery`` once, follows its long-running operation, reads
+the scripts (from the operation's status up to 2026-02-01; from ``listInstantItemRecoveryOperationResult`` from
+2026-08-01, an action of its own that RBAC may deny), saves the script for the VM's OS (mode 0600) and returns a
+:class:`FileRecovery`: the script's path, the password (hidden), the expiry (12 hours, as Azure keeps a session),
+the instructions. :meth:`FileRecovery.revoke` (``revokeInstantItemRecovery``) closes it, deletes the script and
+journals the end; :class:`UnclosedFileRecovery` does the same for a session another kernel left open.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ...core.api_versions import BACKUP, FILE_RECOVERY_RESULT
+from ...core.errors import ArmError, FileRecoveryRefused, TransportError
+from ...core.ids import ItemRef
+from ...core.redaction import redact_text
+from ...core.secret import Secret
+from ...core.times import format_moment, parse_time
+from ...transport.anonymous import download
+from ...transport.polling import LongRunningOperation
+from .instructions import instructions
+from .journal import FileRecoveryJournal
+from .mountable import check_mountable
+from .scripts import ClientScript, choose, client_scripts, save, script_bytes, split_suffix
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...core.protocols import ArmApi, ProtectedItemLike
+
+#: How long Azure keeps a session open (then it unmounts by itself).
+SESSION_HOURS = 12
+#: How long provisioning may take before restorekit stops waiting (the session may still open: revoke it).
+PROVISION_TIMEOUT = 900.0
+
+
+def provision(item: ProtectedItemLike, point: Any, *, journal: FileRecoveryJournal | None = None,
+              folder: str | Path | None = None, api_version: str | None = None, poll_interval: float | None = None,
+              timeout: float = PROVISION_TIMEOUT, sleep: Callable[[float], Any] = time.sleep) -> FileRecovery:
+    """Open a file recovery session on ``point`` of ``item`` and return it, its script saved (see the module doc)."""
+    check_mountable(point, item.raw.get("properties") if isinstance(item.raw.get("properties"), dict) else None)
+    journal = journal or FileRecoveryJournal()
+    arm = item.connection.arm
+    version = api_version or BACKUP
+    path = f"{item.ref.path}/recoveryPoints/{point.name}"
+    vm_id = str((item.raw.get("properties") or {}).get("sourceResourceId") or item.ref.source_vm_id)
+    session_id = journal.begin(endpoint=arm.endpoint, subscription=item.ref.subscription_id,
+                               vault=f"{item.ref.vault_resource_group}/{item.ref.vault_name}", item_id=item.ref.path,
+                               vm=f"{item.ref.vm_resource_group}/{item.ref.vm_name}", point=point.name,
+                               point_time=format_moment(point.time, "iso") if point.time else None,
+                               who=getattr(getattr(arm, "identity", None), "principal", None) or "unknown",
+                               api_version=version)
+    body = {"properties": {"objectType": "IaasVMILRRegistrationRequest", "recoveryPointId": point.name,
+                           "virtualMachineId": vm_id,
+                           "renewExistingRegistration": bool(point.properties.get("isInstantIlrSessionActive"))}}
+    try:
+        answer = arm.request("POST", f"{path}/provisionInstantItemRecovery", json_body=body, api_version=version,
+                             ok=(200, 202))
+    except ArmError as exc:
+        if exc.status < 500:  # refused: nothing was opened
+            journal.note(session_id, "closed", state="Refused", error=redact_text(f"{exc.code}: {exc.message}")[:400])
+            raise _refused(exc, point) from None
+        raise
+    operation = LongRunningOperation.from_response(arm, answer, poll_interval=poll_interval, sleep=sleep)
+    opened_at = arm.server_now() if hasattr(arm, "server_now") else None
+    result = operation.run(timeout=timeout)
+    operation_id = (operation.url or "").split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    props = result.body.get("properties") if isinstance(result.body, dict) else None
+    target = props.get("recoveryTarget") if isinstance(props, dict) else None
+    if target is None and version >= FILE_RECOVERY_RESULT:
+        target = arm.request("POST", f"{path}/listInstantItemRecoveryOperationResult", api_version=version,
+                             json_body={"provisionInstantItemRecoveryOperationId": operation_id}).body
+    if target is None:
+        raise TransportError(f"the file recovery session of point {point.name} opened, but its answer names no "
+                             f"script (api-version {version}); revoke it (az.open_file_recoveries())")
+    scripts = client_scripts(target)
+    script = choose(scripts, point.os_type)
+    name, password = split_suffix(script.name_suffix)
+    data = script_bytes(script, lambda url: download(url, retry=getattr(arm, "retry", None)))
+    saved = save(Path(folder) if folder is not None else journal.scripts_folder, name + script.extension, data)
+    expires_at = (opened_at or datetime.now(UTC)) + timedelta(hours=SESSION_HOURS)
+    journal.note(session_id, "open", state="Open", operation_id=operation_id, os=script.os_type,
+                 script=str(saved), expires_at=format_moment(expires_at, "iso"))
+    return FileRecovery(arm=arm, item=item.ref, point_name=point.name, point_time=point.time, script=script,
+                        script_path=saved, password=password, expires_at=expires_at, session_id=session_id,
+                        operation_id=operation_id, journal=journal, region=item.vault.location,
+                        api_version=version, poll_interval=poll_interval, sleep=sleep)
+
+
+def _refused(exc: ArmError, point: Any) -> Exception:
+    """The service's refusal, said as restorekit says what it refuses itself."""
+    return FileRecoveryRefused(f"the Backup service refused to mount recovery point {point.name}: {exc.code}: "
+                               f"{exc.message} (HTTP {exc.status}). Nothing was opened.")
+
+
+def revoke_session(arm: ArmApi, item_path: str, point_name: str, *, journal: FileRecoveryJournal, session_id: str,
+                   script_path: str | Path | None, api_version: str = BACKUP, poll_interval: float | None = None,
+                   sleep: Callable[[float], Any] = time.sleep, timeout: float = 300.0) -> None:
+    """``revokeInstantItemRecovery`` on the point, followed to its end; then the script is deleted and the session
+    journaled closed. A point the service no longer knows (expired, purged) has nothing to revoke."""
+    try:
+        answer = arm.request("POST", f"{item_path}/recoveryPoints/{point_name}/revokeInstantItemRecovery",
+                             api_version=api_version, ok=(200, 202, 204))
+    except ArmError as exc:
+        if exc.status != 404:
+            raise
+    else:
+        LongRunningOperation.from_response(arm, answer, poll_interval=poll_interval, sleep=sleep).run(timeout=timeout)
+    if script_path:
+        Path(script_path).unlink(missing_ok=True)
+    journal.note(session_id, "closed", state="Revoked")
+
+
+class FileRecovery:
+    """An open file recovery session: the script to run, its password (hidden), when it closes, how to proceed.
+
+    ``script_path`` (mode 0600), ``password`` (a :class:`~restorekit.core.secret.Secret`; :meth:`reveal_password`
+    gives it), ``expires_at``, ``os_type``, :attr:`instructions`; :meth:`revoke` closes it.
+    """
+
+    def __init__(self, *, arm: ArmApi, item: ItemRef, point_name: str, point_time: datetime | None,
+                 script: ClientScript, script_path: Path, password: Secret, expires_at: datetime, session_id: str,
+                 operation_id: str, journal: FileRecoveryJournal, region: str | None, api_version: str,
+                 poll_interval: float | None, sleep: Callable[[float], Any]) -> None:
+        self._arm = arm
+        self.item = item
+        self.point_name = point_name
+        self.point_time = point_time
+        self.os_type = script.os_type
+        self.script_path = script_path
+        self.password = password
+        self.expires_at = expires_at
+        self.session_id = session_id
+        self.operation_id = operation_id
+        self.region = region
+        self._journal = journal
+        self._api_version = api_version
+        self._poll = (poll_interval, sleep)
+        self.revoked = False
+
+    @property
+    def is_open(self) -> bool:
+        """True until revoked or expired (by the service's clock when known)."""
+        now = self._arm.server_now() if hasattr(self._arm, "server_now") else datetime.now(UTC)
+        return not self.revoked and now < self.expires_at
+
+    def reveal_password(self) -> str:
+        """The session's password, to type when the script asks. Do not print it in a saved notebook."""
+        return self.password.reveal()
+
+    @property
+    def instructions(self) -> list[str]:
+        """Where to run the script, the LVM and RAID notes, how to unmount: one step per line."""
+        return instructions(self.os_type, self.script_path, region=self.region, expires_at=self.expires_at,
+                            vm_name=self.item.vm_name)
+
+    def revoke(self) -> None:
+        """Close the session (``revokeInstantItemRecovery``), delete the script, journal it; twice is harmless."""
+        if self.revoked:
+            return
+        interval, sleep = self._poll
+        revoke_session(self._arm, self.item.path, self.point_name, journal=self._journal, session_id=self.session_id,
+                       script_path=self.script_path, api_version=self._api_version, poll_interval=interval,
+                       sleep=sleep)
+        self.revoked = True
+
+    def __enter__(self) -> FileRecovery:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.revoke()
+
+    def _state(self) -> str:
+        return "revoked" if self.revoked else f"open until {format_moment(self.expires_at)}"
+
+    def __repr__(self) -> str:
+        when = f" ({format_moment(self.point_time)})" if self.point_time else ""
+        return (f"<FileRecovery of VM {self.item.vm_resource_group}/{self.item.vm_name}, point {self.point_name}"
+                f"{when}: {self._state()}; {self.os_type} script {self.script_path}; password hidden "
+                "(.reveal_password())>")
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        from ...core.html import fields_table
+
+        table = fields_table([("VM", f"{self.item.vm_resource_group}/{self.item.vm_name}"),
+                              ("recovery point", f"{self.point_name} ({format_moment(self.point_time)})"),
+                              ("state", self._state()), ("script", str(self.script_path)),
+                              ("password", "hidden: session.reveal_password()"), ("OS", self.os_type)],
+                             "restorekit-file-recovery", "File recovery session")
+        steps = "".join(f"<li>{escape(step)}</li>" for step in self.instructions)
+        return f"{table}<ol class='restorekit-file-recovery-steps'>{steps}</ol>"
+
+
+class UnclosedFileRecovery:
+    """A journaled session never closed (maybe by a kernel that died): :meth:`revoke` closes it."""
+
+    def __init__(self, record: dict[str, Any], arm: ArmApi, journal: FileRecoveryJournal) -> None:
+        self.record = record
+        self._arm = arm
+        self._journal = journal
+
+    @property
+    def session_id(self) -> str:
+        """The journal's id of the session."""
+        return str(self.record["session_id"])
+
+    @property
+    def expires_at(self) -> datetime | None:
+        """When the session closes by itself (None when its provisioning never finished)."""
+        return parse_time(self.record["expires_at"]) if self.record.get("expires_at") else None
+
+    def revoke(self, *, poll_interval: float | None = None, sleep: Callable[[float], Any] = time.sleep) -> None:
+        """Close the session, delete its script, journal it."""
+        revoke_session(self._arm, str(self.record["item_id"]), str(self.record["point"]), journal=self._journal,
+                       session_id=self.session_id, script_path=self.record.get("script"),
+                       api_version=str(self.record.get("api_version") or BACKUP), poll_interval=poll_interval,
+                       sleep=sleep)
+
+    def __repr__(self) -> str:
+        r = self.record
+        state = (f"open until {format_moment(self.expires_at)}" if self.expires_at else
+                 "provisioning never finished: maybe open")
+        return (f"<unclosed file recovery of VM {r.get('vm')}, point {r.get('point')}, started {r.get('started')} "
+                f"by {r.get('who')} on {r.get('host')} (pid {r.get('pid')}): {state}>")
