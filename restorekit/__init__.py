@@ -40,6 +40,9 @@ _EXPORTS = {
     "RestoreNotStarted": "core.errors",
     "AuthenticationError": "core.errors",
     "RegionUnavailable": "core.errors",
+    "ApprovalRequired": "core.errors",
+    "SoftDeletedItem": "core.errors",
+    "FileRecoveryRefused": "core.errors",
     # data
     "recovery_points_frame": "data.frames",
     "points_to_frame": "data.frames",
@@ -77,6 +80,10 @@ _EXPORTS = {
     "CrossRegionOperation": "restore.cross_region",
     "CrrJob": "model.jobs",
     "CrossRegionRestoreNotEnabled": "restore.cross_region",
+    # portal restores: file recovery, deleted VMs, multi-user authorization
+    "FileRecovery": "restore.file_recovery.session",
+    "Approval": "restore.approval",
+    "Secret": "core.secret",
     # widgets
     "RecoveryPointPicker": "widgets",
     "RestoreForm": "widgets",

@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from ..restore.cross_region import CrossRegion
+    from ..restore.file_recovery.session import UnclosedFileRecovery
     from .resources import ProtectedItem, Vault
 
 __all__ = ["CLOUDS", "Cloud", "Connection", "DEV_TOKEN", "DevTokenCredential", "EMULATOR_LABEL",
@@ -171,6 +172,21 @@ class Connection:
 
         item = ProtectedItem.unchecked(Vault(self, vault_resource_group, vault_name), vm_resource_group, vm_name)
         return CrossRegion.from_secondary(item, secondary_region=secondary_region, **options)
+
+    def open_file_recoveries(self, *, include_expired: bool = False) -> list[UnclosedFileRecovery]:
+        """The file recovery sessions restorekit opened at this endpoint and never revoked, from any kernel.
+
+        Read from the file recovery journal; each has ``.revoke()``. A session whose kernel died before it finished
+        provisioning is listed too (it may be open). Expired sessions (closed by the service after 12 hours) are
+        left out unless ``include_expired``.
+        """
+        from ..restore.file_recovery.journal import FileRecoveryJournal, unclosed
+        from ..restore.file_recovery.session import UnclosedFileRecovery
+
+        journal = FileRecoveryJournal()
+        return [UnclosedFileRecovery(record, self.arm, journal)
+                for record in unclosed(journal, endpoint=self.endpoint, now=self.now(),
+                                       include_expired=include_expired)]
 
     def now(self) -> datetime:
         """Now, by the service's clock (its ``Date``): what ages and staleness are measured against.

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..core.api_versions import VAULTS as VAULT_API_VERSION
@@ -23,7 +23,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..core.protocols import ConnectionLike as Connection
     from ..model.jobs import Job
+    from ..restore.approval import Approval
     from ..restore.cross_region import CrossRegion
+    from ..restore.file_recovery.session import FileRecovery
     from ..restore.operation import RestoreOperation
     from ..restore.outcome import Disk
 
@@ -234,15 +236,37 @@ class ProtectedItem:
         props = self.raw.get("properties")
         return props if isinstance(props, dict) else {}
 
+    @property
+    def soft_deleted(self) -> bool:
+        """True when the item was deleted with its data and is soft-deleted (as last read): undelete it to restore."""
+        from ..restore.undelete import soft_delete_state
+
+        return soft_delete_state(self.properties)[0]
+
+    @property
+    def purge_in(self) -> timedelta | None:
+        """How long a soft-deleted item has before its backup data is purged (as last read; None otherwise)."""
+        from ..restore.undelete import soft_delete_state
+
+        return soft_delete_state(self.properties)[1]
+
     def __repr__(self) -> str:
         state = self.properties.get("protectionState") or self.properties.get("protectionStatus") or ""
+        if self.soft_deleted:
+            from ..core.times import format_duration
+
+            state += f", SOFT-DELETED (purged in {format_duration(self.purge_in)})"
         return f"<ProtectedItem VM {self.vm_resource_group}/{self.vm_name} in vault {self.vault.name} {state}>".replace(" >", ">")
 
     def _repr_html_(self) -> str:
         from ..core.html import fields_table
 
         props = self.properties
+        from ..core.times import format_duration
+
+        deleted = f"yes: purged in {format_duration(self.purge_in)} unless undeleted" if self.soft_deleted else None
         return fields_table([("vault", self.vault.name), ("protection", props.get("protectionState")),
+                             ("soft-deleted", deleted),
                              ("health", props.get("healthStatus")), ("last backup", props.get("lastBackupTime")),
                              ("last backup status", props.get("lastBackupStatus")),
                              ("policy", str(props.get("policyId") or "").rsplit("/", 1)[-1] or None),
@@ -295,8 +319,47 @@ class ProtectedItem:
         return CrossRegion(self, **options)
 
     def restore(self, request: Any, *, confirm: bool = False, allow_duplicate: bool = False,
-                **kwargs: Any) -> RestoreOperation:
-        """Validate and trigger a restore built by a restore builder; returns a live ``RestoreOperation``."""
-        from ..restore.trigger import trigger
+                approval: Approval | None = None, **kwargs: Any) -> RestoreOperation:
+        """Validate and trigger a restore built by a restore builder; returns a live ``RestoreOperation``.
 
-        return trigger(request, item=self, confirm=confirm, allow_duplicate=allow_duplicate, **kwargs)
+        A soft-deleted item is refused before anything is sent (:meth:`undelete` it first). A vault guarded by a
+        Resource Guard needs ``approval=rk.Approval(...)`` (a credential or token of the guard's tenant): without
+        it, ``ApprovalRequired`` says which guard, which tenant and what to ask for, before anything is sent.
+        """
+        from ..restore.trigger import trigger
+        from ..restore.undelete import refuse_if_soft_deleted
+
+        refuse_if_soft_deleted(self)
+        return trigger(request, item=self, confirm=confirm, allow_duplicate=allow_duplicate, approval=approval,
+                       **kwargs)
+
+    def refresh(self) -> ProtectedItem:
+        """Read the item again (its protection state, soft delete, last backup); returns it."""
+        self.raw = self.connection.arm.get(self.ref.path, interactive=True)
+        return self
+
+    def undelete(self, **options: Any) -> Job | None:
+        """Bring a soft-deleted item back (``isRehydrate``), wait for the ``Undelete`` job, read the item again.
+
+        Then its points can be listed and restored as usual (protection stays stopped: resume it in the portal or
+        with ``az backup protection resume``). ``options``: ``poll_interval``, ``timeout``, ``sleep``. Returns the
+        job (None when the service named none).
+        """
+        from ..model.jobs import Job
+        from ..restore.undelete import undelete
+
+        job_id = undelete(self, **options)
+        self.refresh()
+        return Job.fetch(self.vault, job_id) if job_id else None
+
+    def file_recovery(self, point: Any, **options: Any) -> FileRecovery:
+        """Mount ``point`` for file recovery: a session, the script for the VM's OS (mode 0600), its password (hidden).
+
+        Archived points, encrypted VMs and soft-deleted items are refused before anything is sent; the session is
+        journaled before it is provisioned (``az.open_file_recoveries()`` finds it from any kernel). ``options``:
+        ``folder`` (where the script goes), ``api_version`` (from 2026-08-01 the scripts come from their own
+        action), ``poll_interval``, ``timeout``. Revoke it when done: ``session.revoke()``.
+        """
+        from ..restore.file_recovery.session import provision
+
+        return provision(self, point, **options)

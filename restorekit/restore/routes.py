@@ -26,6 +26,7 @@ from ..transport.polling import DEFAULT_METHODS, PollingMethod
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..core.protocols import ArmApi, ProtectedItemLike, VaultLike
+    from .approval import GuardedCall
 
 
 class RestoreRoute(Protocol):
@@ -120,6 +121,8 @@ class PrimaryRoute:
         self.vault = vault
         self.item = item
         self.jobs: JobApi = VaultJobs(vault)
+        #: What a vault's Resource Guard wants sent with the restore (set by the restore path; None: nothing).
+        self.guard: GuardedCall | None = None
 
     @property
     def session(self) -> ArmApi:
@@ -143,8 +146,13 @@ class PrimaryRoute:
     def post(self, request: Any) -> Any:
         """``POST {item}/recoveryPoints/{rp}/restore`` with the request's body."""
         assert self.item is not None
-        return self.session.post(f"{self.item.ref.path}/recoveryPoints/{request.point.name}/restore",
-                                 json_body=request.to_body())
+        body = request.to_body()
+        if self.guard is not None and self.guard.requests:  # the Resource Guard's operation request, once
+            props = body.setdefault("properties", {})
+            named = list(props.get("resourceGuardOperationRequests") or [])
+            props["resourceGuardOperationRequests"] = named + [r for r in self.guard.requests if r not in named]
+        return self.session.request("POST", f"{self.item.ref.path}/recoveryPoints/{request.point.name}/restore",
+                                    json_body=body, headers=self.guard.headers() if self.guard else None)
 
     def polling_methods(self) -> tuple[PollingMethod, ...]:
         """``Azure-AsyncOperation``, then ``Location``."""

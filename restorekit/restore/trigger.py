@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 from ..core.environment import should_display
 from ..core.errors import ArmError, ConfirmationRequired, DuplicateRestore, TransportError
 from ..core.times import format_duration, format_moment
+from ..model.resource_guard import RESTORE
+from .approval import explain_refusal, restore_guard
 from .journal_entry import JournalEntry
 from .online_checks import reader_of
 from .operation import RestoreOperation
@@ -31,11 +33,13 @@ from .routes import PrimaryRoute, running_restores
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..core.protocols import ProtectedItemLike
+    from .approval import Approval
     from .routes import RestoreRoute
 
 
 def trigger(request: Any, *, item: ProtectedItemLike | None = None, route: RestoreRoute | None = None,
-            confirm: bool = False, allow_duplicate: bool = False, display: bool | None = None,
+            confirm: bool = False, allow_duplicate: bool = False, approval: Approval | None = None,
+            display: bool | None = None,
             online_checks: bool = True, poll_interval: float | None = None,
             sleep: Callable[[float], Any] | None = None, clock: Callable[[], float] = time.monotonic) -> RestoreOperation:
     """Check ``request``, POST the restore once, and return a :class:`RestoreOperation` at once.
@@ -46,7 +50,10 @@ def trigger(request: Any, *, item: ProtectedItemLike | None = None, route: Resto
     the live estate first (``online_checks=False`` skips that, with a warning). Replacing disks needs
     ``confirm=True``; an
     in-progress restore of the same VM and point is refused unless ``allow_duplicate=True``. ``display``
-    (default: inside an IPython kernel) shows live progress, or status lines when headless.
+    (default: inside an IPython kernel) shows live progress, or status lines when headless. A vault whose Resource
+    Guard protects restores needs ``approval`` (:class:`~restorekit.restore.approval.Approval`, a credential or token
+    of the guard's tenant); without it ``ApprovalRequired`` names the guard, its tenant and what to ask for, before
+    anything is sent.
 
     >>> op = trigger(rk.RestoreDisks(point, storage_account=acct))
     >>> op.wait()
@@ -78,6 +85,8 @@ def trigger(request: Any, *, item: ProtectedItemLike | None = None, route: Resto
                 f"a {route.kind_label} of VM {vm} from recovery point {point.name} is already in progress: job "
                 f"{ids}. Follow it with {route.attach_hint(duplicates[0].id)}, or pass allow_duplicate=True to "
                 "start another one", duplicates[0].id)
+    if isinstance(route, PrimaryRoute):  # multi-user authorization: say it before sending, send the approval
+        route.guard = restore_guard(route.vault, approval, what=f"the restore of VM {vm}", operation=RESTORE)
     options: dict[str, Any] = {"poll_interval": poll_interval, "clock": clock, "request": request, "point": point,
                                "posted_at": datetime.now(UTC)}
     if sleep is not None:
@@ -92,6 +101,9 @@ def trigger(request: Any, *, item: ProtectedItemLike | None = None, route: Resto
     except ArmError as exc:
         if exc.status == 404 and (gone := route.point_gone(point, exc)) is not None:
             raise gone from None
+        if exc.status in (400, 401, 403) and isinstance(route, PrimaryRoute) and (
+                refused := explain_refusal(exc, route.vault, RESTORE, what=f"the restore of VM {vm}")) is not None:
+            raise refused from None
         if exc.status < 500:
             raise
         op = operation_class(route, lost_answer=str(exc), **options)

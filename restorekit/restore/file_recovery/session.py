@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...core.api_versions import BACKUP, FILE_RECOVERY_RESULT
-from ...core.errors import ArmError, FileRecoveryRefused, TransportError
+from ...core.errors import ArmError, FileRecoveryRefused, OperationFailed, TransportError
 from ...core.ids import ItemRef
 from ...core.redaction import redact_text
 from ...core.secret import Secret
@@ -68,21 +68,24 @@ def provision(item: ProtectedItemLike, point: Any, *, journal: FileRecoveryJourn
         raise
     operation = LongRunningOperation.from_response(arm, answer, poll_interval=poll_interval, sleep=sleep)
     opened_at = arm.server_now() if hasattr(arm, "server_now") else None
-    result = operation.run(timeout=timeout)
-    operation_id = (operation.url or "").split("?")[0].rstrip("/").rsplit("/", 1)[-1]
-    props = result.body.get("properties") if isinstance(result.body, dict) else None
-    target = props.get("recoveryTarget") if isinstance(props, dict) else None
-    if target is None and version >= FILE_RECOVERY_RESULT:
-        target = arm.request("POST", f"{path}/listInstantItemRecoveryOperationResult", api_version=version,
-                             json_body={"provisionInstantItemRecoveryOperationId": operation_id}).body
-    if target is None:
-        raise TransportError(f"the file recovery session of point {point.name} opened, but its answer names no "
-                             f"script (api-version {version}); revoke it (az.open_file_recoveries())")
-    scripts = client_scripts(target)
-    script = choose(scripts, point.os_type)
-    name, password = split_suffix(script.name_suffix)
-    data = script_bytes(script, lambda url: download(url, retry=getattr(arm, "retry", None)))
-    saved = save(Path(folder) if folder is not None else journal.scripts_folder, name + script.extension, data)
+    try:
+        result = operation.run(timeout=timeout)
+        operation_id = (operation.url or "").split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+        target = _recovery_target(arm, path, result.body, operation_id, version, point.name)
+        script = choose(client_scripts(target), point.os_type)
+        name, password = split_suffix(script.name_suffix)
+        data = script_bytes(script, lambda url: download(url, retry=getattr(arm, "retry", None)))
+        saved = save(Path(folder) if folder is not None else journal.scripts_folder, name + script.extension, data)
+    except ListingDenied as exc:  # the session is open but its scripts cannot be read: close it again
+        revoke_session(arm, item.ref.path, point.name, journal=journal, session_id=session_id, script_path=None,
+                       api_version=version, poll_interval=poll_interval, sleep=sleep)
+        raise FileRecoveryRefused(f"{exc} The session was revoked again; nothing is left open.") from None
+    except OperationFailed as exc:  # the service could not open it: nothing to revoke
+        journal.note(session_id, "closed", state="Failed", error=redact_text(str(exc).splitlines()[0])[:400])
+        raise
+    except (ArmError, TransportError, TimeoutError) as exc:
+        raise TransportError(f"{str(exc).splitlines()[0]}. The file recovery session of point {point.name} may be "
+                             "open: az.open_file_recoveries() lists it, .revoke() closes it.") from None
     expires_at = (opened_at or datetime.now(UTC)) + timedelta(hours=SESSION_HOURS)
     journal.note(session_id, "open", state="Open", operation_id=operation_id, os=script.os_type,
                  script=str(saved), expires_at=format_moment(expires_at, "iso"))
@@ -90,6 +93,34 @@ def provision(item: ProtectedItemLike, point: Any, *, journal: FileRecoveryJourn
                         script_path=saved, password=password, expires_at=expires_at, session_id=session_id,
                         operation_id=operation_id, journal=journal, region=item.vault.location,
                         api_version=version, poll_interval=poll_interval, sleep=sleep)
+
+
+class ListingDenied(FileRecoveryRefused):
+    """The caller may provision a session but not read its scripts (``listInstantItemRecoveryOperationResult``)."""
+
+
+def _recovery_target(arm: ArmApi, path: str, body: Any, operation_id: str, version: str, point_name: str) -> Any:
+    """The session's ``InstantItemRecoveryTarget``: in the status up to 2026-02-01, from its own action after."""
+    props = body.get("properties") if isinstance(body, dict) else None
+    target = props.get("recoveryTarget") if isinstance(props, dict) else None
+    if target is None and version >= FILE_RECOVERY_RESULT:
+        try:
+            target = arm.request("POST", f"{path}/listInstantItemRecoveryOperationResult", api_version=version,
+                                 json_body={"provisionInstantItemRecoveryOperationId": operation_id}).body
+        except ArmError as exc:
+            if exc.status != 403:
+                raise
+            raise ListingDenied(
+                f"the file recovery scripts of point {point_name} cannot be read: from api-version "
+                f"{FILE_RECOVERY_RESULT} they come from listInstantItemRecoveryOperationResult, an action your role "
+                f"lacks ({exc.code}: {exc.message}). Ask for a role that includes "
+                "'Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems/recoveryPoints/"
+                "listInstantItemRecoveryOperationResult/action' (Backup Operator), or use an earlier api-version "
+                "(api_version='2026-02-01').") from None
+    if target is None:
+        raise TransportError(f"the file recovery session of point {point_name} opened, but its answer names no "
+                             f"script (api-version {version})")
+    return target
 
 
 def _refused(exc: ArmError, point: Any) -> Exception:

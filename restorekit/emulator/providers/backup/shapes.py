@@ -18,8 +18,13 @@ TIER_NUMBERS = {"InstantRP": 1, "HardenedRP": 2, "ArchivedRP": 3}
 STATUS_NUMBERS = {"Valid": 1, "Disabled": 2, "Deleted": 3, "Rehydrated": 4}
 
 
-def vault(v: Vault) -> dict[str, Any]:
-    """A Microsoft.RecoveryServices/vaults resource."""
+#: From this vault api-version on, a vault says its soft delete and multi-user authorization (``securitySettings``,
+#: as recorded at 2024-04-01; the first version is our guess).
+SECURITY_SETTINGS_SINCE = "2022-10-01"
+
+
+def vault(v: Vault, api_version: str = "") -> dict[str, Any]:
+    """A Microsoft.RecoveryServices/vaults resource (``securitySettings`` from :data:`SECURITY_SETTINGS_SINCE`)."""
     props: dict[str, Any] = {
         "provisioningState": "Succeeded",
         "privateEndpointStateForBackup": "None",
@@ -29,6 +34,14 @@ def vault(v: Vault) -> dict[str, Any]:
                                "crossRegionRestore": "Enabled" if v.crr else "Disabled"},
         "secureScore": "Minimum",
     }
+    if api_version >= SECURITY_SETTINGS_SINCE:
+        security = v.security
+        props["securitySettings"] = {
+            "immutabilitySettings": None,
+            "softDeleteSettings": {"softDeleteRetentionPeriodInDays": security.soft_delete_days,
+                                   "softDeleteState": security.soft_delete_state,
+                                   "enhancedSecurityState": security.enhanced_security_state},
+            "multiUserAuthorization": "Enabled" if security.proxy is not None else "Disabled"}
     return {"id": v.id, "name": v.name, "type": "Microsoft.RecoveryServices/vaults", "location": v.location,
             "tags": {}, "etag": f'W/"datetime\'{iso(v.seeded_at)}\'"',
             "sku": {"name": "RS0", "tier": v.sku}, "properties": props}
