@@ -147,6 +147,11 @@ class FileRecoveries:
                 if not session.is_open(now):
                     protection.open_file_recoveries.discard(session.point_name)
 
+    def open_sessions(self, now: datetime) -> list[FileRecoverySession]:
+        """Every session open at ``now`` (what a test checks is empty once it is done)."""
+        with self._lock:
+            return [s for s in self._sessions.values() if s.is_open(now)]
+
     def __len__(self) -> int:
         with self._lock:
             return len(self._sessions)
