@@ -13,7 +13,6 @@ import textwrap
 
 import pytest
 
-import restorekit as rk
 from restorekit.core.errors import FileRecoveryRefused
 from restorekit.emulator.providers.backup import file_recovery as emulated
 from restorekit.restore.file_recovery.journal import FileRecoveryJournal

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 import restorekit as rk
-from restorekit.core import api_versions as rk_api
 from restorekit import emulator
+from restorekit.core import api_versions as rk_api
 from restorekit.core.errors import RestorekitError, SoftDeletedItem
 from restorekit.data.soft_delete import soft_deleted
 
