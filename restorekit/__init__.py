@@ -87,6 +87,7 @@ _EXPORTS = {
     # widgets
     "RecoveryPointPicker": "widgets",
     "RestoreForm": "widgets",
+    "FileRecoveryPanel": "widgets",
 }
 
 #: Public names that differ from the name inside their module.

@@ -1,4 +1,5 @@
-"""ipywidgets front-ends: recovery point picker, restore form, live restore progress.
+"""ipywidgets front-ends: recovery point picker, restore form (with its file
+recovery tab), live restore progress.
 
 This is the only part of restorekit that imports ipywidgets; names load on first use.
 """
@@ -12,6 +13,7 @@ _EXPORTS = {
     "RecoveryPointPicker": "picker",
     "RestoreForm": "form",
     "OperationProgress": "progress",
+    "FileRecoveryPanel": "file_recovery",
 }
 
 __all__ = list(_EXPORTS)

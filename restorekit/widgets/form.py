@@ -302,7 +302,8 @@ class RestoreForm(widgets.VBox):
         self._visible: list[str] = []
         self._advanced: list[str] = []
         first = request.point if request is not None else point
-        self.picker = RecoveryPointPicker(self._list_points(points, first), value=first)
+        self._points = self._list_points(points, first)
+        self.picker = RecoveryPointPicker(self._points, value=first)
         self.picker.add_class("rk-point")
         self.point_message = widgets.HTML()
         self.point_message.add_class("rk-message-point")
@@ -361,13 +362,20 @@ class RestoreForm(widgets.VBox):
             field.observe(self._on_edit)
         self.confirm.observe(self._on_edit, "value")
 
-        super().__init__([
+        restore_page = widgets.VBox([
             self.title, self.scenario, self.scenario_help,
             widgets.HTML("<b>Recovery point</b>"), self.picker, self.point_message,
             self.fields_box, self.confirm_box, self.messages,
             widgets.HBox([self.restore_button, self.again_button, self.status]),
             widgets.HTML("<b>Request body</b> (live preview; nothing is sent until Restore)"), self.url,
-            self.preview, self.operation_box], **kwargs)
+            self.preview, self.operation_box])
+        #: The "Recover files" tab (a FileRecoveryPanel once the tab is first opened, or :meth:`file_recovery`).
+        self.files_page = widgets.VBox([widgets.HTML("<small>Open this tab to recover files…</small>")])
+        self.tabs = widgets.Tab(children=[restore_page, self.files_page], titles=("Restore", "Recover files"))
+        self.tabs.add_class("rk-restore-tabs")
+        self.tabs.observe(self._on_tab, "selected_index")
+        self._files_panel: Any = None
+        super().__init__([self.tabs], **kwargs)
         self.add_class("rk-restore-form")
         self._layout()
         self._show_disks(self.picker.value)
@@ -375,6 +383,20 @@ class RestoreForm(widgets.VBox):
             self.load(request)
         self._loading = False
         self._refresh()
+
+    # --- the "Recover files" tab -------------------------------------------------------------------
+    def _on_tab(self, change: dict[str, Any]) -> None:
+        if change.get("new") == 1:
+            self.file_recovery()
+
+    def file_recovery(self) -> Any:
+        """The "Recover files" tab's :class:`~restorekit.widgets.file_recovery.FileRecoveryPanel` (built once)."""
+        if self._files_panel is None:
+            from .file_recovery import FileRecoveryPanel
+
+            self._files_panel = FileRecoveryPanel(self.item, self.picker.value, points=self._points)
+            self.files_page.children = (self._files_panel,)
+        return self._files_panel
 
     # --- what the form is about ------------------------------------------------------------------
     @property
