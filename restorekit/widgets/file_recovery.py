@@ -47,18 +47,25 @@ class FileRecoveryPanel(widgets.VBox):
         listed = list(points) if points is not None else list(item.recovery_points())
         self.picker = RecoveryPointPicker(listed, value=point)
         self.picker.add_class("rk-file-recovery-point")
+        archive = self.picker.tier_buttons.get("archive")
+        if archive is not None and not getattr(point, "is_archived_only", False):
+            archive.value = False  # archived points cannot be mounted: not offered unless asked for
         self.point_message = widgets.HTML()
         self.point_message.add_class("rk-file-recovery-point-message")
+        wide = widgets.Layout(width="auto")
         self.mount_button = widgets.Button(description="Mount recovery point", icon="hdd-o", button_style="primary",
-                                           tooltip="open a file recovery session on this point (nothing is restored)")
+                                           tooltip="open a file recovery session on this point (nothing is restored)",
+                                           layout=wide)
         self.mount_button.add_class("rk-file-recovery-mount")
         self.mount_button.on_click(self._on_mount)
         self.revoke_button = widgets.Button(description="Unmount and revoke", icon="eject", button_style="warning",
-                                            disabled=True, tooltip="close the session: backups of the VM work again")
+                                            disabled=True, tooltip="close the session: backups of the VM work again",
+                                            layout=widgets.Layout(width="auto"))
         self.revoke_button.add_class("rk-file-recovery-revoke")
         self.revoke_button.on_click(self._on_revoke)
         self.show_button = widgets.Button(description="Show password", icon="eye", disabled=True,
-                                          tooltip=f"show the session's password for {SHOW_SECONDS:.0f} s")
+                                          tooltip=f"show the session's password for {SHOW_SECONDS:.0f} s",
+                                          layout=widgets.Layout(width="auto"))
         self.show_button.add_class("rk-file-recovery-show-password")
         self.show_button.on_click(self._on_show)
         self.status = widgets.HTML()
