@@ -59,26 +59,25 @@ def provision(call: Call) -> Response:
     _check_access(call, PROVISION_ACTION, found, vm)
     _validate_request(call.json_body())
     _refuse_unmountable(vm, found)
-    state = call.state
-    op = Operation(id=new_id(), kind="file-recovery", start=call.now, seconds=state.settings.operation_seconds,
-                   scope=vm.item_path.lower())
-    session = state.file_recoveries.provision(vm, found.name, call.now, op.id)
-    op.details = _status_details(session)
-    with state.lock:
-        state.operations[op.id] = op
-    return accepted(call, f"{vm.item_path}/operationsStatus/{op.id}", f"{vm.item_path}/operationResults/{op.id}")
+    op_id = new_id()
+    session = call.state.file_recoveries.provision(vm, found.name, call.now, op_id)
+    return _operation(call, vm, op_id, "file-recovery", _status_details(session))
 
 
 def revoke(call: Call) -> Response:
     """POST {item}/recoveryPoints/{rp}/revokeInstantItemRecovery: close the point's session."""
     _, vm = live_item(call)
     found = point(call, vm)
-    state = call.state
-    state.file_recoveries.revoke(vm, found.name, call.now)
-    op = Operation(id=new_id(), kind="file-recovery-revoke", start=call.now,
-                   seconds=state.settings.operation_seconds, scope=vm.item_path.lower())
-    with state.lock:
-        state.operations[op.id] = op
+    call.state.file_recoveries.revoke(vm, found.name, call.now)
+    return _operation(call, vm, new_id(), "file-recovery-revoke")
+
+
+def _operation(call: Call, vm: ProtectedVM, op_id: str, kind: str, details: Any = None) -> Response:
+    """The item's operation (about a second of simulated time) and its 202 with the operation's URLs."""
+    op = Operation(id=op_id, kind=kind, start=call.now, seconds=call.state.settings.operation_seconds,
+                   scope=vm.item_path.lower(), details=details)
+    with call.state.lock:
+        call.state.operations[op.id] = op
     return accepted(call, f"{vm.item_path}/operationsStatus/{op.id}", f"{vm.item_path}/operationResults/{op.id}")
 
 
