@@ -1,4 +1,4 @@
-"""Run a benchmark: ``python -m benchmarks {import,inventory,frames,timeline,fleet,polling}``.
+"""Run a benchmark: ``python -m benchmarks {import,inventory,frames,timeline,fleet,polling,scale}``.
 
 Each one measures a baseline and restorekit in the same run and prints the ratios.
 """
@@ -15,6 +15,7 @@ CASES = {
     "timeline": "benchmarks.timeline_bench",
     "fleet": "benchmarks.fleet_bench",
     "polling": "benchmarks.polling_bench",
+    "scale": "benchmarks.scale_bench",
 }
 
 

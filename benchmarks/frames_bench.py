@@ -1,6 +1,6 @@
 """Recovery points → DataFrame: ``recovery_points_frame`` against ``pd.json_normalize`` on the same dicts.
 
-``python -m benchmarks frames [--points 200000 1000000] [--shape doc|2026] [--vms 500] [--repeat 3]``
+``python -m benchmarks frames [--points 200000 1000000] [--shape doc|2026|recorded] [--vms 500] [--repeat 3]``
 prints, per size, the time of each (best of the interleaved runs), the deep memory of each frame
 (``DataFrame.memory_usage(deep=True)``), the peak of traced allocations while building it, and the ratios.
 
@@ -15,9 +15,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import json
 import time
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 RP_TYPE = "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems/recoveryPoints"
@@ -107,7 +109,51 @@ def make_points(n: int, vms: int = 500) -> list[dict[str, Any]]:
     return points
 
 
-SHAPES: dict[str, Callable[[int, int], list[dict[str, Any]]]] = {"doc": doc_points, "2026": make_points}
+RECORDINGS = Path("shared") / "recordings" / "azure-cli" / "azure-cli-backup.json"
+
+
+def recorded_templates() -> list[dict[str, Any]]:
+    """The recovery points of the recorded list answers (``GET …/recoveryPoints``), as Azure wrote them."""
+    for folder in Path(__file__).resolve().parents:
+        if (folder / RECORDINGS).is_file():
+            entries = json.loads((folder / RECORDINGS).read_text())
+            break
+    else:
+        raise FileNotFoundError(f"{RECORDINGS} not found beside the repository or above it")
+    return [point for e in entries if e["method"] == "GET" and e["status"] == 200
+            and e["path"].rstrip("/").lower().endswith("/recoverypoints")
+            for point in (e["body"] or {}).get("value", [])
+            if point.get("properties", {}).get("objectType") == "IaasVMRecoveryPoint"]
+
+
+def recorded_points(n: int, vms: int = 500) -> list[dict[str, Any]]:
+    """``n`` points shaped as Azure's recorded answers (see the module doc), over ``vms`` VMs, daily."""
+    templates = [json.dumps(t) for t in recorded_templates()]
+    base = dt.datetime(2024, 4, 28, 6, 37, tzinfo=dt.UTC)
+    heads = []
+    for v in range(vms):
+        rg, vm = f"clitest.rg{v % 37:06d}", f"clitest-vm{v:06d}"
+        heads.append(f"/subscriptions/{SUBSCRIPTION}/resourceGroups/vault-rg/providers/Microsoft.RecoveryServices/"
+                     f"vaults/clitest-vault{v % 5:06d}/backupFabrics/Azure/protectionContainers/"
+                     f"IaasVMContainer;iaasvmcontainerv2;{rg};{vm}/protectedItems/VM;iaasvmcontainerv2;{rg};{vm}")
+    points = []
+    for i in range(n):
+        v, day = i % vms, i // vms
+        point = json.loads(templates[i % len(templates)])
+        when = base - dt.timedelta(days=day, minutes=(v * 7) % 120, microseconds=(i * 7919) % 60_000_000)
+        name = str(756_515_038_178_331 + i)
+        point["id"], point["name"] = f"{heads[v]}/recoveryPoints/{name}", name
+        props = point["properties"]
+        props["recoveryPointTime"] = when.strftime("%Y-%m-%dT%H:%M:%S.%f") + "1Z"
+        if "recoveryPointProperties" in props:
+            props["recoveryPointProperties"]["expiryTime"] = (when + dt.timedelta(days=30)).strftime(
+                "%Y-%m-%dT00:00:00.0000000")
+        points.append(point)
+    return points
+
+
+SHAPES: dict[str, Callable[[int, int], list[dict[str, Any]]]] = {"doc": doc_points, "2026": make_points,
+                                                                  "recorded": recorded_points}
 
 
 def _timed(fn: Callable[[], Any]) -> float:

@@ -38,7 +38,13 @@ def emulator_process(*options: str):
         yield match.group(1)
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        stopping = time.perf_counter()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+            print(f"(the emulator did not stop within {time.perf_counter() - stopping:.0f} s of SIGTERM: killed)")
 
 
 def sdk_inventory(url: str, subscription: str) -> tuple[set[str], float]:

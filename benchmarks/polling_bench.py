@@ -55,7 +55,7 @@ def _restorekit_run(srv: Any, seconds: float, retry_after: float) -> dict[str, A
     job = op.wait(timeout=seconds * 4 + 60)
     wall = time.monotonic() - t0
     az.arm.request = original  # type: ignore[method-assign]
-    op_body = az.arm.get(op._lro.url)            # not counted: read after the end
+    op_body = az.arm.get(op.operation_url)       # not counted: read after the end
     az.close()
     gets = [u for _, m, u in log if m == "GET"]
     op_requests = sum(1 for u in gets if "/operationsStatus/" in u or "/operationResults/" in u)

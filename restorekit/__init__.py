@@ -6,12 +6,15 @@
 >>> df = item.recovery_points().to_frame()
 
 Names are imported lazily, so ``import restorekit`` stays fast and loads neither pandas, matplotlib,
-ipywidgets nor azure-identity.
+ipywidgets nor azure-identity. Inside an IPython kernel, this module registers how a restore shows itself
+(``restorekit.widgets.progress.show_operation``): the one display hook, from above every layer, by type name, so
+nothing is imported until a restore is shown.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 from ._version import __version__
@@ -63,23 +66,24 @@ _EXPORTS = {
     "to_csv": "data.flat_files",
     "to_excel": "data.flat_files",
     # restores
-    "RestoreDisks": "restore.builders",
-    "ReplaceDisks": "restore.builders",
-    "RestoreAsNewVM": "restore.builders",
-    "build_restore": "restore.builders",
-    "Problem": "restore.checks",
-    "trigger": "restore.trigger",
-    "RestoreOperation": "restore.operation",
+    "RestoreDisks": "restore.request.builders",
+    "ReplaceDisks": "restore.request.builders",
+    "RestoreAsNewVM": "restore.request.builders",
+    "build_restore": "restore.request.builders",
+    "Problem": "restore.request.rules",
+    "trigger": "restore.run.trigger",
+    "RestoreOperation": "restore.run.operation",
+    "Frontend": "core.environment",
     "Job": "model.jobs",
     # restores from earlier kernels: the journal
-    "recent_restores": "restore.journal",
+    "recent_restores": "client.reattach",
     "resume": "client.reattach",
     "running_restores": "client.reattach",
     # cross-region restore
-    "CrossRegion": "restore.cross_region",
-    "CrossRegionOperation": "restore.cross_region",
+    "CrossRegion": "client.cross_region",
+    "CrossRegionOperation": "restore.run.operation",
     "CrrJob": "model.jobs",
-    "CrossRegionRestoreNotEnabled": "restore.cross_region",
+    "CrossRegionRestoreNotEnabled": "core.errors",
     # portal restores: file recovery, deleted VMs, multi-user authorization
     "FileRecovery": "restore.file_recovery.session",
     "Approval": "restore.approval",
@@ -109,3 +113,23 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+def _show_operation(operation: object) -> None:
+    """IPython's display of a restore operation: the widgets layer's live view, or status lines when headless."""
+    from .widgets.progress import show_operation
+
+    show_operation(operation)  # type: ignore[arg-type]
+
+
+def _register_display_hook() -> None:
+    """Tell IPython, when a shell is running, to show restore operations with :func:`_show_operation`."""
+    ipython = sys.modules.get("IPython")
+    try:
+        formatter = ipython.get_ipython().display_formatter.ipython_display_formatter  # type: ignore[union-attr]
+    except AttributeError:  # no IPython, or no shell running (a script)
+        return
+    formatter.for_type_by_name("restorekit.restore.run.operation", "RestoreOperation", _show_operation)
+
+
+_register_display_hook()

@@ -1,17 +1,19 @@
-"""Shared fixtures: a scripted HTTP server for transport tests, an emulator, a journal of each test's own."""
+"""Shared fixtures: a scripted HTTP server for transport tests, an emulator, a connection with its own journal."""
 
 from __future__ import annotations
+
+import os
+import tempfile
 
 import pytest
 from scripted_server import ScriptedServer
 
 
-@pytest.fixture(autouse=True)
-def journal_file(tmp_path, monkeypatch):
-    """Each test's restores go to a journal of its own (``RESTOREKIT_JOURNAL``), never the user's."""
-    path = tmp_path / "journal.jsonl"
-    monkeypatch.setenv("RESTOREKIT_JOURNAL", str(path))
-    return path
+def pytest_configure(config):
+    """The suite never writes to the user's restore journal: connections made without ``journal=`` (and the kernels
+    the notebook tests start) journal to a scratch file, as ``RESTOREKIT_JOURNAL`` tells ``rk.connect()``. A test
+    that reads a journal gives its connection a journal of its own (``rk.connect(..., journal=path)``)."""
+    os.environ["RESTOREKIT_JOURNAL"] = os.path.join(tempfile.mkdtemp(prefix="restorekit-tests-"), "journal.jsonl")
 
 
 @pytest.fixture
@@ -34,12 +36,12 @@ def emulator_server():
 
 
 @pytest.fixture
-def az(emulator_server, monkeypatch):
-    """A connection to the shared emulator."""
+def az(emulator_server, monkeypatch, tmp_path):
+    """A connection to the shared emulator, journaling to a file of the test's own."""
     import restorekit as rk
 
     monkeypatch.delenv("RESTOREKIT_ENDPOINT", raising=False)
-    with rk.connect(emulator_server.url) as connection:
+    with rk.connect(emulator_server.url, journal=tmp_path / "journal.jsonl") as connection:
         yield connection
 
 

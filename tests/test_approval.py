@@ -14,7 +14,6 @@ from restorekit.core.errors import ApprovalRequired, ValidationError
 from restorekit.emulator.estate.security import GUARD_SUBSCRIPTION_ID, GUARD_TENANT_ID
 from restorekit.emulator.seed.security import GUARD_ID
 from restorekit.model.resource_guard import RESTORE, read_guard
-from restorekit.restore.journal import journal_path
 from restorekit.transport.anonymous import subscription_tenant
 
 
@@ -78,7 +77,7 @@ def test_a_guarded_restore_is_explained_before_sending_then_succeeds_with_the_au
     assert operation.wait(timeout=30).status == "Completed" and _restores(server) == 1
 
     outputs = [caplog.text, repr(approval), str(approval), repr(operation), str(refused.value),
-               rk.recent_restores().to_string(), repr(az.arm), journal_path().read_text()]
+               az.recent_restores().to_string(), repr(az.arm), az.journal.path.read_text()]
     assert all(token not in text and token[:20] not in text for text in outputs)
     with pytest.raises(TypeError):
         __import__("pickle").dumps(approval)

@@ -153,4 +153,20 @@ def test_everything_on_the_emulator_says_so(az):
     with pytest.raises(rk.NotFoundError) as info:
         az.vault("prodRG", "prod-vault")
     assert "emulator" in str(info.value).lower()
-    assert point.owner.connection.portal_url("/subscriptions/x") is None
+    assert az.portal_url("/subscriptions/x") is None and point.endpoint == az.endpoint
+
+
+def test_a_dropped_connection_is_garbage_collected_with_its_session_and_reader(emulator_server):
+    """No registry outlives a connection: after an online check (its reader read and cached the estate), dropping
+    the connection frees it, its ARM session and its reader."""
+    import gc
+    import weakref
+
+    az = rk.connect(emulator_server.url)
+    item = az.vault("testVaultRG", "testVault").vm("testRG", "testVM")
+    request = rk.RestoreDisks(item.recovery_points().latest(), storage_account="testAccount")
+    assert item.check(request, online=True).ok and az.resources().reads
+    dropped = [weakref.ref(x) for x in (az, az.arm, az.resources())]
+    del az, item, request
+    gc.collect()
+    assert [ref() for ref in dropped] == [None, None, None]

@@ -15,6 +15,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 import restorekit as rk
+from restorekit.client.cross_region import (
+    CrossRegion,
+    CrossRegionOperation,
+    CrossRegionRestoreNotEnabled,
+    CrrAccessToken,
+    CrrJob,
+    paired_region,
+)
 from restorekit.client.resources import ProtectedItem, Vault
 from restorekit.core.errors import (
     ArmError,
@@ -28,15 +36,8 @@ from restorekit.core.errors import (
 from restorekit.core.ids import ItemRef
 from restorekit.core.times import same_moment
 from restorekit.model.points import RecoveryPoint
-from restorekit.restore.cross_region import (
-    CrossRegion,
-    CrossRegionOperation,
-    CrossRegionRestoreNotEnabled,
-    CrrAccessToken,
-    CrrJob,
-    paired_region,
-)
 from restorekit.transport.polling import rehosted_methods
+from restorekit.widgets.progress import show_operation
 
 SUB = "00000000-0000-0000-0000-000000000000"
 STAGING = "testRG/testAccount"  # westus: the secondary region of crrVault (eastus)
@@ -174,7 +175,7 @@ def test_secondary_points_every_page_with_the_passive_api_version(item, sent):
     assert "/recoveryPoints/?" in listed[0]  # RecoveryPointsCrr_List: trailing slash
     assert len(points) == len(item.recovery_points()) and len(points) > 100
     first = points[0]
-    assert first.region == "secondary" and first.vault_location == "eastus" and first.owner is item
+    assert first.region == "secondary" and first.vault_location == "eastus" and first.copy_region == "westus"
     assert first.item == item.ref and first.tiers  # numeric tiers of 2018-12-20 are understood
 
 
@@ -199,8 +200,7 @@ def test_crr_disabled_vault_gives_a_clear_error_before_any_request(az, sent):
     del sent[:]
     with pytest.raises(CrossRegionRestoreNotEnabled, match="'opsVault' .*does not have Cross Region Restore enabled"):
         crr.recovery_points()
-    secondary = RecoveryPoint(raw=point.raw, item=point.item, region="secondary", vault_location="westus",
-                              owner=test_vm)
+    secondary = RecoveryPoint(raw=point.raw, item=point.item, region="secondary", vault_location="westus")
     with pytest.raises(CrossRegionRestoreNotEnabled, match="item.restore"):
         crr.restore(rk.RestoreDisks(secondary, storage_account="crrRG/eastAccount"), display=False)
     assert sent == []
@@ -251,7 +251,7 @@ def test_restore_disks_runs_to_a_completed_crr_job(srv, crr, latest, sent):
 
 def test_restore_body_is_bare_with_the_secondary_region(srv, crr, latest, monkeypatch):
     seen = {}
-    real = crr.connection.arm.request
+    real = crr.item.connection.arm.request
 
     def spy(method, path_or_url, **kwargs):
         if "backupCrossRegionRestore" in path_or_url:
@@ -261,7 +261,7 @@ def test_restore_body_is_bare_with_the_secondary_region(srv, crr, latest, monkey
             seen["token_type"] = body["crossRegionRestoreAccessDetails"]["objectType"]
         return real(method, path_or_url, **kwargs)
 
-    monkeypatch.setattr(crr.connection.arm, "request", spy)
+    monkeypatch.setattr(crr.item.connection.arm, "request", spy)
     op = crr.restore(rk.RestoreDisks(latest, storage_account=STAGING, luns=[-1]), display=False)
     finish_jobs(srv)
     op.wait(timeout=30)
@@ -298,7 +298,7 @@ def test_attach_by_job_id_and_unknown_job(srv, crr, latest):
 def test_in_progress_duplicate_is_refused(srv, crr, latest):
     first = crr.restore(rk.RestoreDisks(latest, storage_account=STAGING), display=False)
     while first.job_id is None and not first.done:
-        first.start()._changed.wait(0.5)
+        first.start().wait_for_change(0.5)
     with pytest.raises(ConfirmationRequired, match=first.job_id):
         crr.restore(rk.RestoreDisks(latest, storage_account=STAGING), display=False)
     second = crr.restore(rk.RestoreDisks(latest, storage_account=STAGING), display=False, allow_duplicate=True)
@@ -346,7 +346,7 @@ def test_builder_problems_are_reported_too(crr, latest):
 
 def test_unknown_point_is_the_services_404(crr, item):
     ghost = RecoveryPoint(raw={"name": "123456789", "properties": {"recoveryPointTime": "2026-10-01T00:00:00Z"}},
-                          item=item.ref, region="secondary", vault_location="eastus", owner=item)
+                          item=item.ref, region="secondary", vault_location="eastus")
     with pytest.raises(ArmError) as info:
         crr.restore(rk.RestoreDisks(ghost, storage_account=STAGING), display=False)
     assert info.value.status == 404 and info.value.code == "UserErrorRecoveryPointNotFound"
@@ -425,13 +425,13 @@ def test_failed_job_quotes_the_service(srv, crr, latest):
 # -- cancel ---------------------------------------------------------------------------------------------------
 def test_cancel_is_not_available_and_says_so(srv, crr, latest, caplog):
     op = crr.restore(rk.RestoreDisks(latest, storage_account=STAGING), display=False, allow_duplicate=True)
-    with caplog.at_level(logging.WARNING, logger="restorekit.restore.cross_region"):
+    with caplog.at_level(logging.WARNING, logger="restorekit"):
         op.cancel()
     assert "cancellation is not available for cross-region restore" in op.status_line()
     assert "not available" in caplog.text
     op.start()
     while op.current_job is None and not op.done:
-        op._changed.wait(0.5)
+        op.wait_for_change(0.5)
     with pytest.raises(RestorekitError, match="cannot be cancelled"):
         op.current_job.cancel()
     finish_jobs(srv)
@@ -449,7 +449,7 @@ def test_headless_status_lines(srv, crr, latest, monkeypatch):
     srv.state.clock.advance(1)
     out = io.StringIO()
     with redirect_stdout(out):
-        op._ipython_display_()  # headless: blocks and prints plain lines
+        show_operation(op)  # headless: blocks and prints plain lines
     lines = out.getvalue().strip().splitlines()
     assert all(line.startswith("cross-region restore") for line in lines)
     assert lines[-1].startswith(f"cross-region restore job {op.job_id}: Completed in")
@@ -557,7 +557,7 @@ def test_token_never_leaks_from_a_full_restore(srv, crr, latest, caplog):
         op.watch(out=lines.append, timeout=30)
     (token,) = tokens(srv) - before
     texts = [caplog.text, out.getvalue(), *lines, repr(op), str(op), op.status_line(), repr(op.job), str(op.job),
-             op.job._repr_html_(), repr(crr), repr(op.request), op.request.to_json(), repr(op._lro),
+             op.job._repr_html_(), repr(crr), repr(op.request), op.request.to_json(), repr(op.state.lro),
              repr(op.route.session), str(op.job.to_frame()), str(crr.jobs())]
     assert any("backupCrossRegionRestore" in record.getMessage() for record in caplog.records)
     for text in texts:
@@ -641,7 +641,7 @@ def test_token_echoed_while_polling_is_scrubbed(srv, crr, latest, az):
     finally:
         del az.arm.request
     secret = echoed["token"]
-    for text in (str(info.value), op.status_line(), repr(op._lro.body), info.value.service_message):
+    for text in (str(info.value), op.status_line(), repr(op.state.lro.body), info.value.service_message):
         assert secret[:12] not in text
 
 
@@ -662,7 +662,7 @@ def test_crr_polling_urls_stay_on_the_connections_endpoint():
 
 
 def test_importing_crr_loads_no_heavy_library():
-    code = ("import sys, restorekit.restore.cross_region; "
+    code = ("import sys, restorekit.client.cross_region; "
             "print(any(m in sys.modules for m in ('ipywidgets', 'pandas', 'matplotlib', 'azure.identity')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -9,8 +9,9 @@ import pytest
 
 import restorekit as rk
 from restorekit import emulator
+from restorekit.client.cross_region import CrossRegion
 from restorekit.core.errors import RestoreNotStarted
-from restorekit.restore.cross_region import CrossRegion
+from restorekit.restore.run.cross_region import PassiveStamp
 
 STAGING = "testRG/testAccount"  # westus: the secondary region of crrVault (eastus)
 
@@ -26,16 +27,16 @@ def crr_env():
 def expiring_grants(srv, crr, monkeypatch, how_many: int) -> list[str]:
     """The first ``how_many`` access tokens expire between their grant and the trigger (the clock moves on)."""
     calls: list[str] = []
-    real = crr.access_token
+    real = PassiveStamp.access_token
 
-    def grant(point, aad=None):
-        token = real(point, aad)
+    def grant(stamp, point_name, aad=None):
+        token = real(stamp, point_name, aad)
         calls.append("grant")
         if len(calls) <= how_many:
             srv.state.clock.advance(61)
         return token
 
-    monkeypatch.setattr(crr, "access_token", grant)
+    monkeypatch.setattr(PassiveStamp, "access_token", grant)  # where the route asks for each token
     return calls
 
 
@@ -43,13 +44,13 @@ def test_an_expired_access_token_is_renewed_once_and_the_user_told(crr_env, monk
     srv, crr, latest = crr_env
     grants = expiring_grants(srv, crr, monkeypatch, 1)
     sent: list[tuple[str, str]] = []
-    real = crr.connection.arm.request
+    real = crr.item.connection.arm.request
 
     def record(method, path_or_url, **kwargs):
         sent.append((method, urlsplit(path_or_url).path.rsplit("/", 1)[-1]))
         return real(method, path_or_url, **kwargs)
 
-    monkeypatch.setattr(crr.connection.arm, "request", record)
+    monkeypatch.setattr(crr.item.connection.arm, "request", record)
     with caplog.at_level(logging.WARNING, logger="restorekit"):
         op = crr.restore(rk.RestoreDisks(latest, storage_account=STAGING), display=False)
     assert grants == ["grant", "grant"]

@@ -45,8 +45,8 @@ def test_a_vault_answers_only_in_its_own_subscription(srv):
 def test_a_body_over_4_mb_is_refused_with_arms_error_and_not_sent_again(srv):
     with rk.connect(srv.url) as az:
         sent = []
-        real = az.arm._session.request
-        az.arm._session.request = lambda *a, **k: sent.append(a[0]) or real(*a, **k)
+        real = az.arm._session.send
+        az.arm._session.send = lambda prepared, **k: sent.append(prepared.method) or real(prepared, **k)
         with pytest.raises(ArmError) as info:
             az.arm.post(f"/subscriptions/{srv.subscription_id}/x", json_body={"pad": "x" * 4_200_000})
     assert (info.value.status, info.value.code) == (413, "RequestContentTooLarge")

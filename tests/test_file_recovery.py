@@ -15,7 +15,7 @@ import pytest
 
 from restorekit.core.errors import FileRecoveryRefused
 from restorekit.emulator.providers.backup import file_recovery as emulated
-from restorekit.restore.file_recovery.journal import FileRecoveryJournal
+from restorekit.restore.file_recovery.journal import KIND
 from restorekit.restore.file_recovery.scripts import split_suffix
 
 FAST = {"poll_interval": 0.05}
@@ -45,7 +45,7 @@ def test_a_session_gives_a_private_script_a_hidden_password_and_closes(az, test_
         assert session.is_open and session.expires_at > az.now()
         assert any("nouuid" in step or "drive letter" in step for step in session.instructions)
         shown = [repr(session), str(session), session._repr_html_(), repr(session.password), f"{session.password}",
-                 caplog.text, FileRecoveryJournal().path.read_text()]
+                 caplog.text, az.journal.path.read_text()]
         assert all(password not in text for text in shown)
         assert "hidden" in repr(session) and str(session.script_path) in repr(session)
         with pytest.raises(TypeError):
@@ -114,22 +114,23 @@ CHILD = textwrap.dedent("""
 
 
 @pytest.mark.parametrize("when", ["open", "mid-provisioning"])
-def test_a_killed_kernels_session_is_found_and_revoked_by_the_next_one(az, emulator_server, journal_file, when):
+def test_a_killed_kernels_session_is_found_and_revoked_by_the_next_one(az, emulator_server, when):
     vm = "multiDiskVM"
-    env = {**os.environ, "RESTOREKIT_JOURNAL": str(journal_file)}
+    env = {**os.environ, "RESTOREKIT_JOURNAL": str(az.journal.path)}  # the same journal as this connection
     env.pop("RESTOREKIT_ENDPOINT", None)
     child = subprocess.run([sys.executable, "-c", CHILD, emulator_server.url, vm, when], env=env,
                            capture_output=True, text=True, timeout=120)
     assert child.returncode == -9, child.stderr[-2000:]
     assert len(_open_on_emulator(emulator_server, vm)) == 1
     (left,) = az.open_file_recoveries()
-    assert left.record["vm"] == f"testRG/{vm}" and left.record["pid"] != os.getpid()
+    assert left.record.get("vm") == f"testRG/{vm}" and left.record.get("pid") != os.getpid()
     assert (left.expires_at is None) == (when == "mid-provisioning")
     assert "maybe open" in repr(left) or "open until" in repr(left)
     left.revoke(poll_interval=0.05)
     assert _open_on_emulator(emulator_server, vm) == []
     assert az.open_file_recoveries() == []
-    events = [json.loads(line) for line in FileRecoveryJournal().path.read_text().splitlines()]
-    assert [e["event"] for e in events][-1] == "closed"
+    events = [json.loads(line) for line in az.journal.path.read_text().splitlines()]
+    assert [e["event"] for e in events if e.get("kind") == KIND][-1] == "closed"
+    assert az.recent_restores().empty  # sessions are not restores
     script = left.record.get("script")
     assert script is None or not os.path.exists(script)  # the killed kernel's script is gone too

@@ -1,6 +1,9 @@
-"""An inventory's frame built subscription by subscription equals the frame built from all its points at once."""
+"""A frame streamed in batches (points become Arrow-backed parts as they arrive) equals the frame one build gives."""
 
 from __future__ import annotations
+
+import json
+import threading
 
 import pandas as pd
 import pytest
@@ -8,10 +11,11 @@ import pytest
 import restorekit as rk
 from restorekit import emulator
 from restorekit.data.frame_parts import PointsFrameParts, join_frames
-from restorekit.data.frames import recovery_points_frame
+from restorekit.data.frames import IncompletePointsWarning, recovery_points_frame
 
 ITEM = ("/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/v/backupFabrics/Azure/"
         "protectionContainers/iaasvmcontainer;iaasvmcontainerv2;rg;{vm}/protectedItems/VM;iaasvmcontainerv2;rg;{vm}")
+ORDER = ["vault", "vm_name", "item_id", "time"]
 
 
 def assert_same_points(joined: pd.DataFrame, whole: pd.DataFrame) -> None:
@@ -24,34 +28,55 @@ def assert_same_points(joined: pd.DataFrame, whole: pd.DataFrame) -> None:
     assert named == {f.name: f.type for f in pa.array(whole["extra"].array).type}
 
 
+def one_build(points: list[dict]) -> pd.DataFrame:
+    return recovery_points_frame(points).sort_values(ORDER, kind="stable", ignore_index=True)
+
+
 def point(sub: str, vm: str, n: int, **props) -> dict:
     return {"id": ITEM.format(sub=sub, vm=vm) + f"/recoveryPoints/{n}", "name": str(n),
             "properties": {"recoveryPointTime": f"2026-11-{n:02d}T02:00:00Z", "recoveryPointType": "AppConsistent",
                            "recoveryPointTierDetails": [{"type": 2, "status": 1}], **props}}
 
 
-@pytest.mark.parametrize("reverse", [False, True], ids=["demo subscription first", "demo subscription last"])
-def test_parts_of_a_multi_subscription_estate_join_into_the_one_build(reverse):
-    """Parts close in any order; the frame lists them in the declared order, as one build of the points in
-    that order would (unmodelled properties only some parts have take their place by name)."""
+@pytest.fixture(scope="module")
+def estate_points() -> list[list[dict]]:
+    """Each VM's points (as the API pages them) of a 3-subscription estate."""
     with emulator.start(fleet=40, subscriptions=3, throttle=False, as_of="2026-11-20T12:00:00Z") as srv, \
             rk.connect(srv.url) as az:
-        fleet = az.fleet()
-        raws: dict[str, list[dict]] = {}
-        for item_id, sub in zip(fleet["item_id"].astype(str), fleet["subscription_id"].astype(str), strict=True):
-            for page in az.arm.pages(f"{item_id}/recoveryPoints"):
-                raws.setdefault(sub, []).extend(page["value"])
-    assert len(raws) == 3
-    order = list(raws)[::-1] if reverse else list(raws)
-    parts = PointsFrameParts(order)
-    for sub in sorted(raws):  # completion order is not the frame's order
-        parts.add(sub, raws[sub])
-        parts.close(sub)
-    joined = parts.frame()
-    assert parts.joined and parts.built_early == 3
-    whole = recovery_points_frame([p for sub in order for p in raws[sub]])
-    assert_same_points(joined, whole)
-    assert joined["vm_size"].cat.categories.is_monotonic_increasing  # the sorted union, as one build sorts
+        return [[p for page in az.arm.pages(f"{item_id}/recoveryPoints") for p in page["value"]]
+                for item_id in az.fleet()["item_id"].astype(str)]
+
+
+@pytest.mark.parametrize("batch", [1, 97, 1_000_000], ids=["a part per point", "97 points a part", "one part"])
+def test_points_added_from_many_threads_give_the_one_build(estate_points, batch):
+    parts = PointsFrameParts(batch=batch, sort_by=ORDER)
+    threads = [threading.Thread(target=lambda chunk: [parts.add(vm) for vm in chunk], args=(estate_points[k::4],))
+               for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert parts.points == sum(map(len, estate_points))
+    streamed = parts.frame()
+    assert_same_points(streamed, one_build([p for vm in estate_points for p in vm]))
+    assert streamed["vm_size"].cat.categories.is_monotonic_increasing  # the sorted union, as one build sorts
+
+
+def test_a_batch_is_built_as_soon_as_it_is_full_and_its_points_let_go(estate_points):
+    parts = PointsFrameParts(batch=100)
+    for vm in estate_points[:5]:
+        parts.add(vm)
+    added = sum(map(len, estate_points[:5]))
+    assert len(parts._pending) < 100 and parts.points == added
+    parts.close()  # the builder thread has built what it was handed
+    assert parts.parts >= 1
+
+
+def test_a_failing_build_is_raised_to_the_caller():
+    parts = PointsFrameParts(batch=1)
+    parts.add(["not a point"])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="not a dict"):
+        parts.frame()
 
 
 def test_vm_sizes_seen_in_one_part_only_take_the_sorted_union():
@@ -63,15 +88,50 @@ def test_vm_sizes_seen_in_one_part_only_take_the_sorted_union():
     pd.testing.assert_frame_equal(joined, whole)
 
 
-@pytest.mark.parametrize("odd", [{"customTag": 5}, {"recoveryPointTierDetails": [{"type": "Lukewarm", "status": 1}]}],
-                         ids=["unmodelled property", "unknown tier"])
-def test_parts_that_cannot_join_exactly_are_built_once(odd):
-    parts = PointsFrameParts()
-    parts.add("a", [point("a", "vm1", 1, customTag="text")])
-    parts.add("b", [point("b", "vm2", 2, **odd)])
-    parts.close("a")
-    parts.close("b")
-    frame = parts.frame()
-    whole = recovery_points_frame([point("a", "vm1", 1, customTag="text"), point("b", "vm2", 2, **odd)])
-    pd.testing.assert_frame_equal(frame, whole)
-    assert not parts.joined
+@pytest.mark.parametrize("odd", [{"recoveryPointType": "SomeNewConsistency"}, {"osType": "Plan9"},
+                                 {"customTag": 5, "recoveryPointDiskConfiguration": {"includedDiskList": []}}],
+                         ids=["unknown consistency", "unknown OS", "unmodelled properties"])
+def test_values_a_vocabulary_does_not_know_join_as_one_build_orders_them(odd):
+    points = [point("a", "vm1", 1, customTag=3, osType="Linux"), point("b", "vm2", 2, **odd),
+              point("c", "vm3", 3, recoveryPointType="AnotherOne")]
+    parts = PointsFrameParts(batch=1)
+    for p in points:
+        parts.add([p])
+    assert_same_points(parts.frame(), recovery_points_frame(points))
+
+
+def test_an_unknown_tier_joins_as_one_build_labels_it_its_details_kept_where_its_batch_kept_them():
+    points = [point("a", "vm1", 1), point("b", "vm2", 2, recoveryPointTierDetails=[{"type": "Lukewarm", "status": 1}])]
+    parts = PointsFrameParts(batch=1)
+    with pytest.warns(IncompletePointsWarning):
+        for p in points:
+            parts.add([p])
+        joined = parts.frame()
+    with pytest.warns(IncompletePointsWarning):
+        whole = recovery_points_frame(points)
+    pd.testing.assert_frame_equal(joined.drop(columns="extra"), whole.drop(columns="extra"))
+    assert list(joined["tier"].cat.categories) == list(whole["tier"].cat.categories)
+    kept = joined["extra"].struct.field("recoveryPointTierDetails")  # one build keeps every point's, as text
+    assert kept.isna().tolist() == [True, False] and whole["extra"].struct.field("recoveryPointTierDetails").notna().all()
+
+
+def test_a_property_whose_type_changes_between_batches_is_json_text_as_one_build_keeps_it():
+    points = [point("a", "vm1", 1, customTag=5), point("a", "vm1", 2, customTag=6),
+              point("b", "vm2", 3, customTag="five"), point("b", "vm2", 4, customTag="six")]
+    parts = PointsFrameParts(batch=2, sort_by=ORDER)  # 5 and 6 in one part (numbers), the texts in the other
+    for p in points:
+        parts.add([p])
+    joined = parts.frame()
+    whole = one_build(points)
+    assert_same_points(joined, whole)
+    assert [json.loads(v) for v in joined["extra"].struct.field("customTag")] == [5, 6, "five", "six"]
+
+
+def test_the_memory_frugal_join_equals_the_plain_join(estate_points):
+    frames = [recovery_points_frame(vm) for vm in estate_points[:6]]
+    plain = join_frames(frames, sort_by=ORDER)
+    assert len(frames[0].columns) > 0  # join_frames leaves its inputs whole
+    parts = PointsFrameParts(batch=1, sort_by=ORDER)
+    for vm in estate_points[:6]:
+        parts.add(vm)
+    assert_same_points(parts.frame(), plain)

@@ -29,6 +29,36 @@ def test_vault_inventory_matches_per_item_listing(fleet_server, capsys):
     assert "12 VM(s)" in out and "0 failed" in out
 
 
+def test_an_inventory_reuses_its_connections(fleet_server):
+    with rk.connect(fleet_server.url) as az:
+        sent = []
+        az.arm._session.hooks["response"].append(lambda r, *a, **k: sent.append(r))
+        before = fleet_server.connections
+        df = az.vault("fleetRG", "fleetVault").inventory(workers=4, progress=False)
+        opened = fleet_server.connections - before
+    assert len(df) and len(sent) >= 20
+    # one connection per worker, one for the item list (its pages stream while the workers start) and one for
+    # the vault's read (an interactive read: a session of its own), whatever the number of requests
+    assert 1 <= opened <= 4 + 2
+
+
+def test_the_streamed_inventory_equals_one_build_of_every_point(monkeypatch):
+    from test_frame_parts import ORDER, assert_same_points
+
+    from restorekit.data import frame_parts
+    from restorekit.data.frames import recovery_points_frame
+
+    monkeypatch.setattr(frame_parts, "BATCH", 150)  # many parts, joined at the end
+    with emulator.start(fleet=60, subscriptions=3, throttle=False, as_of="2026-11-20T12:00:00Z") as server, \
+            rk.connect(server.url) as az:
+        streamed = az.inventory(subscriptions="all", progress=False)
+        points = [p for item_id in az.fleet()["item_id"].astype(str)
+                  for page in az.arm.pages(f"{item_id}/recoveryPoints") for p in page["value"]]
+    whole = recovery_points_frame(points).sort_values(ORDER, kind="stable", ignore_index=True)
+    assert len(streamed) == len(whole) > 150 * 5
+    assert_same_points(streamed, whole)
+
+
 def test_subscription_inventory_covers_every_vault(fleet_server):
     with rk.connect(fleet_server.url) as az:
         df = az.inventory(progress=False)

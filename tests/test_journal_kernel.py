@@ -66,39 +66,57 @@ def journal_events(path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def kernel_env(srv, journal) -> dict[str, str]:
+    """A kernel's environment: the emulator's endpoint, headless, restores journaled to ``journal``."""
+    return {**os.environ, "RESTOREKIT_ENDPOINT": srv.url, "RESTOREKIT_HEADLESS": "1", "RESTOREKIT_JOURNAL": str(journal)}
+
+
+def wait_for_event(journal, event: str, timeout: float = 10.0) -> dict:
+    """The first journal event of this kind, waited for (the polling thread writes it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [e for e in journal_events(journal) if e["event"] == event]
+        if found:
+            return found[0]
+        time.sleep(0.05)
+    raise AssertionError(f"no {event!r} event in {journal_events(journal)}")
+
+
+def run_then_kill(env: dict[str, str], code: str, journal, event: str) -> tuple[str, dict]:
+    """Run ``code`` in a new kernel, wait until the journal holds ``event``, then SIGKILL the kernel."""
+    kernel = Kernel(env)
+    try:
+        printed = kernel.run(code)
+        written = wait_for_event(journal, event)
+    except BaseException:
+        kernel.stop()
+        raise
+    kernel.kill()
+    return printed, written
+
+
 def test_a_restore_outlives_its_kernel_and_is_followed_from_a_new_one(tmp_path):
     journal = tmp_path / "journal.jsonl"
     with emulator.start(job_seconds=600, retry_after=0, throttle=False) as srv:
-        env = {**os.environ, "RESTOREKIT_ENDPOINT": srv.url, "RESTOREKIT_HEADLESS": "1",
-               "RESTOREKIT_JOURNAL": str(journal)}
-        first = Kernel(env)
-        try:
-            printed = first.run("""
-                import time
-                import restorekit as rk
-                az = rk.connect()
-                item = az.vault("testVaultRG", "testVault").vm("testRG", "testVM")
-                op = item.restore(rk.RestoreDisks(item.recovery_points().latest(), storage_account="testAccount"),
-                                  display=False, poll_interval=0.2)
-                op.start()
-                for _ in range(300):
-                    if op.job_id:
-                        break
-                    time.sleep(0.1)
-                print("JOB", op.job_id, op.phase)
-            """)
-            job_id = printed.split()[1]
-            for _ in range(100):  # the polling thread journals the job id right after learning it
-                if any(e.get("job_id") == job_id for e in journal_events(journal)):
+        env = kernel_env(srv, journal)
+        printed, _ = run_then_kill(env, """
+            import time
+            import restorekit as rk
+            az = rk.connect()
+            item = az.vault("testVaultRG", "testVault").vm("testRG", "testVM")
+            op = item.restore(rk.RestoreDisks(item.recovery_points().latest(), storage_account="testAccount"),
+                              display=False, poll_interval=0.2)
+            op.start()
+            for _ in range(300):
+                if op.job_id:
                     break
-                time.sleep(0.05)
-            first.kill()
-        except BaseException:
-            first.stop()
-            raise
+                time.sleep(0.1)
+            print("JOB", op.job_id, op.phase)
+        """, journal, "job")  # the polling thread journals the job id right after learning it
+        job_id = printed.split()[1]
         with srv.state.lock:
             assert srv.state.jobs[job_id].state(srv.state.clock.now())[0] == "InProgress"  # runs, no one follows
-        assert [e["event"] for e in journal_events(journal)] == ["submitted", "job"]
+        assert [e["event"] for e in journal_events(journal)] == ["submitted", "posted", "job"]
 
         second = Kernel(env)
         try:
@@ -121,5 +139,89 @@ def test_a_restore_outlives_its_kernel_and_is_followed_from_a_new_one(tmp_path):
         finally:
             second.stop()
     events = journal_events(journal)
-    assert [e["event"] for e in events] == ["submitted", "job", "final"]
+    assert [e["event"] for e in events] == ["submitted", "posted", "job", "final"]
     assert events[-1]["state"] == "Completed" and events[-1]["pid"] != events[0]["pid"]
+
+
+
+def test_a_kernel_killed_while_the_operation_runs_is_rebuilt_from_its_token(tmp_path):
+    """Killed before the operation named its job: the journal holds only the token that follows the operation (its
+    Azure-AsyncOperation URL); a new process rebuilds the operation from it, mid-flight, and follows it to its end."""
+    journal = tmp_path / "journal.jsonl"
+    with emulator.start(job_seconds=600, retry_after=0, throttle=False) as srv:
+        env = kernel_env(srv, journal)
+        _, posted = run_then_kill(env, """
+            import restorekit as rk
+            item = rk.connect().vault("testVaultRG", "testVault").vm("testRG", "testVM")
+            op = item.restore(rk.RestoreDisks(item.recovery_points().latest(), storage_account="testAccount"),
+                              display=False, poll_interval=3600)   # the first poll is an hour away
+            print(op.start().phase)
+        """, journal, "posted")
+        assert [e["event"] for e in journal_events(journal)] == ["submitted", "posted"]  # no job id: killed first
+        assert "Bearer" not in journal.read_text() and "accessTokenString" not in journal.read_text()
+
+        second = Kernel(env)
+        try:
+            srv.state.clock.advance(700)  # the job runs to its end on the emulator
+            followed = second.run(f"""
+                import restorekit as rk
+                op = rk.resume({posted["id"]!r}, poll_interval=0.2)
+                print(type(op).__name__, op.phase, op.operation_url is not None)
+                job = op.wait(timeout=60)
+                print(op.job_id, job.status)
+            """)
+        finally:
+            second.stop()
+    lines = followed.splitlines()
+    assert lines[0] == "RestoreOperation operation True"  # rebuilt mid-operation: it follows the operation's URL
+    job_id, status = lines[1].split()
+    assert status == "Completed"
+    events = journal_events(journal)
+    assert [e["event"] for e in events] == ["submitted", "posted", "job", "final"]
+    assert events[-1]["job_id"] == job_id and events[-1]["pid"] != events[0]["pid"]
+
+
+def test_a_cross_region_restore_outlives_its_kernel_and_is_rebuilt_from_its_token(tmp_path):
+    """A cross-region restore, its kernel killed with the job running: a new process rebuilds it from its token
+    (the secondary region's operation and job API, without the access token, which only the POST needed)."""
+    journal = tmp_path / "journal.jsonl"
+    with emulator.start(job_seconds=600, retry_after=0, throttle=False) as srv:
+        env = kernel_env(srv, journal)
+        printed, _ = run_then_kill(env, """
+            import time
+            import restorekit as rk
+            crr = rk.connect().vault("crrRG", "crrVault").vm("crrRG", "crrVM").cross_region(poll_interval=0.2)
+            op = crr.restore(rk.RestoreDisks(crr.recovery_points().latest(), storage_account="testRG/testAccount"),
+                             display=False)
+            op.start()
+            for _ in range(300):
+                if op.job_id:
+                    break
+                time.sleep(0.1)
+            print("JOB", op.job_id, type(op).__name__)
+        """, journal, "job")
+        job_id = printed.split()[1]
+        with srv.state.lock:
+            assert srv.state.jobs[job_id].state(srv.state.clock.now())[0] == "InProgress"  # runs, no one follows
+            crr_tokens = list(srv.state.crr_tokens)
+        text = journal.read_text()
+        assert crr_tokens and not any(token[:16] in text for token in crr_tokens)  # no access token journaled
+
+        second = Kernel(env)
+        try:
+            srv.state.clock.advance(700)
+            followed = second.run(f"""
+                import restorekit as rk
+                op = rk.resume({job_id!r}, poll_interval=0.2)
+                print(type(op).__name__, op.region, op.phase)
+                job = op.wait(timeout=60)
+                print(op.job_id, job.status, type(job).__name__)
+            """)
+        finally:
+            second.stop()
+    lines = followed.splitlines()
+    assert lines[0] == "CrossRegionOperation westus job"
+    assert lines[1].split() == [job_id, "Completed", "CrrJob"]
+    events = journal_events(journal)
+    assert [e["event"] for e in events] == ["submitted", "posted", "job", "final"]
+    assert events[-1]["kind"] == "cross-region restore" and events[-1]["state"] == "Completed"

@@ -10,13 +10,24 @@ from restorekit.core.errors import ValidationError
 SUB = "00000000-0000-0000-0000-000000000000"
 
 
+ITEMS: dict = {}
+
+
 @pytest.fixture(scope="module")
 def estate():
     from restorekit import emulator
 
     with emulator.start(job_seconds=2, retry_after=0, throttle=False) as srv, rk.connect(srv.url) as az:
         vault = az.vault("testVaultRG", "testVault")
+        ITEMS["az"] = az
         yield srv, az, vault
+
+
+def checked(request, **options):
+    """The request checked as a user checks it: by the item it restores, through the item's connection."""
+    ref = request.point.item
+    item = ITEMS["az"].vault(ref.vault_resource_group, ref.vault_name).vm(ref.vm_resource_group, ref.vm_name)
+    return item.check(request, **options)
 
 
 @pytest.fixture
@@ -29,12 +40,12 @@ def fields(report):
 
 
 def test_a_good_request_passes_online(point):
-    report = rk.RestoreDisks(point, storage_account="testAccount").check(online=True)
+    report = checked(rk.RestoreDisks(point, storage_account="testAccount"))
     assert report.ok and report.online and "against the live estate" in str(report)
 
 
 def test_a_storage_account_in_another_region(point):
-    report = rk.RestoreDisks(point, storage_account="crrRG/eastAccount").check(online=True)
+    report = checked(rk.RestoreDisks(point, storage_account="crrRG/eastAccount"))
     assert fields(report) == ["storage_account"]
     problem = report.problems[0]
     assert "in eastus, the restore in westus" in problem.message
@@ -44,12 +55,12 @@ def test_a_storage_account_in_another_region(point):
 @pytest.mark.parametrize("account, why", [("zrsAccount", "zone-redundant"), ("premiumAccount", "premium"),
                                           ("blobAccount", "BlobStorage")])
 def test_storage_accounts_of_a_kind_restores_cannot_use(point, account, why):
-    report = rk.RestoreDisks(point, storage_account=account).check(online=True)
+    report = checked(rk.RestoreDisks(point, storage_account=account))
     assert set(fields(report)) == {"storage_account"} and why in str(report)
 
 
 def test_a_bare_name_not_found_says_where_it_looked_and_lists_candidates(point):
-    report = rk.RestoreDisks(point, storage_account="targetAccount").check(online=True)  # lives in targetRG
+    report = checked(rk.RestoreDisks(point, storage_account="targetAccount"))  # lives in targetRG
     problem = report.problems[0]
     assert "no storage account 'targetAccount' in resource group 'testRG'" in problem.message
     assert "/resourceGroups/testRG/providers/Microsoft.Storage/storageAccounts/targetAccount" in problem.message
@@ -57,18 +68,18 @@ def test_a_bare_name_not_found_says_where_it_looked_and_lists_candidates(point):
 
 
 def test_a_bare_name_found(point):
-    assert rk.RestoreDisks(point, storage_account="testingAccount").check(online=True).ok
+    assert checked(rk.RestoreDisks(point, storage_account="testingAccount")).ok
 
 
 def test_a_missing_resource_group(point):
-    report = rk.RestoreDisks(point, storage_account="testAccount", target_resource_group="noSuchRG").check(online=True)
+    report = checked(rk.RestoreDisks(point, storage_account="testAccount", target_resource_group="noSuchRG"))
     assert fields(report) == ["target_resource_group"] and "no resource group 'noSuchRG'" in report.problems[0].message
     assert "testRG" in report.problems[0].fix
     assert "testRG/testRG" not in report.problems[0].fix  # a resource group is named by its name alone
 
 
 def test_a_resource_group_of_another_region_is_a_note(point):
-    report = rk.RestoreDisks(point, storage_account="testAccount", target_resource_group="crrRG").check(online=True)
+    report = checked(rk.RestoreDisks(point, storage_account="testAccount", target_resource_group="crrRG"))
     assert report.ok and [n.field for n in report.notes] == ["target_resource_group"]
     assert "crrRG' is in eastus" in report.notes[0].message
 
@@ -80,45 +91,45 @@ def new_vm(point, **kw):
 
 
 def test_a_new_vm_in_a_good_network_passes(point):
-    assert new_vm(point).check(online=True).ok
+    assert checked(new_vm(point)).ok
 
 
 def test_a_subnet_of_another_network(point):
-    report = new_vm(point, subnet="nope").check(online=True)
+    report = checked(new_vm(point, subnet="nope"))
     assert fields(report) == ["subnet"] and "has no subnet 'nope'" in report.problems[0].message
     assert "default, backend" in report.problems[0].fix
 
 
 def test_a_network_of_another_region(point):
-    report = new_vm(point, virtual_network="crrRG/eastNet").check(online=True)
+    report = checked(new_vm(point, virtual_network="crrRG/eastNet"))
     assert "virtual_network" in fields(report) and "eastNet' is in eastus" in report.problems[0].message
 
 
 def test_a_missing_network_lists_the_networks_of_the_region(point):
-    report = new_vm(point, virtual_network="ghostNet").check(online=True)
+    report = checked(new_vm(point, virtual_network="ghostNet"))
     assert fields(report) == ["virtual_network"] and "targetRG/testNet" in report.problems[0].fix
 
 
 def test_the_new_vm_name_is_taken(point):
-    report = new_vm(point, target_resource_group="testRG", target_vm_name="multiDiskVM",
-                    virtual_network="testRG/testRG-vnet").check(online=True)
+    report = checked(new_vm(point, target_resource_group="testRG", target_vm_name="multiDiskVM",
+                    virtual_network="testRG/testRG-vnet"))
     assert "target_vm_name" in fields(report) and "already exists" in str(report)
 
 
 def test_a_disk_encryption_set(point):
-    assert rk.RestoreDisks(point, storage_account="testAccount", disk_encryption_set="testRG/testDES") \
-        .check(online=True).ok
-    report = rk.RestoreDisks(point, storage_account="testAccount", disk_encryption_set="testRG/noDES").check(online=True)
+    assert checked(rk.RestoreDisks(point, storage_account="testAccount", disk_encryption_set="testRG/testDES")).ok
+    report = checked(rk.RestoreDisks(point, storage_account="testAccount", disk_encryption_set="testRG/noDES"))
     assert fields(report) == ["disk_encryption_set"]
 
 
 def test_a_zone_the_region_does_not_offer(estate):
     zoned = estate[1].vault("crrRG", "crrVault").vm("zoneRG", "zoneVM").recovery_points().select("best")
-    assert rk.RestoreDisks(zoned, storage_account="crrRG/eastAccount", target_resource_group="zoneRG", zone="2") \
-        .check(online=True).ok  # eastus has zones 1-3
-    report = rk.RestoreAsNewVM(point_in_westus := estate[2].vm("testRG", "testVM").recovery_points().select("best"),
-                               target_vm_name="zvm", target_resource_group="targetRG", virtual_network="testNet",
-                               subnet="default", storage_account="testAccount", zone="1").check(online=True)
+    assert checked(rk.RestoreDisks(zoned, storage_account="crrRG/eastAccount", target_resource_group="zoneRG",
+                                   zone="2")).ok  # eastus has zones 1-3
+    point_in_westus = estate[2].vm("testRG", "testVM").recovery_points().select("best")
+    report = checked(rk.RestoreAsNewVM(point_in_westus, target_vm_name="zvm", target_resource_group="targetRG",
+                                       virtual_network="testNet", subnet="default", storage_account="testAccount",
+                                       zone="1"))
     assert point_in_westus.zones == [] and "zone" in fields(report)  # offline: not zone-pinned; online: no zones
     assert any("westus offers no availability zone" in p.message for p in report.problems)
 
@@ -147,33 +158,32 @@ def test_online_checks_can_be_skipped_with_a_warning(estate, point):
 
 
 def test_reads_are_cached_per_connection(estate, point):
-    from restorekit.model.arm_resources import reader_for
-
-    reader = reader_for(estate[1].arm, SUB)
+    reader = estate[1].resources()
     request = rk.RestoreDisks(point, storage_account="testAccount", target_resource_group="targetRG")
-    request.check(online=True)
+    checked(request)
     reads = reader.reads
     for _ in range(5):
-        request.check(online=True)
+        checked(request)
     assert reader.reads == reads  # a form re-checking on every edit does not flood ARM
 
 
 def test_the_services_own_check_next_to_restorekits(point):
-    good = rk.RestoreDisks(point, storage_account="testAccount").check(service=True)
+    good = checked(rk.RestoreDisks(point, storage_account="testAccount"), online=False, service=True)
     assert good.service is not None and good.service.asked and good.service.results == [] and good.ok
     bad = rk.RestoreDisks(point, storage_account="crrRG/eastAccount")
-    verdict = bad.check(service=True).service
+    verdict = checked(bad, online=False, service=True).service
     assert verdict.results and verdict.results[0]["code"] == "UserErrorStorageAccountInDifferentRegion"
     with pytest.raises(ValidationError) as info:
-        bad.validate(service=True)
+        checked(bad, online=False, service=True).raise_for_problems()
     assert "service: UserErrorStorageAccountInDifferentRegion" in str(info.value)
-    assert "the service found" in str(bad.check(service=True))
+    assert "the service found" in str(checked(bad, online=False, service=True))
 
 
 def test_the_service_cannot_check_a_cross_region_request(estate):
     crr = estate[2].vm("testRG1", "testVM").cross_region()
     point = crr.recovery_points().select("latest")
-    verdict = rk.RestoreDisks(point, storage_account="testRG1/testStorageAccount").check(service=True).service
+    verdict = checked(rk.RestoreDisks(point, storage_account="testRG1/testStorageAccount"), online=False,
+                      service=True).service
     assert not verdict.asked and "no validate operation" in verdict.why_not
 
 

@@ -28,41 +28,30 @@ from restorekit.core.errors import (
 from restorekit.core.filters import job_filter
 from restorekit.core.ids import ItemRef
 from restorekit.core.times import parse_duration, parse_loose_time, same_moment
+from restorekit.model.job_api import VaultJobs
 from restorekit.model.jobs import Job, list_jobs
-from restorekit.restore.lost_answer import LOOKUP_ATTEMPTS
-from restorekit.restore.operation import RestoreOperation
-from restorekit.restore.trigger import trigger as trigger_with_checks
+from restorekit.model.points import RecoveryPoint
+from restorekit.restore.run.lost_answer import LOOKUP_ATTEMPTS
 
 SUB = "00000000-0000-0000-0000-000000000000"
 POINT_TIME = datetime(2026, 10, 1, 6, 0, 5, tzinfo=UTC)
 
 
-def trigger(request, **kwargs):
+def trigger(request, *, item, **kwargs):
     """The scripted server answers the restore protocol only: no estate to check online."""
     with pytest.warns(UserWarning, match="online checks skipped"):
-        return trigger_with_checks(request, online_checks=False, **kwargs)
+        return item.restore(request, online_checks=False, **kwargs)
 
 
 def no_sleep(_seconds):
     pass
 
 
-class StandIn:
-    """A restore builder stand-in with the duck-typed interface trigger() needs."""
-
-    def __init__(self, point, destructive=False, invalid=False):
-        self.point = point
-        self.destructive = destructive
-        self.invalid = invalid
-
-    def validate(self, *, online=False, service=False):  # a builder checks the estate itself when online
-        if self.invalid:
-            raise ValidationError(["storage_account: required"])
-        return self
-
-    def to_body(self):
-        return {"properties": {"objectType": "IaasVMRestoreRequest", "recoveryPointId": self.point.name,
-                               "recoveryType": "RestoreDisks"}}
+def StandIn(point, destructive=False, invalid=False):  # noqa: N802 - reads like the builders it stands for
+    """A restore request: replacing disks when ``destructive``, without its staging account when ``invalid``."""
+    if destructive:
+        return rk.ReplaceDisks(point, storage_account="testAccount")
+    return rk.RestoreDisks(point) if invalid else rk.RestoreDisks(point, storage_account="testAccount")
 
 
 @pytest.fixture
@@ -70,7 +59,9 @@ def env(scripted):
     conn = rk.connect(scripted.url, retries=0)
     vault = Vault(conn, "testVaultRG", "testVault", {"location": "westus"})
     item = ProtectedItem(vault, ItemRef.for_vm(SUB, "testVaultRG", "testVault", "testRG", "testVM"))
-    point = SimpleNamespace(name="52020822508614", time=POINT_TIME, owner=item, item=item.ref)
+    point = RecoveryPoint(raw={"name": "52020822508614", "properties": {
+        "recoveryPointTime": "2026-10-01T06:00:05Z", "isManagedVirtualMachine": True}}, item=item.ref,
+        vault_location="westus")
     yield SimpleNamespace(server=scripted, conn=conn, vault=vault, item=item, point=point)
     conn.close()
 
@@ -81,7 +72,8 @@ def job_raw(job_id="job-1", status="InProgress", vm="testVM", progress=None, bag
         extended["progressPercentage"] = progress
     if "remaining" in props:
         extended["estimatedRemainingDuration"] = props.pop("remaining")
-    body = {"jobType": "AzureIaaSVMJob", "entityFriendlyName": vm, "operation": "Restore", "status": status,
+    body = {"jobType": "AzureIaaSVMJob", "entityFriendlyName": vm, "containerName": f"iaasvmcontainerv2;testRG;{vm}",
+            "operation": "Restore", "status": status,
             "startTime": (start or datetime.now(UTC)).isoformat().replace("+00:00", "Z"),
             "extendedInfo": extended, **props}
     return {"id": f"/subscriptions/{SUB}/resourceGroups/testVaultRG/providers/Microsoft.RecoveryServices/vaults/"
@@ -138,12 +130,13 @@ def test_trigger_posts_once_then_follows_operation_and_job(env):
                                 "[local emulator, not Azure]")  # the scripted server is on loopback
 
 
-def test_item_defaults_to_the_points_owner(env):
+def test_the_one_path_takes_the_route_explicitly(env):
     s = env.server
     s.replies = [Reply(200, {"value": []}), accepted(s), op_status("Succeeded", "job-1"),
                  Reply(200, job_raw(status="Completed"))]
-    op = trigger(StandIn(env.point), display=False, sleep=no_sleep)
-    assert op.item is env.item and op.wait(5).id == "job-1"
+    with pytest.warns(UserWarning, match="online checks skipped"):
+        op = rk.trigger(StandIn(env.point), env.item.route(), online_checks=False, display=False, sleep=no_sleep)
+    assert op.route.item == env.item.ref and op.connection is env.conn and op.wait(5).id == "job-1"
 
 
 def test_validation_errors_stop_before_any_request(env):
@@ -307,8 +300,12 @@ def test_cancel_during_the_operation_phase_cancels_the_job_once_known(env):
 def test_from_job_id_and_resume_after_polling_gave_up(env):
     s = env.server
     s.replies = [Reply(400, {"error": {"code": "BadRequest", "message": "transient proxy trouble"}})]
-    op = RestoreOperation.from_job_id(env.vault, "job-9", sleep=no_sleep)
-    assert op.phase == "job"
+    with pytest.raises(ArmError):  # the job is read at once: its id is checked before anything follows it
+        env.vault.restore_job("job-9", sleep=no_sleep)
+    s.replies = [Reply(200, job_raw("job-9", status="InProgress")),
+                 Reply(400, {"error": {"code": "BadRequest", "message": "transient proxy trouble"}})]
+    op = env.vault.restore_job("job-9", sleep=no_sleep)
+    assert op.phase == "job" and op.route.item == env.item.ref  # the job names its VM
     with pytest.raises(ArmError):
         op.wait(5)
     assert op.phase == "failed"
@@ -319,7 +316,7 @@ def test_from_job_id_and_resume_after_polling_gave_up(env):
 def test_await_operation(env):
     s = env.server
     s.replies = [Reply(200, job_raw("job-3", status="InProgress")), Reply(200, job_raw("job-3", status="Completed"))]
-    op = RestoreOperation.from_job_id(env.vault, "job-3", sleep=no_sleep)
+    op = env.vault.restore_job("job-3", sleep=no_sleep)
 
     async def main():
         return await op
@@ -330,7 +327,7 @@ def test_await_operation(env):
 def test_wait_timeout(env):
     s = env.server
     s.replies = [Reply(200, job_raw("job-4"))]
-    op = RestoreOperation.from_job_id(env.vault, "job-4", poll_interval=0.05)
+    op = env.vault.restore_job("job-4", poll_interval=0.05)
     with pytest.raises(TimeoutError, match="call wait"):
         op.wait(timeout=0.2)
     op.cancel()  # ends the background poll
@@ -353,7 +350,7 @@ def test_job_accessors_and_frame(env):
                           "startTime": "2026-10-02T10:00:00Z", "endTime": "2026-10-02T10:01:00Z"},
                          {"taskId": "Create disks", "status": "InProgress", "progressPercentage": 20.0,
                           "startTime": "2026-10-02T10:01:00Z", "duration": "PT30S"}])
-    job = Job(env.vault, raw)
+    job = Job(raw, VaultJobs(env.conn, env.vault.id))
     assert job.progress == pytest.approx(60.0)          # mean over tasks when no overall percentage
     assert job.duration == timedelta(seconds=90.5)
     assert job.estimated_remaining == timedelta(minutes=15)
@@ -371,7 +368,7 @@ def test_job_accessors_and_frame(env):
 
 
 def test_job_without_tasks_gives_one_summary_row(env):
-    frame = Job(env.vault, job_raw("job-6", status="Completed", duration="PT12S")).to_frame()
+    frame = Job(job_raw("job-6", status="Completed", duration="PT12S")).to_frame()
     assert len(frame) == 1 and frame.loc[0, "task"] == "Restore" and frame.loc[0, "progress"] == 100.0
 
 
@@ -380,7 +377,7 @@ def test_job_cancel_posts_and_follows(env):
     s.replies = [Reply(202, None, {"Location": f"{s.url}/x/backupJobs/job-7/operationResults/c1", "Retry-After": "0"}),
                  Reply(202, None, {"Retry-After": "0"}), Reply(204),
                  Reply(200, job_raw("job-7", status="Cancelling")), Reply(200, job_raw("job-7", status="Cancelled"))]
-    job = Job(env.vault, job_raw("job-7"), sleep=no_sleep)
+    job = Job(job_raw("job-7"), VaultJobs(env.conn, env.vault.id), sleep=no_sleep)
     assert job.cancel().status == "Cancelled"
     assert [r.method for r in s.received] == ["POST", "GET", "GET", "GET", "GET"]
     assert job.cancel().status == "Cancelled" and len(s.received) == 5     # already ended: nothing sent
@@ -393,7 +390,7 @@ def test_list_jobs_every_page_typed(env):
                              "nextLink": f"{s.url}/jobs?$skipToken=2"}),
                  Reply(200, {"value": [job_raw("b", status="Failed", start=datetime(2026, 10, 3, tzinfo=UTC),
                                                errorDetails=[{"errorCode": 1, "errorString": "x"}])]})]
-    frame = list_jobs(env.vault, start="2026-10-01")
+    frame = list_jobs(VaultJobs(env.conn, env.vault.id), start="2026-10-01")
     assert list(frame["job_id"]) == ["b", "a"]      # newest first
     assert str(frame["start"].dt.tz) == "UTC" and frame["duration"].dtype.kind == "m"
     assert frame["status"].dtype == "category" and frame.loc[1, "duration"] == timedelta(minutes=5)
@@ -432,7 +429,7 @@ def test_parse_loose_time(text):
 
 
 def test_core_does_not_import_widgets_or_pandas():
-    code = ("import sys, restorekit.restore.operation, restorekit.transport.polling; "
+    code = ("import sys, restorekit.restore.run.operation, restorekit.transport.polling; "
             "print(any(m in sys.modules for m in ('ipywidgets', 'pandas', 'matplotlib')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=".")
     assert out.stdout.strip() == "False"
@@ -481,7 +478,7 @@ def test_emulator_reattach_by_job_id(emu):
     point = emu.item.recovery_points().latest()
     op = emu.item.restore(rk.RestoreDisks(point, storage_account="testAccount"), display=False, allow_duplicate=True)
     job_id = op.wait(timeout=30).id
-    again = RestoreOperation.from_job_id(emu.item.vault, job_id)
+    again = emu.item.vault.restore_job(job_id)
     assert again.wait(timeout=10).status == "Completed"
 
 
@@ -494,7 +491,7 @@ def test_restore_of_a_point_that_expired_meanwhile_is_explained():
         point = item.recovery_point("20982486783671")
         gone = type(point)(raw={**point.raw, "name": "11111111111111",
                                 "id": point.raw["id"].replace("20982486783671", "11111111111111")},
-                           item=point.item, vault_location=point.vault_location, owner=item)
+                           item=point.item, vault_location=point.vault_location)
         with pytest.raises(NotFoundError) as info:
             item.restore(rk.RestoreDisks(gone, storage_account="testAccount"), display=False)
     text = str(info.value)
@@ -515,9 +512,7 @@ def test_restore_of_a_point_that_expired_meanwhile_is_explained():
     ({"Target Storage Account Name": "sa"}, "disks in storage account sa"),  # a bag that does not say what ran
 ])
 def test_summary_says_where_the_restore_went(bag, expected):
-    from types import SimpleNamespace
-
-    job = Job(SimpleNamespace(), {"name": "j1", "properties": {
+    job = Job({"name": "j1", "properties": {
         "jobType": "AzureIaaSVMJob", "status": "Completed", "entityFriendlyName": "testVM", "duration": "PT8S",
         "extendedInfo": {"propertyBag": bag}}})
     assert job.summary().endswith(expected)

@@ -48,7 +48,7 @@ def test_import_restorekit_is_light():
 def test_core_modules_do_not_import_widgets_or_matplotlib():
     layers = ("core", "transport", "data", "model", "restore", "client", "commands")
     modules = sorted(".".join(path.relative_to(ROOT).with_suffix("").parts)
-                     for layer in layers for path in (ROOT / "restorekit" / layer).glob("*.py"))
+                     for layer in layers for path in (ROOT / "restorekit" / layer).rglob("*.py"))
     assert len(modules) > 20
     code = ("import sys, json, importlib; "
             f"[importlib.import_module(m) for m in {modules!r}]; "
@@ -106,7 +106,8 @@ def test_the_architecture_page_names_every_module_in_its_layer():
     rows = {line.split("|")[1].strip(): line for line in page.splitlines() if line.startswith("| ") and "`" in line}
     missing = []
     for layer in ("core", "transport", "data", "model", "restore", "client", "widgets", "commands"):
-        modules = [p.stem for p in (ROOT / "restorekit" / layer).glob("*.py") if p.stem != "__init__"]
+        folder = ROOT / "restorekit" / layer
+        modules = [p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.py") if p.stem != "__init__"]
         missing += [f"{layer}/{m}" for m in modules if f"`{m}`" not in rows.get(layer, "").split("|")[2]]
     assert not missing, f"docs/architecture.md does not name: {missing}"
 
@@ -154,3 +155,17 @@ def test_the_readme_links_binder_to_the_notebooks_in_jupyterlab():
     readme = (ROOT / "README.md").read_text()
     assert "https://mybinder.org/v2/gh/" in readme and "urlpath=lab/tree/restorekit/notebooks" in readme
     assert (ROOT / "binder" / "start").exists()
+
+
+def test_nothing_below_the_client_reads_the_environment():
+    """Context is passed, not read: only ``client.connection.connect()`` reads the environment (the journal, the
+    endpoint, the subscription), and ``core/environment.py`` detects the frontend."""
+    import re
+
+    readers = []
+    for layer in ("core", "transport", "data", "model", "restore"):
+        for path in (ROOT / "restorekit" / layer).rglob("*.py"):
+            code = [line for line in path.read_text().splitlines() if not line.strip().startswith(("#", '"'))]
+            if any(re.search(r"os\.environ|getenv\(", line) for line in code):
+                readers.append(path.relative_to(ROOT).as_posix())
+    assert readers == ["restorekit/core/environment.py"]

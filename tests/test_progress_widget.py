@@ -11,10 +11,10 @@ from scripted_server import Reply
 
 import restorekit as rk
 from restorekit.client.resources import Vault
+from restorekit.core.environment import Frontend
 from restorekit.model.jobs import Job
-from restorekit.restore.operation import RestoreOperation
 from restorekit.widgets import progress
-from restorekit.widgets.progress import OperationProgress, is_headless
+from restorekit.widgets.progress import OperationProgress, is_headless, show_operation
 
 
 class FakeOp:
@@ -25,6 +25,9 @@ class FakeOp:
         self.current_job = job
         self.elapsed = timedelta(seconds=5)
         self.vm_name = "testVM"
+        self.on_emulator = False
+        self.connection = SimpleNamespace(portal_url=lambda resource_id: None)
+        self.frontend = Frontend(headless=False)
         self.listeners = []
         self.cancels = 0
         self.starts = 0
@@ -55,7 +58,7 @@ def job(status="InProgress", progress=None, remaining=None, bag=None):
         extended["estimatedRemainingDuration"] = remaining
     raw = {"name": "job-1", "properties": {"status": status, "operation": "Restore", "entityFriendlyName": "testVM",
                                            "duration": "PT12S", "extendedInfo": extended}}
-    return Job(SimpleNamespace(), raw)
+    return Job(raw)
 
 
 def test_unfinished_operation_updates_live():
@@ -151,8 +154,8 @@ def test_headless_display_blocks_and_prints_status_lines(scripted, monkeypatch, 
             "status": "Completed", "entityFriendlyName": "testVM", "duration": "PT12S",
             "extendedInfo": {"propertyBag": {"Target Storage Account Name": "testAccount"}}}})]
     with rk.connect(scripted.url, retries=0) as conn:
-        op = RestoreOperation.from_job_id(Vault(conn, "rg", "v"), "job-1234abcd", poll_interval=0.01)
-        op._ipython_display_()
+        op = Vault(conn, "rg", "v").restore_job("job-1234abcd", poll_interval=0.01)
+        show_operation(op)
     out = capsys.readouterr().out.splitlines()
     assert op.done
     assert "restore job job-1234…: InProgress 40% [local emulator, not Azure]" in out
@@ -166,9 +169,8 @@ def test_live_display_shows_the_widget(monkeypatch):
     import IPython.display
 
     monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
-    op = RestoreOperation.from_job_id(SimpleNamespace(connection=None), "job-1")
-    op.start = lambda: op            # no polling in this test
-    op._ipython_display_()
+    op = FakeOp()                    # no polling in this test
+    show_operation(op)
     assert len(shown) == 1 and isinstance(shown[0], OperationProgress) and shown[0].op is op
 
 

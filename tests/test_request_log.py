@@ -11,8 +11,8 @@ from scripted_server import Reply
 
 import restorekit as rk
 from restorekit import emulator
+from restorekit.client.cross_region import CrossRegion
 from restorekit.core.errors import TransportError
-from restorekit.restore.cross_region import CrossRegion
 from restorekit.transport.arm import ArmSession
 
 FIELDS = ("rk_method", "rk_url", "rk_status", "rk_request_id", "rk_correlation_id", "rk_retries", "rk_elapsed_ms")

@@ -78,7 +78,8 @@ def test_recovery_points_date_filter(az):
 def test_one_recovery_point_and_unknown_point(az):
     item = az.vault("testVaultRG", "testVault").vm("testRG", "testVM")
     point = item.recovery_point("20982486783671")
-    assert point.name == "20982486783671" and point.owner is item and point.vault_location == "westus"
+    assert point.name == "20982486783671" and point.item == item.ref and point.vault_location == "westus"
+    assert point.endpoint == az.endpoint and point.source_vm_id == item.source_vm_id  # where it comes from, as values
     with pytest.raises(NotFoundError) as info:
         item.recovery_point("99999999999999")
     assert "99999999999999" in str(info.value) and "newest" in str(info.value)

@@ -7,19 +7,19 @@ JSON-schema loader for the swagger's restore request (``request_validator``).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import shlex
 import subprocess
 from functools import cache
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from restorekit.core.ids import ItemRef
 from restorekit.model.points import RecoveryPoint
-from restorekit.restore.builders import SCENARIOS, ReplaceDisks, RestoreAsNewVM, RestoreDisks, build
+from restorekit.restore.request.builders import SCENARIOS, ReplaceDisks, RestoreAsNewVM, RestoreDisks, build
 
 SPECS = Path(__file__).resolve().parents[1].parent / "shared" / "azure-specs"
 BMS = SPECS / "2026-02-01" / "bms.json"
@@ -35,7 +35,8 @@ TIERS = {"snapshot": {"type": 1, "status": 1}, "vault": {"type": 2, "status": 1}
 
 def make_point(rp: str = "20982486783671", *, tiers=("snapshot", "vault"), luns=None, excluded=None, zones=None,
                encrypted=False, managed=True, region="primary", vault_location="westus", security=None,
-               item: ItemRef | None = None, owner: Any = None) -> RecoveryPoint:
+               item: ItemRef | None = None, endpoint: str | None = None,
+               api_version: str | None = None) -> RecoveryPoint:
     """A recovery point as the API returns it (the documentation's testVM by default)."""
     props: dict[str, Any] = {"objectType": "IaasVMRecoveryPoint", "recoveryPointType": "AppConsistent",
                              "recoveryPointTime": "2026-06-04T06:06:00.5121087Z", "isSourceVMEncrypted": encrypted,
@@ -55,7 +56,8 @@ def make_point(rp: str = "20982486783671", *, tiers=("snapshot", "vault"), luns=
     raw = {"name": rp, "properties": props}
     if item is None:
         raw["id"] = DOC_RP_ID.format(rp=rp)
-    return RecoveryPoint.from_resource(raw, item=item, region=region, vault_location=vault_location, owner=owner)
+    point = RecoveryPoint.from_resource(raw, item=item, region=region, vault_location=vault_location)
+    return dataclasses.replace(point, endpoint=endpoint, api_version=api_version)
 
 
 # --- the swagger's schema for a restore request ----------------------------------------------------------
@@ -395,12 +397,12 @@ def test_schema_accepts_other_restore_subtypes_and_resource_fields():
 
 
 # --- URL, curl, az rest ----------------------------------------------------------------------------------
-def test_url_uses_point_connection_or_defaults_and_overrides():
+def test_url_uses_where_the_point_was_read_or_defaults_and_overrides():
     builder = RestoreDisks(make_point(), storage_account="testaccount")
     item_path = builder.point.item.path
     assert builder.url == f"https://management.azure.com{item_path}/recoveryPoints/20982486783671/restore?api-version=2026-02-01"
-    owner = SimpleNamespace(connection=SimpleNamespace(endpoint="http://127.0.0.1:8080/", api_version="2025-08-01"))
-    live = RestoreDisks(make_point(owner=owner), storage_account="testaccount")
+    live = RestoreDisks(make_point(endpoint="http://127.0.0.1:8080/", api_version="2025-08-01"),
+                        storage_account="testaccount")
     assert live.url.startswith(f"http://127.0.0.1:8080{item_path}/recoveryPoints/")
     assert live.url.endswith("?api-version=2025-08-01")
     assert live.url_for(endpoint="https://x.example", api_version="2026-01-01") == (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import restorekit as rk
-from restorekit.restore.outcome import OutcomeUnknown
+from restorekit.model.outcome import OutcomeUnknown
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_restore_as_a_new_vm_lists_the_vm_its_disks_and_its_nic_in_the_subnet(it
 
 def test_replace_disks_lists_the_disks_attached_now_and_the_old_ones_left_unattached(item):
     point = item.recovery_points().select("best")
-    before = [d.name for d in rk.ReplaceDisks(point, storage_account="testAccount").point.owner.vm_disks()]
+    before = [d.name for d in item.vm_disks()]
     op = item.restore(rk.ReplaceDisks(point, storage_account="testAccount"), confirm=True, display=False)
     outcome = op.outcome()
     assert [what for what, _ in outcome.changed] == ["VM (disks swapped)"]

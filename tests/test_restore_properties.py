@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from test_restore_bodies import assert_spec_valid, make_point, needs_specs
 
 from restorekit.core.errors import ValidationError
-from restorekit.restore.builders import SCENARIOS, RestoreRequestBuilder
-from restorekit.restore.checks import Problem
+from restorekit.restore.request.builders import SCENARIOS, RestoreRequestBuilder
+from restorekit.restore.request.rules import Problem
 
 SUB = "00000000-0000-0000-0000-000000000000"
 junk = st.one_of(st.none(), st.text(max_size=12), st.integers(-5, 40), st.booleans(),
@@ -138,7 +138,7 @@ def test_valid_inputs_pass_and_match_the_schema(builder):
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(st.text(max_size=8), junk, max_size=4), points())
 def test_check_body_never_raises_on_hand_built_bodies(props, point):
-    from restorekit.restore.checks import check_body
+    from restorekit.restore.request.rules import check_body
 
     problems = check_body({"properties": props}, point)
     assert problems and all(isinstance(p, Problem) for p in problems)

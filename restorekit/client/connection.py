@@ -11,9 +11,19 @@
 4. the local emulator, only when no Azure credential exists at all, with a banner that says so and how to
    reach Azure.
 
-``trust_env=False`` ignores the environment (``RESTOREKIT_ENDPOINT``, ``AZURE_SUBSCRIPTION_ID``, the Azure CLI's
-profile), as ``requests`` does with ``Session.trust_env``. Everything that runs on an emulator says so: the
-connection's repr and HTML, and through it vault and job errors, status lines, job summaries and the widgets.
+``trust_env=False`` ignores the environment (``RESTOREKIT_ENDPOINT``, ``AZURE_SUBSCRIPTION_ID``,
+``RESTOREKIT_JOURNAL``, the Azure CLI's profile), as ``requests`` does with ``Session.trust_env``. Everything that
+runs on an emulator says so: the connection's repr and HTML, and through it vault and job errors, status lines, job
+summaries and the widgets.
+
+A connection owns its context, and hands it to what it starts (nothing below ``client/`` reads the environment):
+
+* its **resource reader** (:meth:`Connection.resources`): the storage accounts, groups, networks and VMs the checks,
+  the forms and the outcomes read, cached briefly; it goes away with the connection;
+* its **journal** (``connect(journal=path)``; else ``RESTOREKIT_JOURNAL``, read here once; else
+  ``journal.jsonl`` in the user data folder): where the restores it starts are written;
+* its **frontend** (``connect(headless=...)``): live widgets or plain-text status lines
+  (:class:`~restorekit.core.environment.Frontend`).
 """
 
 from __future__ import annotations
@@ -22,11 +32,16 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, urlsplit
 
 from ..core import api_versions
+from ..core.environment import Frontend
 from ..core.errors import RestorekitError
+from ..core.ids import scope_path
+from ..model.arm_resources import ResourceReader
+from ..restore.journal.store import Journal, restores_frame
 from ..transport.arm import ArmSession, TokenCredential, is_loopback
 from .dev_credential import DEV_TOKEN, DevTokenCredential
 from .discovery import (
@@ -41,14 +56,49 @@ from .discovery import (
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ..restore.cross_region import CrossRegion
+    from ..core.filters import TimeBound
     from ..restore.file_recovery.session import UnclosedFileRecovery
+    from .cross_region import CrossRegion
     from .resources import ProtectedItem, Vault
 
 __all__ = ["CLOUDS", "Cloud", "Connection", "DEV_TOKEN", "DevTokenCredential", "EMULATOR_LABEL",
            "EMULATOR_SUBSCRIPTION", "connect"]
 
 EMULATOR_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+#: Which subscriptions a fleet-wide question covers: ``"all"``, one ID or several.
+Subscriptions = str | Iterable[str]
+#: The environment variable that moves the restore journal (a file path), read by :func:`connect`.
+JOURNAL_ENV = "RESTOREKIT_JOURNAL"
+#: The journal's file name in the user data folder.
+JOURNAL_FILE = "journal.jsonl"
+
+
+class Stoppable(Protocol):
+    """Something this connection started and stops when it closes (an emulator server)."""
+
+    def stop(self) -> None:
+        """Stop it."""
+        ...
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a connection owns besides its session: its journal and its frontend (decided once, in connect())."""
+
+    journal: Journal
+    frontend: Frontend
+
+
+def journal_location(env: Mapping[str, str] | None = None) -> Path:
+    """Where restores are journaled: ``RESTOREKIT_JOURNAL`` in ``env`` (default ``os.environ``), else
+    ``journal.jsonl`` in the user data folder. :func:`connect` asks once; so does ``rk.recent_restores()``
+    without a connection."""
+    override = (os.environ if env is None else env).get(JOURNAL_ENV)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("restorekit")) / JOURNAL_FILE
 #: What a user reads wherever something ran on the emulator.
 EMULATOR_LABEL = "local emulator, not Azure"
 
@@ -86,8 +136,10 @@ class Connection:
         *,
         kind: str,
         cloud: Cloud | None = None,
-        emulator: Any = None,
+        emulator: Stoppable | None = None,
         reason: str = "",
+        journal: Journal | None = None,
+        frontend: Frontend | None = None,
     ) -> None:
         self.arm = arm
         self.subscription_id = subscription_id
@@ -96,6 +148,23 @@ class Connection:
         self.emulator = emulator
         #: Why restorekit talks there, e.g. "the Azure CLI's default subscription".
         self.reason = reason
+        #: Where the restores this connection starts are journaled.
+        self.journal = journal if journal is not None else Journal(journal_location({}))
+        #: Live widgets or status lines (see :class:`~restorekit.core.environment.Frontend`).
+        self.frontend = frontend if frontend is not None else Frontend()
+        self._readers: dict[str, ResourceReader] = {}
+
+    def resources(self, subscription_id: str | None = None) -> ResourceReader:
+        """The reader of the ARM resources of a subscription (this connection's by default), one per subscription.
+
+        What the online checks, the forms and the outcomes read (storage accounts, groups, networks, VMs, disks),
+        cached for a short while and shared by all of them; it lives and dies with this connection.
+        """
+        key = (subscription_id or self.subscription_id).lower()
+        reader = self._readers.get(key)
+        if reader is None:
+            reader = self._readers.setdefault(key, ResourceReader(self.arm, subscription_id or self.subscription_id))
+        return reader
 
     @property
     def endpoint(self) -> str:
@@ -106,6 +175,11 @@ class Connection:
     def api_version(self) -> str:
         """The Backup api-version used for calls that do not say otherwise."""
         return self.arm.api_version
+
+    @property
+    def principal(self) -> str | None:
+        """Who acts through this connection: the principal named in its token's claims (never the token)."""
+        return self.arm.identity.principal
 
     @property
     def is_emulator(self) -> bool:
@@ -161,31 +235,34 @@ class Connection:
         return Vault.list(self)
 
     def cross_region(self, vault_resource_group: str, vault_name: str, vm_resource_group: str, vm_name: str, *,
-                     secondary_region: str, **options: Any) -> CrossRegion:
+                     secondary_region: str, poll_interval: float | None = None) -> CrossRegion:
         """Cross-region restore of a VM without any call to the vault's (primary) region.
 
         For when the primary region is down: the protected item and its points are read from the secondary
         region's API; ``secondary_region`` must be given (the vault's region cannot be read then).
         """
-        from ..restore.cross_region import CrossRegion
+        from .cross_region import CrossRegion
         from .resources import ProtectedItem, Vault
 
         item = ProtectedItem.unchecked(Vault(self, vault_resource_group, vault_name), vm_resource_group, vm_name)
-        return CrossRegion.from_secondary(item, secondary_region=secondary_region, **options)
+        return CrossRegion.from_secondary(item, secondary_region=secondary_region, poll_interval=poll_interval)
+
+    def recent_restores(self, limit: int | None = None) -> pd.DataFrame:
+        """The restores in this connection's journal, one row each, newest first (see ``rk.recent_restores``)."""
+        return restores_frame(self.journal, limit)
 
     def open_file_recoveries(self, *, include_expired: bool = False) -> list[UnclosedFileRecovery]:
         """The file recovery sessions restorekit opened at this endpoint and never revoked, from any kernel.
 
-        Read from the file recovery journal; each has ``.revoke()``. A session whose kernel died before it finished
+        Read from this connection's journal; each has ``.revoke()``. A session whose kernel died before it finished
         provisioning is listed too (it may be open). Expired sessions (closed by the service after 12 hours) are
         left out unless ``include_expired``.
         """
-        from ..restore.file_recovery.journal import FileRecoveryJournal, unclosed
+        from ..restore.file_recovery.journal import unclosed
         from ..restore.file_recovery.session import UnclosedFileRecovery
 
-        journal = FileRecoveryJournal()
-        return [UnclosedFileRecovery(record, self.arm, journal)
-                for record in unclosed(journal, endpoint=self.endpoint, now=self.now(),
+        return [UnclosedFileRecovery(record, self)
+                for record in unclosed(self.journal, endpoint=self.endpoint, now=self.now(),
                                        include_expired=include_expired)]
 
     def now(self) -> datetime:
@@ -196,7 +273,7 @@ class Connection:
         """
         if not self.arm.knows_server_time:
             try:  # any answer carries the service's Date: a small one
-                self.arm.request("GET", f"/subscriptions/{self.subscription_id}", api_version=api_versions.LOCATIONS)
+                self.arm.request("GET", scope_path(self.subscription_id), api_version=api_versions.LOCATIONS)
             except RestorekitError:
                 pass  # no answer: the local clock it is
         return self.arm.server_now()
@@ -205,12 +282,12 @@ class Connection:
         """The subscriptions the credential can read (``GET /subscriptions``)."""
         return listed_subscriptions(self.arm)
 
-    def _subscription_ids(self, subscriptions: Any) -> list[str]:
+    def _subscription_ids(self, subscriptions: Subscriptions) -> list[str]:
         if subscriptions is None or subscriptions == "all":
             return [s.id for s in self.subscriptions()]
         return [subscriptions] if isinstance(subscriptions, str) else list(subscriptions)
 
-    def fleet(self, subscriptions: Any = "all") -> pd.DataFrame:
+    def fleet(self, subscriptions: Subscriptions = "all") -> pd.DataFrame:
         """Every protected VM of every subscription the user can read, with its backup state: one row each.
 
         One Azure Resource Graph query (a request per 1,000 VMs) over ``subscriptions`` (``"all"``, one ID or a
@@ -226,7 +303,8 @@ class Connection:
         frame.attrs.update({"subscriptions": ids, "requests": graph.requests})
         return frame
 
-    def at_risk(self, rpo: str | Any = "1D", *, subscriptions: Any = "all", points: Any = None,
+    def at_risk(self, rpo: str | pd.Timedelta = "1D", *, subscriptions: Subscriptions = "all",
+                points: pd.DataFrame | None = None,
                 **options: Any) -> pd.DataFrame:
         """The VMs at risk across ``subscriptions``, worst first, each with its reasons (see :func:`rk.at_risk`).
 
@@ -238,7 +316,8 @@ class Connection:
         options.setdefault("now", self.now())
         return at_risk(self.fleet(subscriptions), points, rpo=rpo, **options)
 
-    def inventory(self, start: Any = None, end: Any = None, *, subscriptions: Any = None, items: Any = None,
+    def inventory(self, start: TimeBound = None, end: TimeBound = None, *, subscriptions: Subscriptions | None = None,
+                  items: pd.DataFrame | None = None,
                   **kwargs: Any) -> pd.DataFrame:
         """Recovery points of many protected VMs, as one DataFrame.
 
@@ -257,7 +336,7 @@ class Connection:
             found = (item for vault in self.vaults() for item in vault.iter_protected_items())
         return collect(found, start=start, end=end, label="inventory", **kwargs)
 
-    def _graph_item_ids(self, subscriptions: Any) -> Iterator[str]:
+    def _graph_item_ids(self, subscriptions: Subscriptions) -> Iterator[str]:
         """The protected VMs' ids, page by page from Resource Graph: points are fetched from the first page on."""
         from .resource_graph import PROTECTED_VMS, ResourceGraph
 
@@ -299,6 +378,8 @@ def connect(
     cloud: str = "AzureCloud",
     trust_env: bool = True,
     quiet: bool = False,
+    journal: str | os.PathLike[str] | Journal | None = None,
+    headless: bool | None = None,
     **session_options: Any,
 ) -> Connection:
     """Connect to Azure, to an ARM endpoint, or to a local emulator (see the module doc for the order).
@@ -308,6 +389,11 @@ def connect(
     >>> az = connect("http://127.0.0.1:8765")           # an emulator already running
     >>> az = connect(subscription_id="…", credential=DefaultAzureCredential())   # Azure, explicitly
     >>> az = connect(timeout=(5, 30))                   # connect and read timeouts, in seconds
+    >>> az = connect(journal="restores.jsonl")          # this connection's restores journaled there
+
+    ``journal`` is where the restores this connection starts are written (a path or a ``Journal``; default
+    ``RESTOREKIT_JOURNAL``, else the user data folder); ``headless`` forces status lines (``True``) or live
+    widgets (``False``) instead of detecting the frontend.
 
     ``session_options`` go to :class:`~restorekit.transport.arm.ArmSession`: ``timeout=(connect, read)`` seconds
     (default (10, 60); one number sets both), ``retries`` (urllib3's retries of one send, default 6),
@@ -318,14 +404,17 @@ def connect(
     if cloud not in CLOUDS:
         raise ValueError(f"unknown cloud {cloud!r}; choose one of {', '.join(CLOUDS)}")
     env: Mapping[str, str] = os.environ if trust_env else {}
+    context = Context(journal if isinstance(journal, Journal) else Journal(
+        Path(journal).expanduser() if journal is not None else journal_location(env)), Frontend(headless=headless))
     api_version = api_version or api_versions.BACKUP
     target = endpoint or env.get("RESTOREKIT_ENDPOINT") or None
     why = "asked for" if endpoint else "RESTOREKIT_ENDPOINT"
     if target and target.strip().lower() == "emulator":
-        return _emulator(credential, api_version, session_options, quiet=quiet,
+        return _emulator(credential, api_version, session_options, context, quiet=quiet,
                          banner=f"restorekit: started a local emulator ({why}); nothing here reaches Azure")
     if target:
-        return _endpoint(target, why, subscription_id, credential, CLOUDS[cloud], api_version, session_options)
+        return _endpoint(target, why, subscription_id, credential, CLOUDS[cloud], api_version, session_options,
+                         context)
     chosen = CLOUDS[cloud]
     reason = "subscription_id="
     if not subscription_id and env.get("AZURE_SUBSCRIPTION_ID"):
@@ -336,26 +425,28 @@ def connect(
             subscription_id, reason = default.id, f"the Azure CLI's default subscription {default}"
     sources = credential_sources(env) if trust_env else []
     if credential is None and not sources and not subscription_id:
-        return _emulator(None, api_version, session_options, quiet=quiet, banner=_no_credential_banner())
+        return _emulator(None, api_version, session_options, context, quiet=quiet, banner=_no_credential_banner())
     arm = ArmSession(chosen.resource_manager, credential or _default_credential(chosen), api_version=api_version,
                      scope=f"{chosen.resource_manager}/.default", **session_options)
     if not subscription_id:
         found = only_subscription(listed_subscriptions(arm), chosen.resource_manager)
         subscription_id, reason = found.id, f"the only subscription the credential can read: {found}"
-    return Connection(arm, subscription_id, kind="azure", cloud=chosen, reason=reason)
+    return Connection(arm, subscription_id, kind="azure", cloud=chosen, reason=reason, journal=context.journal,
+                      frontend=context.frontend)
 
 
 def _endpoint(url: str, why: str, subscription_id: str | None, credential: TokenCredential | None, cloud: Cloud,
-              api_version: str, session_options: dict[str, Any]) -> Connection:
+              api_version: str, session_options: dict[str, Any], context: Context) -> Connection:
     if credential is None:
         credential = (DevTokenCredential(endpoint=url) if is_loopback(urlsplit(url).hostname)
                       else _default_credential(cloud))
     arm = ArmSession(url, credential, api_version=api_version, **session_options)
-    return Connection(arm, subscription_id or EMULATOR_SUBSCRIPTION, kind="endpoint", reason=why)
+    return Connection(arm, subscription_id or EMULATOR_SUBSCRIPTION, kind="endpoint", reason=why,
+                      journal=context.journal, frontend=context.frontend)
 
 
-def _emulator(credential: TokenCredential | None, api_version: str, session_options: dict[str, Any], *,
-              quiet: bool, banner: str) -> Connection:
+def _emulator(credential: TokenCredential | None, api_version: str, session_options: dict[str, Any],
+              context: Context, *, quiet: bool, banner: str) -> Connection:
     from .. import emulator
 
     server = emulator.start()
@@ -363,7 +454,8 @@ def _emulator(credential: TokenCredential | None, api_version: str, session_opti
         print(f"{banner} (emulator at {server.url})", flush=True)
     arm = ArmSession(server.url, credential or DevTokenCredential(endpoint=server.url), api_version=api_version,
                      **session_options)
-    return Connection(arm, server.subscription_id, kind="emulator", emulator=server, reason=banner.split(": ", 1)[-1])
+    return Connection(arm, server.subscription_id, kind="emulator", emulator=server, reason=banner.split(": ", 1)[-1],
+                      journal=context.journal, frontend=context.frontend)
 
 
 def _no_credential_banner() -> str:

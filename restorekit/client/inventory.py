@@ -7,6 +7,14 @@ rate the bucket is seen to refill; a 429 is retried by the transport after its `
 Items that still fail are never dropped silently: they are listed in ``df.attrs["failures"]`` (JSON records of
 vault, VM, item and error, which pandas carries through ``concat``, ``merge`` and Parquet; ``rk.failures(df)`` is
 the table), announced by a warning, and the rest of the fleet is returned.
+
+Memory is bounded by the frame, not by the fleet: a VM's points are handed on as soon as its last page is in
+(so that a VM that fails leaves no partial rows), and every 8,192 points become a frame part built through
+Arrow (:mod:`restorekit.data.frame_parts`), their decoded JSON released; the parts are joined at the end.
+Requests in flight are bounded by the session's connection pool (:class:`~restorekit.transport.arm.ArmSession`'s
+``pool_size``, 64), so that every request finds a kept connection; VMs in flight, over all subscriptions, by
+twice that (128): the pages held in memory are those of a few VMs, whatever the number of subscriptions,
+and a subscription whose workers wait out its read throttle leaves slots to the others.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ import sys
 import threading
 import time
 import warnings
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -28,8 +36,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..core.protocols import ArmApi as ArmSession
     from ..core.protocols import ProtectedItemLike as ProtectedItem
+    from ..data.frame_parts import PointsFrameParts
 
 DEFAULT_WORKERS = 16
+#: VMs in flight per connection of the session's pool (a throttled subscription's VMs hold theirs while waiting).
+VMS_PER_CONNECTION = 2
 
 
 class ReadPacer:
@@ -104,7 +115,7 @@ class ReadPacer:
 @dataclass
 class _Outcome:
     item: ProtectedItem
-    points: list[dict[str, Any]]
+    points: int
     error: BaseException | None = None
 
 
@@ -146,14 +157,21 @@ class _Progress:
                   f"{time.monotonic() - self.started:.1f} s, {failures} failed", flush=True)
 
 
-def _fetch_points(item: ProtectedItem, pacer: ReadPacer, params: dict[str, str]) -> _Outcome:
+def _fetch_points(item: ProtectedItem, pacer: ReadPacer, params: dict[str, str], parts: PointsFrameParts,
+                  slots: threading.BoundedSemaphore) -> _Outcome:
+    """One VM's points, handed to ``parts`` once all its pages are in (a VM that fails gives none).
+
+    A VM is fetched while it holds one of ``slots``, so that the pages held in memory are those of a few VMs.
+    """
     points: list[dict[str, Any]] = []
-    try:
-        for page in item.connection.arm.pages(f"{item.ref.path}/recoveryPoints", params=params, pacer=pacer):
-            points.extend(page.get("value", []))
-        return _Outcome(item, points)
-    except RestorekitError as exc:
-        return _Outcome(item, points, exc)
+    with slots:
+        try:
+            for page in item.connection.arm.pages(f"{item.ref.path}/recoveryPoints", params=params, pacer=pacer):
+                points.extend(page.get("value", []))
+        except RestorekitError as exc:
+            return _Outcome(item, len(points), exc)
+        parts.add(points)
+    return _Outcome(item, len(points))
 
 
 def collect(
@@ -170,48 +188,34 @@ def collect(
     from ..data.failures import KEY as FAILURES
     from ..data.failures import failure_records
     from ..data.frame_parts import PointsFrameParts
-    from ..data.frames import recovery_points_frame
 
     params = points_filter(start, end)
-    outcomes: list[_Outcome] = []
     bar = _Progress(label, progress)
     pools: dict[str, ThreadPoolExecutor] = {}  # ARM throttles each subscription apart: one pool and pacer each
     pacers: dict[str, ReadPacer] = {}
-    submitted: list[ProtectedItem] = []
+    # the points become frame parts as they arrive: their dicts do not pile up
+    parts = PointsFrameParts(sort_by=["vault", "vm_name", "item_id", "time"])
+    slots: threading.BoundedSemaphore | None = None  # VMs in flight, over all subscriptions
     futures = []
     try:
         for item in items:  # items may arrive page by page: fetching starts with the first page
             sub = item.ref.subscription_id.lower()
+            if slots is None:
+                slots = threading.BoundedSemaphore(VMS_PER_CONNECTION * max(1, item.connection.arm.pool_size))
             if sub not in pools:
                 pools[sub] = ThreadPoolExecutor(max_workers=max(1, workers),
                                                 thread_name_prefix=f"restorekit-inventory-{sub[:8]}")
                 pacers[sub] = ReadPacer(item.connection.arm, subscription=sub)
-            futures.append(pools[sub].submit(_fetch_points, item, pacers[sub], params))
-            submitted.append(item)
+            futures.append(pools[sub].submit(_fetch_points, item, pacers[sub], params, parts, slots))
             bar.grow()
-        order = {id(item): n for n, item in enumerate(submitted)}
-        waiting = Counter(item.ref.subscription_id.lower() for item in submitted)  # in order of first submission
-        parts = PointsFrameParts(list(waiting))  # a subscription's frame is built once complete, others still run
-        done: dict[str, list[_Outcome]] = {sub: [] for sub in waiting}
-        for future in as_completed(futures):
-            outcome = future.result()
-            outcomes.append(outcome)
-            sub = outcome.item.ref.subscription_id.lower()
-            done[sub].append(outcome)
-            waiting[sub] -= 1
-            if not waiting[sub]:
-                for finished in sorted(done.pop(sub), key=lambda o: order[id(o.item)]):
-                    if finished.error is None:
-                        parts.add(sub, finished.points)
-                parts.close(sub)
+        for _ in as_completed(futures):
             bar.step()
+        outcomes = [future.result() for future in futures]  # in the order the VMs came
     finally:
         for pool in pools.values():
             pool.shutdown(wait=True, cancel_futures=True)
-    outcomes.sort(key=lambda o: order[id(o.item)])
-    frame = parts.frame() if submitted else recovery_points_frame([])
-    if len(frame):
-        frame = frame.sort_values(["vault", "vm_name", "item_id", "time"], kind="stable", ignore_index=True)
+        parts.close()
+    frame = parts.frame()
     failures = failure_records(
         {"vault": o.item.vault.name, "vm_name": o.item.vm_name, "protected_item": o.item.ref.item,
          "error": f"{type(o.error).__name__}: {o.error}"} for o in outcomes if o.error is not None)

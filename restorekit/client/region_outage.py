@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ..core.api_versions import VAULTS
 from ..core.errors import ArmError, RegionUnavailable, RestorekitError, TransportError
-from ..core.ids import PROVIDER
+from ..core.ids import resource_group_of, vaults_path
 from ..core.regions import norm_region, paired_region
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,8 +41,7 @@ def vault_region(connection: Connection, resource_group: str, name: str) -> tupl
     """
     probe = connection.arm.probe(timeout=(3.0, 4.0))
     try:
-        vaults = probe.list(f"/subscriptions/{connection.subscription_id}/providers/{PROVIDER}/vaults",
-                            api_version=VAULTS)
+        vaults = probe.list(vaults_path(connection.subscription_id), api_version=VAULTS)
     except TransportError:
         return False, None
     except RestorekitError:
@@ -50,8 +49,7 @@ def vault_region(connection: Connection, resource_group: str, name: str) -> tupl
     finally:
         probe.close()
     for raw in vaults:
-        parts = str(raw.get("id", "")).split("/")
-        group = parts[4] if len(parts) > 4 else ""
+        group = resource_group_of(raw.get("id")) or ""
         if str(raw.get("name", "")).lower() == name.lower() and group.lower() == resource_group.lower():
             return True, norm_region(raw.get("location")) or None
     return True, None

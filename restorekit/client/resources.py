@@ -1,33 +1,57 @@
-"""Vaults and protected VMs: the Backup API's resources as objects.
+"""Vaults and protected VMs: the Backup API's resources as objects, and the way in to restores.
 
 >>> vault = az.vault("testVaultRG", "testVault")
 >>> item = vault.vm("testRG", "testVM")
 >>> points = item.recovery_points(start="2026-10-01")
+>>> request = rk.RestoreDisks(points.latest(), storage_account="testAccount")   # a value: nothing sent
+>>> item.check(request, online=True, service=True)     # the item reads the estate and asks the service
+>>> op = item.restore(request)                          # the item sends it (restore/run/trigger.py)
+
+Navigation hands work down: a request is a value, and what needs ARM takes the item (and through it the
+connection) explicitly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..core.api_versions import VAULTS as VAULT_API_VERSION
-from ..core.errors import ArmError, NotFoundError, TransportError
+from ..core.errors import ArmError, NotFoundError, RestorekitError, TransportError
 from ..core.filters import IAAS_VM_FILTER, points_filter
-from ..core.ids import PROVIDER, ItemRef, container_name, protected_item_name, vault_id
+from ..core.ids import (
+    ItemRef,
+    container_name,
+    name_of,
+    protected_item_name,
+    resource_group_of,
+    vault_id,
+    vaults_path,
+)
 from ..model.points import RecoveryPoint, RecoveryPoints
 from .region_outage import is_region_down, region_unavailable
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ..core.protocols import ConnectionLike as Connection
+    from ..core.filters import TimeBound
+    from ..core.json_values import JsonObject
     from ..model.jobs import Job
+    from ..model.outcome import Disk
     from ..restore.approval import Approval
-    from ..restore.cross_region import CrossRegion
+    from ..restore.checking.report import CheckReport
+    from ..restore.context import RestoreConnection as Connection
     from ..restore.file_recovery.session import FileRecovery
-    from ..restore.operation import RestoreOperation
-    from ..restore.outcome import Disk
+    from ..restore.request.builders import RestoreRequestBuilder
+    from ..restore.run.operation import RestoreOperation
+    from ..restore.run.routes import PrimaryRoute
+    from .cross_region import CrossRegion
 
 def _is_not_found(exc: ArmError) -> bool:
     return exc.status == 404
@@ -40,7 +64,7 @@ def _names(values: list[str], limit: int = 10) -> str:
     return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
 
 
-def _listed(what: str, read: Any) -> str:
+def _listed(what: str, read: Callable[[], list[str]]) -> str:
     """Names from ``read()`` for an error message; when the list itself cannot be read, say so instead of failing."""
     try:
         return _names(read())
@@ -98,13 +122,8 @@ class Vault:
     @classmethod
     def list(cls, connection: Connection) -> list[Vault]:
         """Every vault of the connection's subscription."""
-        path = f"/subscriptions/{connection.subscription_id}/providers/{PROVIDER}/vaults"
-        vaults = []
-        for raw in connection.arm.list(path, api_version=VAULT_API_VERSION):
-            ref = str(raw.get("id", "")).split("/")
-            group = ref[4] if len(ref) > 4 else ""
-            vaults.append(cls(connection, group, raw.get("name", ""), raw))
-        return vaults
+        return [cls(connection, resource_group_of(raw.get("id")) or "", raw.get("name", ""), raw)
+                for raw in connection.arm.list(vaults_path(connection.subscription_id), api_version=VAULT_API_VERSION)]
 
     @property
     def id(self) -> str:
@@ -159,7 +178,7 @@ class Vault:
             ) from None
         return ProtectedItem(self, ref, raw)
 
-    def inventory(self, start: Any = None, end: Any = None, **kwargs: Any) -> pd.DataFrame:
+    def inventory(self, start: TimeBound = None, end: TimeBound = None, **kwargs: Any) -> pd.DataFrame:
         """Recovery points of every protected VM of this vault as one DataFrame (see ``restorekit.client.inventory``)."""
         from .inventory import collect
 
@@ -167,37 +186,44 @@ class Vault:
 
     def job(self, job_id: str) -> Job:
         """A backup job by id, read once (``job.wait()`` follows it); see :meth:`restore_job` for a restore."""
+        from ..model.job_api import VaultJobs
         from ..model.jobs import Job
 
-        return Job.fetch(self, job_id)
+        return Job.fetch(VaultJobs(self.connection, self.id), job_id)
 
-    def restore_job(self, job_id: str, **options: Any) -> RestoreOperation:
+    def restore_job(self, job_id: str, *, poll_interval: float | None = None,
+                    sleep: Callable[[float], object] | None = None,
+                    clock: Callable[[], float] = time.monotonic) -> RestoreOperation:
         """Follow a restore of this vault again by its job id (e.g. after a kernel restart): live progress.
 
-        Returns a :class:`~restorekit.restore.operation.RestoreOperation` following job ``job_id`` (its live
-        widget when it is a cell's value; ``.wait()`` for the final job). ``options`` go to the operation
-        (``poll_interval``, ``sleep``, ``clock``). A cross-region restore is followed with
-        ``crr.attach(job_id)``; ``rk.resume(job_id)`` finds either from the restore journal.
+        Reads the job once (an unknown id raises ``NotFoundError`` at once) and returns a
+        :class:`~restorekit.restore.run.operation.RestoreOperation` following it (its live widget when it is a
+        cell's value; ``.wait()`` for the final job). A cross-region restore is followed with ``crr.attach(job_id)``;
+        ``rk.resume(job_id)`` finds either from the restore journal.
         """
-        from ..restore.operation import RestoreOperation
+        from ..restore.run.operation import RestoreOperation
 
-        return RestoreOperation.from_job_id(self, job_id, **options)
+        return RestoreOperation.for_job(self.connection, self.id, job_id, vault_location=self.location,
+                                        poll_interval=poll_interval, sleep=sleep, clock=clock)
 
     def jobs(self, operation: str | None = "Restore", status: str | None = None,
-             start: Any = None, end: Any = None) -> pd.DataFrame:
+             start: TimeBound = None, end: TimeBound = None) -> pd.DataFrame:
         """The vault's backup jobs as a DataFrame, filtered by the API (``$filter``)."""
+        from ..model.job_api import VaultJobs
         from ..model.jobs import list_jobs
 
-        return list_jobs(self, operation=operation, status=status, start=start, end=end)
+        return list_jobs(VaultJobs(self.connection, self.id), operation=operation, status=status, start=start,
+                         end=end)
 
 
 class ProtectedItem:
     """A VM protected by a vault: its recovery points, and restores from them."""
 
-    def __init__(self, vault: Vault, ref: ItemRef, raw: dict[str, Any] | None = None):
+    def __init__(self, vault: Vault, ref: ItemRef, raw: JsonObject | None = None):
         self.vault = vault
         self.ref = ref
         self.raw = raw or {}
+        self._read_alone: dict[str, RecoveryPoint] = {}
 
     @classmethod
     def from_resource(cls, vault: Vault, raw: dict[str, Any]) -> ProtectedItem:
@@ -269,14 +295,17 @@ class ProtectedItem:
                              ("soft-deleted", deleted),
                              ("health", props.get("healthStatus")), ("last backup", props.get("lastBackupTime")),
                              ("last backup status", props.get("lastBackupStatus")),
-                             ("policy", str(props.get("policyId") or "").rsplit("/", 1)[-1] or None),
+                             ("policy", name_of(str(props.get("policyId") or "")) or None),
                              ("VM", props.get("sourceResourceId") or self.ref.source_vm_id)],
                             "restorekit-item", f"Protected VM {self.vm_resource_group}/{self.vm_name}")
 
-    def _point(self, raw: dict[str, Any]) -> RecoveryPoint:
-        return RecoveryPoint(raw=raw, item=self.ref, vault_location=self.vault.location, owner=self)
+    def _point(self, raw: JsonObject) -> RecoveryPoint:
+        source = self.properties.get("sourceResourceId")
+        return RecoveryPoint(raw=raw, item=self.ref, vault_location=self.vault.location,
+                             source_vm_id=source if isinstance(source, str) and source else None,
+                             endpoint=self.connection.endpoint, api_version=self.connection.api_version)
 
-    def recovery_points(self, start: Any = None, end: Any = None) -> RecoveryPoints:
+    def recovery_points(self, start: TimeBound = None, end: TimeBound = None) -> RecoveryPoints:
         """Every recovery point (all pages), optionally between ``start`` and ``end`` (API ``$filter``)."""
         params = points_filter(start, end)
         raws = self.connection.arm.list(f"{self.ref.path}/recoveryPoints", params=params)
@@ -296,6 +325,43 @@ class ProtectedItem:
             ) from None
         return self._point(raw)
 
+    def with_disk_list(self, point: RecoveryPoint) -> RecoveryPoint:
+        """``point`` with its disk list: itself when it has one, else the point read alone (once per item).
+
+        Azure's list of points gives only the disk counts (``numberOfDisksIncludedInBackup``); the GET of one point
+        adds ``includedDiskList`` and ``excludedDiskList``, as the Azure CLI reads it before a restore of chosen
+        disks. A copy in the secondary region, or a point whose read fails, is returned as it is (the checks then
+        say its disks cannot be chosen).
+        """
+        if point.disk_luns is not None or point.region != "primary" or point.item != self.ref:
+            return point
+        if point.name not in self._read_alone:
+            try:
+                self._read_alone[point.name] = self.recovery_point(point.name)
+            except RestorekitError as exc:
+                log.warning("recovery point %s: its disk list could not be read (%s)", point.name,
+                            str(exc).splitlines()[0])
+                return point
+        return self._read_alone[point.name]
+
+    def _as_sent(self, request: RestoreRequestBuilder) -> RestoreRequestBuilder:
+        """The request with its point read alone when it picks disks from a listed point."""
+        if request.picks_disks:
+            detailed = self.with_disk_list(request.point)
+            if detailed is not request.point:
+                return dataclasses.replace(request, point=detailed)
+        return request
+
+    def check(self, request: RestoreRequestBuilder, *, online: bool = True, service: bool = False) -> CheckReport:
+        """Every problem and note of ``request``: offline, against the live estate (``online``, through this item's
+        connection) and, with ``service=True``, the service's own verdict (``backupValidateOperation``).
+
+        Nothing is restored. ``check(...).raise_for_problems()`` raises ``ValidationError`` listing them.
+        """
+        from ..restore.checking.verify import verify
+
+        return verify(self._as_sent(request), self.connection, online=online, service=service)
+
     @property
     def source_vm_id(self) -> str:
         """ARM ID of the backed-up VM (the item's ``sourceResourceId``, else derived from its name)."""
@@ -303,35 +369,65 @@ class ProtectedItem:
 
     def vm_disks(self) -> list[Disk]:
         """The disks attached to the backed-up VM now, read from ARM (OS disk first): what replacing disks swaps."""
-        from ..model.arm_resources import reader_for
-        from ..restore.outcome import vm_disks
+        from ..model.outcome import vm_disks
 
-        vm = reader_for(self.connection.arm, self.connection.subscription_id).get(self.source_vm_id, fresh=True)
+        vm = self.connection.resources().get(self.source_vm_id, fresh=True)
         if vm is None:
             raise NotFoundError(f"VM {self.vm_resource_group}/{self.vm_name} does not exist any more "
                                 f"({self.source_vm_id}); restore it as a new VM or restore its disks")
         return vm_disks(vm)
 
-    def cross_region(self, **options: Any) -> CrossRegion:
+    def cross_region(self, *, secondary_region: str | None = None, poll_interval: float | None = None,
+                     sleep: Callable[[float], object] | None = None,
+                     clock: Callable[[], float] = time.monotonic) -> CrossRegion:
         """Cross-region restore of this VM: its points in the secondary region and restores there."""
-        from ..restore.cross_region import CrossRegion
+        from .cross_region import CrossRegion
 
-        return CrossRegion(self, **options)
+        return CrossRegion(self, secondary_region=secondary_region, poll_interval=poll_interval, sleep=sleep,
+                           clock=clock)
 
-    def restore(self, request: Any, *, confirm: bool = False, allow_duplicate: bool = False,
-                approval: Approval | None = None, **kwargs: Any) -> RestoreOperation:
-        """Validate and trigger a restore built by a restore builder; returns a live ``RestoreOperation``.
+    def route(self) -> PrimaryRoute:
+        """Where this item's restores go: the vault's own Backup API, through this item's connection."""
+        from ..restore.run.routes import PrimaryRoute
 
-        A soft-deleted item is refused before anything is sent (:meth:`undelete` it first). A vault guarded by a
-        Resource Guard needs ``approval=rk.Approval(...)`` (a credential or token of the guard's tenant): without
-        it, ``ApprovalRequired`` says which guard, which tenant and what to ask for, before anything is sent.
+        return PrimaryRoute(self.connection, self.ref, self.vault.location)
+
+    def restore(self, request: RestoreRequestBuilder, *, confirm: bool = False, allow_duplicate: bool = False,
+                approval: Approval | None = None, display: bool | None = None, online_checks: bool = True,
+                poll_interval: float | None = None, sleep: Callable[[float], object] | None = None,
+                clock: Callable[[], float] = time.monotonic) -> RestoreOperation:
+        """Check and trigger a restore built by a restore builder; returns a live ``RestoreOperation`` at once.
+
+        The one restore path (:func:`~restorekit.restore.run.trigger.trigger`): every check through this item's
+        connection (``online_checks=False`` skips the live estate, with a warning), ``confirm=True`` to replace
+        disks, a running restore of the same point refused unless ``allow_duplicate=True``, journaled, one POST.
+        A listed point is read alone first when the request picks disks. ``display`` (default: the connection's
+        frontend) shows live progress, or status lines when headless.
+
+        Refused before anything is sent: a soft-deleted item (:meth:`undelete` it first, ``SoftDeletedItem``); a
+        vault whose Resource Guard protects restores without ``approval=rk.Approval(...)`` (a credential or token of
+        the guard's tenant): ``ApprovalRequired`` names the guard, its tenant and what to ask for. With it, the
+        guard's operation request and the auxiliary token go with the POST (the token never shown).
         """
-        from ..restore.trigger import trigger
+        from ..model.resource_guard import RESTORE
+        from ..restore.approval import explain_refusal, restore_guard
+        from ..restore.run.trigger import trigger
         from ..restore.undelete import refuse_if_soft_deleted
 
-        refuse_if_soft_deleted(self)
-        return trigger(request, item=self, confirm=confirm, allow_duplicate=allow_duplicate, approval=approval,
-                       **kwargs)
+        refuse_if_soft_deleted(self.ref, self.properties)
+        route = self.route()
+        what = f"the restore of VM {self.vm_resource_group}/{self.vm_name}"
+        route.guard = restore_guard(self.connection.arm, self.vault.id, self.vault.name, self.vault.raw, approval,
+                                    what=what, operation=RESTORE)
+        try:
+            return trigger(self._as_sent(request), route, confirm=confirm, allow_duplicate=allow_duplicate,
+                           display=display, online_checks=online_checks, poll_interval=poll_interval, sleep=sleep,
+                           clock=clock)
+        except ArmError as exc:
+            refused = explain_refusal(exc, self.connection.arm, self.vault.id, self.vault.name, RESTORE, what=what)
+            if refused is None:
+                raise
+            raise refused from None
 
     def refresh(self) -> ProtectedItem:
         """Read the item again (its protection state, soft delete, last backup); returns it."""
@@ -345,12 +441,11 @@ class ProtectedItem:
         with ``az backup protection resume``). ``options``: ``poll_interval``, ``timeout``, ``sleep``. Returns the
         job (None when the service named none).
         """
-        from ..model.jobs import Job
         from ..restore.undelete import undelete
 
-        job_id = undelete(self, **options)
+        job_id = undelete(self.connection, self.ref, self.properties, **options)
         self.refresh()
-        return Job.fetch(self.vault, job_id) if job_id else None
+        return self.vault.job(job_id) if job_id else None
 
     def file_recovery(self, point: Any, **options: Any) -> FileRecovery:
         """Mount ``point`` for file recovery: a session, the script for the VM's OS (mode 0600), its password (hidden).
@@ -362,4 +457,5 @@ class ProtectedItem:
         """
         from ..restore.file_recovery.session import provision
 
-        return provision(self, point, **options)
+        return provision(self.connection, self.ref, point, item_properties=self.properties,
+                         vault_location=self.vault.location, **options)

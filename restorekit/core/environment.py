@@ -1,9 +1,10 @@
 """Where the code runs: a notebook with a live widget frontend, or headless (papermill, nbval, a script).
 
-The one place that decides which frontend is running (:func:`is_headless`) and whether an operation is shown
-(:func:`should_display`). Rule, in order:
+The one place that decides how restorekit shows what runs: :class:`Frontend`, which a connection owns
+(``rk.connect(headless=...)``) and passes to what it starts. ``Frontend.headless`` and ``Frontend.display`` force a
+choice; left to ``None``, :func:`is_headless` detects the frontend and :func:`should_display` says whether an
+operation shows itself at all (inside a kernel). Detection, in order:
 
-0. :func:`force_headless` (``True``/``False``) set in the process wins; ``None`` (the default) detects;
 1. ``RESTOREKIT_HEADLESS=1`` forces headless, ``RESTOREKIT_HEADLESS=0`` forces live;
 2. outside an IPython kernel (a script, a terminal): headless;
 3. ipywidgets' control comm (``jupyter.widget.control``) is open: live. JupyterLab's widget manager
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 
 
 def in_kernel() -> bool:
@@ -51,15 +53,6 @@ def request_from_lab_frontend() -> bool:
     return "deletedCells" in metadata or "recordTiming" in metadata
 
 
-_forced_headless: bool | None = None
-
-
-def force_headless(value: bool | None) -> None:
-    """Decide headless (``True``) or live (``False``) for this process; ``None`` goes back to detecting."""
-    global _forced_headless
-    _forced_headless = value
-
-
 def should_display(display: bool | None = None) -> bool:
     """Whether an operation shows itself in the notebook: ``display`` when given, else inside a kernel."""
     return in_kernel() if display is None else bool(display)
@@ -67,8 +60,6 @@ def should_display(display: bool | None = None) -> bool:
 
 def is_headless() -> bool:
     """True when nobody can watch a live widget: block and print plain text instead (see module doc)."""
-    if _forced_headless is not None:
-        return _forced_headless
     forced = os.environ.get("RESTOREKIT_HEADLESS", "").strip().lower()
     if forced in {"1", "true", "yes"}:
         return True
@@ -77,3 +68,23 @@ def is_headless() -> bool:
     if not in_kernel():
         return True
     return not (widget_frontend_connected() or request_from_lab_frontend())
+
+
+@dataclass(frozen=True)
+class Frontend:
+    """How a connection shows what it runs: a live widget or plain-text lines, and whether it shows it at all.
+
+    ``headless``: ``True`` prints status lines, ``False`` shows live widgets, ``None`` detects (:func:`is_headless`).
+    ``display``: whether a restore shows itself in the notebook when it starts (``None``: inside a kernel).
+    """
+
+    headless: bool | None = None
+    display: bool | None = None
+
+    def is_headless(self) -> bool:
+        """True when status lines are printed instead of a live widget."""
+        return is_headless() if self.headless is None else self.headless
+
+    def shows(self, display: bool | None = None) -> bool:
+        """Whether an operation shows itself: ``display`` when given, else this frontend's choice."""
+        return should_display(self.display if display is None else display)

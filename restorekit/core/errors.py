@@ -206,6 +206,10 @@ class RestoreNotStarted(OperationFailed):
     """
 
 
+class CrossRegionRestoreNotEnabled(RestorekitError):
+    """The vault does not replicate its backups to a secondary region (Cross Region Restore is off)."""
+
+
 class ApprovalRequired(RestorekitError):
     """A vault's Resource Guard protects this operation and no approval (auxiliary token) was given: nothing sent.
 

@@ -1,19 +1,80 @@
-"""Names and ARM IDs of vaults, containers, protected items and recovery points.
+"""ARM IDs: the one place they are built and parsed (with ``azure.mgmt.core.tools``).
 
 Azure Backup names an IaaS VM's container ``iaasvmcontainer;iaasvmcontainerv2;{rg};{vm}`` and its
-protected item ``VM;iaasvmcontainerv2;{rg};{vm}``. Resource IDs are built and parsed with
-``azure.mgmt.core.tools``.
+protected item ``VM;iaasvmcontainerv2;{rg};{vm}``. Every other module builds and reads IDs through the
+functions here (:func:`resource_group_of`, :func:`name_of`, :func:`subscription_of`, :func:`named_segments`,
+:func:`id_from_name`, …), never by splitting them by hand.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .json_values import Json
 from urllib.parse import quote
 
 from azure.mgmt.core.tools import parse_resource_id, resource_id
 
 PROVIDER = "Microsoft.RecoveryServices"
 FABRIC = "Azure"
+
+
+# -- reading any ARM ID ---------------------------------------------------------------------------------------
+def parse(arm_id: str) -> dict[str, Any]:
+    """``azure.mgmt.core.tools.parse_resource_id``: ``subscription``, ``resource_group``, ``namespace``, ``type``,
+    ``name``, ``child_type_1``/``child_name_1``…, ``resource_name`` (the last name)."""
+    return parse_resource_id(arm_id)
+
+
+def subscription_of(arm_id: str) -> str | None:
+    """The subscription of an ARM ID (None when it names none)."""
+    return parse_resource_id(str(arm_id)).get("subscription") if str(arm_id).startswith("/") else None
+
+
+def resource_group_of(arm_id: Json) -> str | None:
+    """The resource group of an ARM ID (None when it names none, or is not an ID)."""
+    text = str(arm_id or "")
+    return parse_resource_id(text).get("resource_group") if text.startswith("/") else None
+
+
+def name_of(arm_id: str) -> str:
+    """The last name of an ARM ID (a job's, a point's, a subnet's…); a bare name is returned as it is."""
+    return str(arm_id).strip().rstrip("/").rsplit("/", 1)[-1]
+
+
+def is_resource_group_id(arm_id: str) -> bool:
+    """True for ``/subscriptions/{sub}/resourceGroups/{name}`` exactly (nothing below it)."""
+    parts = parse_resource_id(arm_id) if isinstance(arm_id, str) and arm_id.startswith("/") else {}
+    return set(parts) == {"subscription", "resource_group"} and bool(parts["resource_group"]) \
+        and arm_id.rstrip("/").lower().count("/") == 4
+
+
+def named_segments(arm_id: str) -> dict[str, str]:
+    """The ``type/name`` pairs of an ARM ID by lower-case type, fast (no regex): what a column of many IDs needs.
+
+    ``/subscriptions/S/resourceGroups/rg/providers/P/vaults/v`` → ``{"subscriptions": "S", "resourcegroups":
+    "rg", "providers": "P", "vaults": "v"}``; empty for text that is not an ARM ID.
+    """
+    parts = arm_id.split("/")
+    if parts[0]:
+        return {}
+    return {parts[i].lower(): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+
+
+def id_from_name(value: Json | bool, subscription: str, resource_group: str, namespace: str, type_: str) -> Json:
+    """A full ARM ID from ``"name"`` (in ``resource_group``), ``"rg/name"`` or a full ID (kept as it is).
+
+    Other values (None, a number, ``"a/b/c"``) are returned unchanged, for validation to report.
+    """
+    if not isinstance(value, str) or not value or value.startswith("/"):
+        return value
+    group, sep, name = value.rpartition("/")
+    if sep and (not group or not name or "/" in group):
+        return value  # not "rg/name": left for validation to report
+    return resource_id(subscription=subscription, resource_group=group or resource_group, namespace=namespace,
+                       type=type_, name=name)
 
 
 def container_name(vm_resource_group: str, vm_name: str) -> str:
@@ -52,12 +113,47 @@ def vm_id(subscription_id: str, resource_group: str, vm_name: str) -> str:
 
 def resource_group_id(subscription_id: str, resource_group: str) -> str:
     """ARM ID of a resource group."""
-    return f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
+    return resource_id(subscription=subscription_id, resource_group=resource_group)
 
 
-def parse_id(rid: str) -> dict[str, str]:
-    """The named parts of an ARM id (``subscription``, ``resource_group``, ``namespace``, ``type``, ``name``…)."""
-    return parse_resource_id(rid)
+def scope_path(subscription_id: str, resource_group: str | None = None, provider_type: str = "") -> str:
+    """A subscription or resource group, or the list of its ``provider_type`` resources (``"Microsoft.Compute/disks"``).
+
+    >>> scope_path("S", "rg", "Microsoft.Compute/disks")
+    '/subscriptions/S/resourceGroups/rg/providers/Microsoft.Compute/disks'
+    """
+    scope = resource_id(subscription=subscription_id, resource_group=resource_group)
+    return f"{scope}/providers/{provider_type}" if provider_type else scope
+
+
+def location_path(subscription_id: str, region: str) -> str:
+    """``/subscriptions/{sub}/providers/Microsoft.RecoveryServices/locations/{region}`` (a region's Backup API)."""
+    return f"/subscriptions/{subscription_id}/providers/{PROVIDER}/locations/{quote(region, safe='')}"
+
+
+def vaults_path(subscription_id: str) -> str:
+    """``/subscriptions/{sub}/providers/Microsoft.RecoveryServices/vaults``: every vault of a subscription."""
+    return f"/subscriptions/{subscription_id}/providers/{PROVIDER}/vaults"
+
+
+@dataclass(frozen=True)
+class VaultRef:
+    """Where a Recovery Services vault is: subscription, resource group and name (parsed from its ID)."""
+
+    subscription_id: str
+    resource_group: str
+    name: str
+
+    @classmethod
+    def from_id(cls, arm_id: str) -> VaultRef:
+        """Parse a vault's ARM ID (or the ID of anything below it)."""
+        parts = parse_resource_id(arm_id)
+        return cls(parts["subscription"], parts["resource_group"], parts["name"])
+
+    @property
+    def id(self) -> str:
+        """ARM ID of the vault."""
+        return vault_id(self.subscription_id, self.resource_group, self.name)
 
 
 @dataclass(frozen=True)
@@ -112,6 +208,11 @@ class ItemRef:
     def vault_id(self) -> str:
         """ARM ID of the vault."""
         return vault_id(self.subscription_id, self.vault_resource_group, self.vault_name)
+
+    @property
+    def vault(self) -> VaultRef:
+        """The vault's reference."""
+        return VaultRef(self.subscription_id, self.vault_resource_group, self.vault_name)
 
     @property
     def source_vm_id(self) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .json_values import Json
 
 TIER_TYPES = {0: "Invalid", 1: "InstantRP", 2: "HardenedRP", 3: "ArchivedRP"}
 TIER_STATUSES = {0: "Invalid", 1: "Valid", 2: "Disabled", 3: "Deleted", 4: "Rehydrated"}
@@ -11,17 +14,17 @@ TIER_LABELS = {"InstantRP": "snapshot", "HardenedRP": "vault", "ArchivedRP": "ar
 USABLE_STATUSES = frozenset({"Valid", "Rehydrated"})
 
 
-def tier_name(value: Any) -> Any:
+def tier_name(value: Json) -> Json:
     """Name of a tier type given as a number, a numeric string or a name; unknown values are kept."""
     return _decode(value, TIER_TYPES)
 
 
-def tier_status(value: Any) -> Any:
+def tier_status(value: Json) -> Json:
     """Name of a tier status given as a number, a numeric string or a name; unknown values are kept."""
     return _decode(value, TIER_STATUSES)
 
 
-def _decode(value: Any, table: dict[int, str]) -> Any:
+def _decode(value: Json, table: dict[int, str]) -> Json:
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
@@ -31,7 +34,7 @@ def _decode(value: Any, table: dict[int, str]) -> Any:
     return value
 
 
-def usable_tiers(details: Any) -> dict[str, str]:
+def usable_tiers(details: Json) -> dict[str, str]:
     """``{tier name: status name}`` from a ``recoveryPointTierDetails`` list (bad entries skipped)."""
     out: dict[str, str] = {}
     if not isinstance(details, list):

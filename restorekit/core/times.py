@@ -15,7 +15,10 @@ from __future__ import annotations
 import re
 import warnings
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Protocol, TypeAlias
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .json_values import Json
 
 _LOOSE_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%Y-%m-%d %I:%M:%S %p", "%Y-%m-%d %H:%M:%S",
                   "%m/%d/%Y %I:%M %p", "%d-%m-%Y %H:%M:%S", "%Y/%m/%d %H:%M:%S")
@@ -46,7 +49,19 @@ def _iso(value: str) -> datetime | None:
         return None
 
 
-def parse_time(value: Any) -> datetime | None:
+class HasPyDatetime(Protocol):
+    """A pandas ``Timestamp`` (anything with ``to_pydatetime()``)."""
+
+    def to_pydatetime(self) -> datetime:
+        """The moment as a datetime."""
+        ...
+
+
+#: What restorekit reads as a moment: a datetime, a date, ISO 8601 text or a pandas ``Timestamp``.
+TimeLike: TypeAlias = "datetime | date | str | HasPyDatetime"
+
+
+def parse_time(value: Json | datetime) -> datetime | None:
     """A timezone-aware UTC datetime from the API's ISO 8601 text (7-digit fractions accepted; the API's UTC)."""
     if not isinstance(value, str) or not value:
         return None
@@ -58,7 +73,7 @@ def parse_time(value: Any) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def local_moment(naive: datetime, given: Any = None) -> datetime:
+def local_moment(naive: datetime, given: TimeLike | None = None) -> datetime:
     """``naive`` (a time without a zone) read in this kernel's local zone, saying so (:class:`NaiveTimeWarning`)."""
     aware = naive.astimezone()  # the kernel's local zone (TZ, /etc/localtime)
     offset = aware.strftime("%z") or "+0000"
@@ -70,7 +85,7 @@ def local_moment(naive: datetime, given: Any = None) -> datetime:
     return aware
 
 
-def to_utc(value: Any) -> datetime:
+def to_utc(value: TimeLike) -> datetime:
     """A timezone-aware UTC datetime from a datetime, a date, an ISO string or a pandas Timestamp.
 
     A value without a zone is read in this kernel's local zone, with a :class:`NaiveTimeWarning` (see the module).
@@ -94,12 +109,12 @@ def to_utc(value: Any) -> datetime:
     return moment.astimezone(UTC)
 
 
-def filter_time(value: Any) -> str:
+def filter_time(value: TimeLike) -> str:
     """A date/time as the Backup API's ``$filter`` wants it: ``2026-10-01 12:00:00 AM`` (UTC)."""
     return to_utc(value).strftime("%Y-%m-%d %I:%M:%S %p")
 
 
-def parse_duration(value: Any) -> timedelta | None:
+def parse_duration(value: Json | timedelta) -> timedelta | None:
     """A timedelta from ISO 8601 (``PT9.87S``), .NET TimeSpan (``1.02:03:04``, ``00:15:00``) or seconds."""
     if value is None or value == "":
         return None
@@ -119,7 +134,7 @@ def parse_duration(value: Any) -> timedelta | None:
         return None
 
 
-def parse_loose_time(value: Any) -> datetime | None:
+def parse_loose_time(value: Json | datetime) -> datetime | None:
     """A UTC datetime from ISO 8601 or the en-US forms job property bags use (``10/9/2019 6:05:54 PM``)."""
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -22,8 +22,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from functools import cache, partial
-from itertools import chain, islice
-from operator import eq, is_not, itemgetter, methodcaller
+from itertools import chain, islice, repeat
+from operator import eq, is_not, methodcaller
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -61,8 +61,8 @@ def key_union(records: list[dict[str, Any]]) -> list[Any]:
 def values_of(records: list[dict[str, Any]], key: Any) -> list[Any]:
     """``record.get(key)`` of every record."""
     try:
-        return list(map(itemgetter(key), records))  # faster, when every record has the key
-    except KeyError:
+        return list(map(dict.get, records, repeat(key)))  # in C, the fastest whether the key is there or not
+    except TypeError:  # a record that is no dict (a Mapping)
         return list(map(methodcaller("get", key), records))
 
 
@@ -166,7 +166,7 @@ def lossless(values: list[Any]) -> pa.Array:
         # pyarrow drops keys a struct lacks, reads 1.5 as 1 or True as 1; a dict without keys has no type
         if kept_whole(values, array) and not _has_empty_struct(array.type):
             return array
-    return pa.array([None if v is None else _json(v) for v in values], type=pa.string())
+    return pa.array([None if v is None else json_text(v) for v in values], type=pa.string())
 
 
 def kept_whole(values: list[Any], array: pa.Array) -> bool:
@@ -253,12 +253,13 @@ def utc_times(array: pa.Array) -> tuple[pd.DatetimeIndex, Any]:
     import pyarrow.compute as pc
 
     given = array.is_valid().to_numpy(zero_copy_only=False)
-    try:
-        parsed = pc.cast(array, pa.timestamp("ns", "UTC"))
+    for kind in (pa.timestamp("ns", "UTC"), pa.timestamp("ns")):  # with a zone, else all without one (as UTC)
+        try:
+            parsed = pc.cast(array, kind)
+        except arrow_errors():
+            continue
         index = pd.DatetimeIndex(parsed.to_numpy(zero_copy_only=False)).tz_localize("UTC")
         return index.as_unit("ns"), np.zeros(len(array), dtype=bool)
-    except arrow_errors():
-        pass
     coerced = pd.to_datetime(pd.Series(array.to_pylist(), dtype=object), utc=True, format="ISO8601",
                              errors="coerce")
     index = pd.DatetimeIndex(coerced)
@@ -361,7 +362,8 @@ def _text(value: Any) -> Any:
     return _MISFIT
 
 
-def _json(value: Any) -> str:
+def json_text(value: Any) -> str:
+    """``value`` as JSON text (what a column keeps of values that disagree on a type)."""
     try:
         return json.dumps(value, default=str)
     except (TypeError, ValueError):

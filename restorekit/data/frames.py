@@ -349,6 +349,10 @@ def _disks(config: pa.Array | None, python: Any, n: int) -> tuple[pa.Array, pa.A
     lun_type = pa.list_(pa.int64())
     if config is None:
         return pa.nulls(n, lun_type), pa.nulls(n, pa.int64())
+    if _counts_only(config.type):  # the list answers' configuration: counts, no disk list
+        count = (pc.struct_field(config, "numberOfDisksIncludedInBackup")
+                 if config.type.get_field_index("numberOfDisksIncludedInBackup") >= 0 else pa.nulls(n, pa.int64()))
+        return pa.nulls(n, lun_type), count.cast(pa.int64())
     if _typed_disks(config.type):
         disks = pc.struct_field(config, "includedDiskList")
         lun = pc.struct_field(disks.flatten(), "lun")
@@ -369,6 +373,16 @@ def _disks(config: pa.Array | None, python: Any, n: int) -> tuple[pa.Array, pa.A
         rows.append(row)
         counts.append(count if type(count) is int else (None if row is None else len(row)))
     return pa.array(rows, type=lun_type), pa.array(counts, type=pa.int64())
+
+
+def _counts_only(kind: pa.DataType) -> bool:
+    """Whether a disk configuration column has no disk list and an integer count (or none)."""
+    import pyarrow as pa
+
+    if not pa.types.is_struct(kind) or kind.get_field_index("includedDiskList") >= 0:
+        return False
+    index = kind.get_field_index("numberOfDisksIncludedInBackup")
+    return index < 0 or pa.types.is_integer(kind.field(index).type) or pa.types.is_null(kind.field(index).type)
 
 
 def _typed_disks(kind: pa.DataType) -> bool:
@@ -395,12 +409,13 @@ def _rule(column: pa.Array | None, python: Any, n: int) -> tuple[pa.Array, pa.Ar
     if column is None:
         return pa.nulls(n, pa.string()), pa.nulls(n, pa.string()), False
     fields = {f.name: f.type for f in column.type} if pa.types.is_struct(column.type) else None
-    if fields is not None and fields.keys() <= {"expiryTime", "ruleName"} and all(
-            pa.types.is_string(t) or pa.types.is_null(t) for t in fields.values()):
+    if fields is not None and all(pa.types.is_string(t) or pa.types.is_null(t)
+                                  for name, t in fields.items() if name in ("expiryTime", "ruleName")):
         def field(name: str) -> pa.Array:
             return pc.struct_field(column, name).cast(pa.string()) if name in fields else pa.nulls(n, pa.string())
 
-        return field("expiryTime"), field("ruleName"), False
+        # more than expiry and rule (isSoftDeleted…): the whole property is kept in extra
+        return field("expiryTime"), field("ruleName"), not fields.keys() <= {"expiryTime", "ruleName"}
     values = python()
     dicts = [v if type(v) is dict else {} for v in values]
     expiry, odd_expiry = typed(values_of(dicts, "expiryTime"), pa.string())

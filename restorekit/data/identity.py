@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..core.ids import FABRIC, PROVIDER, ItemRef, vm_id, vm_of_item_name
+from ..core.ids import FABRIC, PROVIDER, ItemRef, named_segments, vm_id, vm_of_item_name
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -35,8 +35,7 @@ def identify(arm_id: Any) -> dict[str, str | None] | None:
     """
     if not isinstance(arm_id, str):
         return None
-    parts = arm_id.split("/")
-    named = {parts[i].lower(): parts[i + 1] for i in range(1, len(parts) - 1, 2)} if not parts[0] else {}
+    named = named_segments(arm_id)
     if named.keys() >= _ITEM_PATH and named["providers"].lower() == PROVIDER.lower():
         # the fabric is implied in old answers (…/vaults/v/protectionContainers/…)
         return identify_ref(ItemRef(named["subscriptions"], named["resourcegroups"], named["vaults"],

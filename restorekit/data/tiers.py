@@ -8,7 +8,7 @@ types are kept by name in the label (``"snapshot+FutureRP"``).
 
 from __future__ import annotations
 
-from itertools import chain
+from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any
 
 from ..core.tiers import TIER_LABELS, TIER_STATUSES, TIER_TYPES, USABLE_STATUSES
@@ -73,6 +73,8 @@ def _tier_array(values: list[Any]) -> tuple[pa.ListArray, bool]:
     import pyarrow as pa
 
     whole = _tiers_in_c(values)
+    if whole is None:
+        whole = _mixed_tiers_in_c(values)
     if whole is not None:
         return whole, False
     kinds = np.array([type(v[0].get("type")) if type(v) is list and v and type(v[0]) is dict else None
@@ -117,6 +119,27 @@ def _tiers_in_c(values: list[Any]) -> pa.ListArray | None:
             return None
         return array.cast(_tier_type(pa.string())) if kind == exact_int() else array
     return None
+
+
+def _mixed_tiers_in_c(values: list[Any]) -> pa.ListArray | None:
+    """The details as :func:`_tiers_in_c` gives them, when some write numbers and others names (as the service
+    answers today): every value a list of dicts of ``type`` and ``status`` only, each an exact int or a text.
+    Numbers are written as text by ``map(str, …)``, in C; no point is probed in Python. None when the details are odder."""
+    import numpy as np
+    import pyarrow as pa
+
+    if not set(map(type, values)) <= {list}:
+        return None
+    entries = list(chain.from_iterable(values))
+    if not set(map(type, entries)) <= {dict} or sum(map(len, entries)) != 2 * len(entries):
+        return None
+    kinds, statuses = list(map(dict.get, entries, repeat("type"))), list(map(dict.get, entries, repeat("status")))
+    if not set(map(type, kinds)) | set(map(type, statuses)) <= {int, str}:  # and so both keys are in every entry
+        return None
+    offsets = np.zeros(len(values) + 1, dtype=np.int32)
+    np.cumsum(np.fromiter(map(len, values), dtype=np.int32, count=len(values)), out=offsets[1:])
+    texts = [pa.array(list(map(str, column)), type=pa.string()) for column in (kinds, statuses)]
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.StructArray.from_arrays(texts, names=["type", "status"]))
 
 
 def _tier_type(kind: pa.DataType) -> pa.DataType:

@@ -8,7 +8,8 @@ Start it in-process (a background thread on loopback)::
         srv.state.faults.fail_next(1, status=503)
 
 or from a shell: ``restorekit emulator --port 8765`` / ``python -m restorekit.emulator``.
-Flask/werkzeug are imported only when a server starts.
+The server (:mod:`restorekit.emulator.server`: cheroot, threaded, HTTP/1.1 keep-alive) and werkzeug's
+request/response wrappers are imported only when a server starts.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import threading
 import typing
 import warnings
 from datetime import UTC, datetime
-from email.utils import format_datetime
 from typing import Any
 
 SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
@@ -43,42 +43,48 @@ def _is_loopback(host: str) -> bool:
 class EmulatorServer:
     """A running emulator: ``url``, ``subscription_id`` (the first of ``subscription_ids``), ``state``.
 
-    ``stop()`` it, or use it as a context manager.
+    ``stop()`` it, or use it as a context manager. ``connections`` counts the TCP connections it accepted
+    (connections are kept alive between requests, as ARM keeps them).
     """
 
     def __init__(self, server: Any, state: Any, thread: threading.Thread | None) -> None:
         self._server = server
+        self._counted = server
         self._thread = thread
         self.state = state
         self.subscription_ids: tuple[str, ...] = tuple(state.subscription_ids)
         self.subscription_id = self.subscription_ids[0]
-        host, port = server.server_address[:2]
+        host, self._port = server.server_address[:2]
         shown = f"[{host}]" if ":" in host else host
-        self.url = f"http://{shown}:{port}"
+        self.url = f"http://{shown}:{self._port}"
 
     @property
     def port(self) -> int:
         """The TCP port it listens on."""
-        return int(self._server.server_address[1])
+        return int(self._port)
+
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted so far (a client that keeps its connections alive opens few)."""
+        return int(self._counted.connections)
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until ``stop()`` (the CLI uses this)."""
-        self._server.serve_forever(poll_interval=0.2)
+        self._server.serve()
 
     def request_stop(self) -> None:
         """Ask ``serve_forever()`` to return, from any thread (e.g. a signal handler); does not block."""
         if self._server is not None:
-            threading.Thread(target=self._server.shutdown, daemon=True).start()
+            threading.Thread(target=self._server.stop, daemon=True).start()
 
     def stop(self) -> None:
-        """Stop serving and close the socket (idempotent)."""
+        """Stop serving, close the listening socket and every open connection (idempotent)."""
         if self._server is None:
             return
         server, self._server = self._server, None
+        server.stop()
         if self._thread is not None:
-            server.shutdown()
             self._thread.join(timeout=5)
-        server.server_close()
 
     def __enter__(self) -> EmulatorServer:
         return self
@@ -164,18 +170,9 @@ def start(host: str = "127.0.0.1", port: int = 0, latency_ms: float = 0, job_sec
         raise ValueError("page_size must be >= 1")
     if not 0.0 <= fail_rate <= 1.0:
         raise ValueError("fail_rate must be between 0 and 1")
-    from werkzeug.serving import WSGIRequestHandler, make_server
-
     from .app import EmulatorApp
+    from .server import make_server
     from .state import Settings, State
-
-    class _QuietHandler(WSGIRequestHandler):
-        def log_request(self, *args: Any, **kwargs: Any) -> None:
-            pass
-
-        def date_time_string(self, timestamp: float | None = None) -> str:
-            """The ``Date`` of every answer, by the emulator's clock (an estate pinned to a day answers with it)."""
-            return format_datetime(self.server.app.state.clock.now(), usegmt=True)  # type: ignore[attr-defined]
 
     settings = Settings(latency_ms=latency_ms, job_seconds=job_seconds, fleet=fleet, page_size=page_size,
                         throttle=throttle, read_bucket=read_bucket, read_refill=read_refill,
@@ -184,11 +181,10 @@ def start(host: str = "127.0.0.1", port: int = 0, latency_ms: float = 0, job_sec
                         token_lifetime=token_lifetime, crr_token_lifetime=crr_token_lifetime,
                         graph_quota=graph_quota)
     state = State(settings)
-    server = make_server(host, port, EmulatorApp(state), threaded=True, request_handler=_QuietHandler)
-    server.daemon_threads = True
+    server = make_server(host, port, EmulatorApp(state))
     thread = None
     if background:
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                                  name=f"restorekit-emulator-{server.server_address[1]}", daemon=True)
+        thread = threading.Thread(target=server.serve, name=f"restorekit-emulator-{server.server_address[1]}",
+                                  daemon=True)
         thread.start()
     return EmulatorServer(server, state, thread)

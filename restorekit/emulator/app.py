@@ -17,6 +17,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from email.utils import format_datetime
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -34,12 +35,11 @@ from .gateway.outage import check_outage
 from .providers import ROUTES
 from .providers.backup.file_recovery import script_download
 from .providers.entra import token_endpoint
+from .server import SOCKET_KEY
 from .state import State
 from .state.faults import Fault
 
 PASSIVE = versions.PASSIVE_VERSIONS
-#: The environ key under which the gateway finds the request's socket (to drop a connection without an answer).
-SOCKET_KEY = "werkzeug.socket"
 
 
 class EmulatorApp:
@@ -138,6 +138,7 @@ class EmulatorApp:
         h["Pragma"] = "no-cache"
         h["X-Content-Type-Options"] = "nosniff"
         h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        h["Date"] = format_datetime(now, usegmt=True)  # by the emulator's clock: an estate pinned to a day says it
 
 
 #: The Backup service's own paths (vaults and what is under them): Azure tags their answers with who asked, where.

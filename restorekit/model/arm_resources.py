@@ -1,8 +1,9 @@
 """The Azure resources a restore names or touches, read from ARM: storage accounts, resource groups, networks,
 VMs and their disks, and the zones of a region.
 
-A :class:`ResourceReader` belongs to one connection and caches what it reads for a short while (30 s), so a form
-that re-checks on every keystroke does not flood ARM; ``fresh=True`` reads again (before and after a restore).
+A :class:`ResourceReader` belongs to one connection (``connection.resources()``: no registry outlives it) and
+caches what it reads for a short while (30 s), so a form that re-checks on every keystroke does not flood ARM;
+``fresh=True`` reads again (before and after a restore).
 Each resource comes back as ARM's JSON (a dict) and ``None`` when ARM says 404.
 """
 
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core import api_versions
 from ..core.errors import ArmError
+from ..core.ids import is_resource_group_id, resource_group_of, scope_path
 from ..core.regions import norm_region
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -23,19 +25,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: How long a read stays fresh (seconds).
 CACHE_SECONDS = 30.0
-
-_READERS: dict[int, ResourceReader] = {}
-_READERS_LOCK = threading.Lock()
-
-
-def reader_for(arm: ArmApi, subscription_id: str) -> ResourceReader:
-    """The reader of a connection's session (one per session, so its cache is shared by checks and forms)."""
-    with _READERS_LOCK:
-        found = _READERS.get(id(arm))
-        if found is None or found.arm is not arm or found.subscription_id != subscription_id:
-            found = _READERS[id(arm)] = ResourceReader(arm, subscription_id)
-        return found
-
 
 @dataclass(frozen=True)
 class Located:
@@ -50,15 +39,14 @@ class Located:
     @property
     def label(self) -> str:
         """How a person names it: ``group/name``, or the name alone for a resource group itself."""
-        is_group = len(self.id.strip("/").split("/")) == 4  # /subscriptions/{s}/resourceGroups/{name}
+        is_group = is_resource_group_id(self.id)
         return self.name if is_group or not self.resource_group else f"{self.resource_group}/{self.name}"
 
 
 def _located(raw: dict[str, Any]) -> Located:
     rid = str(raw.get("id") or "")
-    parts = rid.strip("/").split("/")
-    group = parts[3] if len(parts) > 3 and parts[2].lower() == "resourcegroups" else ""
-    return Located(rid, str(raw.get("name") or ""), group, norm_region(raw.get("location")), raw)
+    return Located(rid, str(raw.get("name") or ""), resource_group_of(rid) or "", norm_region(raw.get("location")),
+                   raw)
 
 
 class ResourceReader:
@@ -102,9 +90,8 @@ class ResourceReader:
         return self._cached(("list", path.lower()), lambda: [_located(r) for r in self.arm.list(
             path, api_version=api_version) if isinstance(r, dict)], fresh)
 
-    @property
-    def _sub(self) -> str:
-        return f"/subscriptions/{self.subscription_id}"
+    def _path(self, provider_type: str = "", resource_group: str | None = None) -> str:
+        return scope_path(self.subscription_id, resource_group, provider_type)
 
     # -- one resource ----------------------------------------------------------------------------------------
     def get(self, resource_id: str, *, fresh: bool = False) -> dict[str, Any] | None:
@@ -114,35 +101,33 @@ class ResourceReader:
     # -- lists -----------------------------------------------------------------------------------------------
     def resource_groups(self, *, fresh: bool = False) -> list[Located]:
         """The subscription's resource groups."""
-        return self._list(f"{self._sub}/resourcegroups", api_versions.RESOURCE_GROUPS, fresh)
+        return self._list(f"{self._path()}/resourcegroups", api_versions.RESOURCE_GROUPS, fresh)
 
     def storage_accounts(self, *, fresh: bool = False) -> list[Located]:
         """The subscription's storage accounts."""
-        return self._list(f"{self._sub}/providers/Microsoft.Storage/storageAccounts", api_versions.STORAGE, fresh)
+        return self._list(self._path("Microsoft.Storage/storageAccounts"), api_versions.STORAGE, fresh)
 
     def virtual_networks(self, *, fresh: bool = False) -> list[Located]:
         """The subscription's virtual networks (subnets inline in each ``raw``)."""
-        return self._list(f"{self._sub}/providers/Microsoft.Network/virtualNetworks", api_versions.NETWORK, fresh)
+        return self._list(self._path("Microsoft.Network/virtualNetworks"), api_versions.NETWORK, fresh)
 
     def virtual_machines(self, resource_group: str | None = None, *, fresh: bool = False) -> list[Located]:
         """The VMs of a resource group, or of the subscription."""
-        scope = f"{self._sub}/resourceGroups/{resource_group}" if resource_group else self._sub
-        return self._list(f"{scope}/providers/Microsoft.Compute/virtualMachines", api_versions.COMPUTE, fresh)
+        return self._list(self._path("Microsoft.Compute/virtualMachines", resource_group), api_versions.COMPUTE, fresh)
 
     def disks(self, resource_group: str, *, fresh: bool = False) -> list[Located]:
         """The managed disks of a resource group."""
-        return self._list(f"{self._sub}/resourceGroups/{resource_group}/providers/Microsoft.Compute/disks",
-                          api_versions.DISKS, fresh)
+        return self._list(self._path("Microsoft.Compute/disks", resource_group), api_versions.DISKS, fresh)
 
     def network_interfaces(self, resource_group: str, *, fresh: bool = False) -> list[Located]:
         """The network interfaces of a resource group."""
-        return self._list(f"{self._sub}/resourceGroups/{resource_group}/providers/Microsoft.Network/networkInterfaces",
-                          api_versions.NETWORK, fresh)
+        return self._list(self._path("Microsoft.Network/networkInterfaces", resource_group), api_versions.NETWORK,
+                          fresh)
 
     def zones(self, region: str) -> list[str] | None:
         """The availability zones a region offers (``[]`` for none), None when the subscription does not list it."""
         locations = self._cached(("list", "locations"), lambda: self.arm.list(
-            f"{self._sub}/locations", api_version=api_versions.LOCATIONS), False)
+            f"{self._path()}/locations", api_version=api_versions.LOCATIONS), False)
         for location in locations:
             if isinstance(location, dict) and norm_region(location.get("name")) == norm_region(region):
                 mappings = location.get("availabilityZoneMappings")

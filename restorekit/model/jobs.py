@@ -1,4 +1,9 @@
-"""Backup jobs of a vault: status, progress, errors, where a restore went, and lists of jobs as DataFrames.
+"""Backup jobs of a vault: the job resource as Azure returns it, read through its :class:`~restorekit.model.job_api.JobApi`.
+
+A :class:`Job` is the resource (status, progress, tasks, errors, ``summary()``, ``to_frame()``) and the two
+requests it makes of its API (:meth:`Job.refresh`, :meth:`Job.cancel`). Following it to its end is
+:mod:`restorekit.model.job_polling` (``job.wait()``); what a restore job says it did is
+:mod:`restorekit.model.outcome` (``job.restore_facts``).
 
 >>> job = vault.job(job_id)        # re-attach after a kernel restart
 >>> job.wait(); job.to_frame()     # one row per task
@@ -10,74 +15,54 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ..core.errors import ArmError, OperationFailed, TransportError
+from ..core.errors import ArmError, OperationFailed
 from ..core.filters import job_filter
+from ..core.ids import name_of, subscription_of
 from ..core.times import format_duration as _fmt_td
-from ..core.times import format_moment, parse_duration, parse_loose_time, parse_time, same_moment
+from ..core.times import format_moment, parse_duration, parse_time, same_moment
 from ..transport import polling as lro
-from ..transport.driver import drive
-from .job_api import CrossRegionJobs, JobApi, VaultJobs
+from .job_api import CrossRegionJobs, JobApi
+from .job_polling import JobPolling
+from .outcome import RestoreFacts
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ..core.protocols import VaultLike as Vault
+    from ..core.filters import TimeBound
+    from ..core.json_values import JsonObject
+    from .points import PointRef
 
-#: ``restoreLocationType`` from the property bag's ``Job Type``, for answers without ``internalPropertyBag``.
-_RESTORE_KINDS = {"recover disks": "RestoreDisks", "replace disks": "OriginalLocation",
-                  "replace existing disks": "OriginalLocation", "recover vm to an alternate location":
-                  "AlternateLocation", "recover vm": "AlternateLocation"}
 #: Job statuses after which nothing changes any more.
 JOB_TERMINAL = frozenset({"Completed", "CompletedWithWarnings", "Failed", "Cancelled"})
 
 
-def _bag_get(bag: dict[str, Any], *names: str) -> str | None:
-    lowered = {str(k).lower().replace("_", " ").strip(): v for k, v in bag.items()}
-    for name in names:
-        value = lowered.get(name.lower())
-        if value not in (None, ""):
-            return str(value)
-    return None
-
-
-# -- jobs ---------------------------------------------------------------------------------------------
 class Job:
     """A backup job of a vault (usually a restore): status, progress, errors, where the disks went.
 
-    Make one with :meth:`fetch` (or ``vault.job(job_id)``); ``raw`` is the JobResource as last read.
-    ``poll_interval`` is the wait between reads in :meth:`wait` (15 s unless set; a restore operation
-    passes on the service's ``Retry-After``). ``sleep``/``clock`` are injectable for tests.
+    Make one with :meth:`fetch` (or ``vault.job(job_id)``); ``raw`` is the JobResource as last read, ``api`` where
+    it is read (None for a job made by hand). ``poll_interval`` is the wait between reads in :meth:`wait` (15 s
+    unless set; a restore operation passes on the service's ``Retry-After``). ``sleep``/``clock`` are injectable.
     """
 
-    def __init__(self, vault: Vault, raw: dict[str, Any], *, api: JobApi | None = None,
-                 poll_interval: float | None = None, sleep: Callable[[float], Any] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.vault = vault
+    def __init__(self, raw: JsonObject, api: JobApi | None = None, *, poll_interval: float | None = None,
+                 sleep: Callable[[float], object] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
         self.raw = raw
-        self._api = api
+        self.api = api
         self.poll_interval = poll_interval
         self.sleep = sleep
         self.clock = clock
         self.polls = 0
         self.fetched_at = datetime.now(UTC)
-        self._retry_after: float | None = None
-        self._backoff = lro.Backoff()
+        #: The service's last ``Retry-After`` (seconds), or None.
+        self.retry_after: float | None = None
         self._cancel_sent = False
 
-    @property
-    def api(self) -> JobApi:
-        """Where the job is read: the vault's Backup API, or the secondary region for a cross-region restore."""
-        if self._api is None:
-            self._api = VaultJobs(self.vault)
-        return self._api
-
     @classmethod
-    def fetch(cls, vault: Vault, job_id: str, *, api: JobApi | None = None, **kwargs: Any) -> Job:
-        """Read job ``job_id`` of ``vault``; an unknown id raises ``NotFoundError`` saying where to look."""
-        api = api or VaultJobs(vault)
-        job_id = str(job_id).strip().rsplit("/", 1)[-1]
+    def fetch(cls, api: JobApi, job_id: str, **kwargs: float | Callable[..., object] | None) -> Job:
+        """Read job ``job_id`` through ``api``; an unknown id raises ``NotFoundError`` saying where to look."""
+        job_id = name_of(str(job_id))
         try:
             response = api.read(job_id)
         except ArmError as exc:
@@ -85,17 +70,17 @@ class Job:
                 raise
             raise api.not_found(job_id, exc) from None
         raw = response.body if isinstance(response.body, dict) else {"name": job_id}
-        return cls(vault, raw, api=api, **kwargs)
+        return cls(raw, api, **kwargs)  # type: ignore[arg-type]
 
     # -- reading ------------------------------------------------------------------------------------
     @property
-    def properties(self) -> dict[str, Any]:
+    def properties(self) -> JsonObject:
         """The job's ``properties`` as the API returned them."""
         props = self.raw.get("properties")
         return props if isinstance(props, dict) else {}
 
     @property
-    def extended_info(self) -> dict[str, Any]:
+    def extended_info(self) -> JsonObject:
         """``properties.extendedInfo`` (tasks, property bag, progress), or an empty dict."""
         info = self.properties.get("extendedInfo")
         return info if isinstance(info, dict) else {}
@@ -103,7 +88,7 @@ class Job:
     @property
     def id(self) -> str:
         """The job id (its resource name)."""
-        return str(self.raw.get("name") or str(self.raw.get("id", "")).rsplit("/", 1)[-1])
+        return str(self.raw.get("name") or name_of(str(self.raw.get("id", ""))))
 
     @property
     def status(self) -> str:
@@ -149,7 +134,7 @@ class Job:
         return value
 
     @property
-    def tasks(self) -> list[dict[str, Any]]:
+    def tasks(self) -> list[JsonObject]:
         """``extendedInfo.tasksList``: each ``{taskId, status, duration, taskType}`` (``taskExecutionDetails`` when
         Azure says how much was transferred)."""
         tasks = self.extended_info.get("tasksList")
@@ -183,7 +168,7 @@ class Job:
         return parse_duration(self.extended_info.get("estimatedRemainingDuration"))
 
     @property
-    def error_details(self) -> list[dict[str, Any]]:
+    def error_details(self) -> list[JsonObject]:
         """The service's errors, each ``{code, title, message, recommendations}``."""
         details = []
         for err in self.properties.get("errorDetails") or []:
@@ -196,76 +181,114 @@ class Job:
     @property
     def property_bag(self) -> dict[str, str]:
         """``extendedInfo.propertyBag``: what the service says about the restore (targets, blobs, point)."""
-        bag = self.extended_info.get("propertyBag")  # Azure writes null for what it does not know yet
-        return {str(k): str(v) for k, v in bag.items() if v is not None} if isinstance(bag, dict) else {}
+        return dict(self.restore_facts.bag)
+
+    @property
+    def restore_facts(self) -> RestoreFacts:
+        """What the job says the restore did (kind, targets, restored disks, the point): see
+        :class:`~restorekit.model.outcome.RestoreFacts`; ``job.restore_kind`` and the rest read it."""
+        vault = self.api.vault.subscription_id if self.api is not None else subscription_of(str(self.raw.get("id", "")))
+        return RestoreFacts.read(self.properties, subscription_id=vault)
+
+    # -- what a restore job says it did (model.outcome) ------------------------------------------------
+    @property
+    def restore_kind(self) -> str | None:
+        """``RestoreDisks``, ``OriginalLocation`` or ``AlternateLocation`` (None for other jobs)."""
+        return self.restore_facts.kind
+
+    @property
+    def target_resource_group(self) -> str | None:
+        """The resource group the restore wrote to (absent for a VHD restore)."""
+        return self.restore_facts.target_resource_group
+
+    @property
+    def target_vm_name(self) -> str | None:
+        """The VM the restore created or whose disks it replaced; None for a disk restore."""
+        return self.restore_facts.target_vm_name
 
     @property
     def target_storage_account(self) -> str | None:
         """The storage account the disks (and ``vmconfig.json``) were restored to."""
-        return _bag_get(self.property_bag, "Target Storage Account Name", "Target Storage Account",
-                        "Storage Account Name", "TargetStorageAccountName")
+        return self.restore_facts.target_storage_account
 
     @property
     def config_blob_uri(self) -> str | None:
         """URI of the restored VM configuration (``vmconfig.json``), when the service gives it."""
-        return _bag_get(self.property_bag, "Config Blob Uri", "ConfigBlobUri", "Config Blob URI")
+        return self.restore_facts.config_blob_uri
 
     @property
     def template_blob_uri(self) -> str | None:
         """URI of the ARM template to create a VM from the restored disks, when the service gives it."""
-        return _bag_get(self.property_bag, "Template Blob Uri", "TemplateBlobUri", "Template Blob URI")
+        return self.restore_facts.template_blob_uri
 
     @property
-    def recovery_point_time(self) -> datetime | None:
-        """The restored point's time from the property bag (parsed leniently), if present."""
-        return parse_loose_time(_bag_get(self.property_bag, "Recovery point time", "RecoveryPointTime",
-                                         "Recovery Point Time"))
+    def config_blob_container(self) -> str | None:
+        """The staging account's container that holds ``vmconfig.json``."""
+        return self.restore_facts.config_blob_container
+
+    @property
+    def restored_disks(self) -> list[str]:
+        """The backed-up disks the restore recreated, by their names in the backup."""
+        return self.restore_facts.restored_disks
+
+    @property
+    def backed_up_disks(self) -> list[str]:
+        """The disks the restored point holds, by name."""
+        return self.restore_facts.backed_up_disks
 
     @property
     def recovery_point_id(self) -> str | None:
-        """The restored point's id/name from the property bag, if present."""
-        value = _bag_get(self.property_bag, "Recovery point id", "RecoveryPointId", "Recovery Point Name")
-        return value.rsplit("/", 1)[-1] if value else None
+        """The restored point's name, as the job says it."""
+        return self.restore_facts.recovery_point_id
+
+    @property
+    def recovery_point_time(self) -> datetime | None:
+        """The restored point's time, as the job says it."""
+        return self.restore_facts.recovery_point_time
+
+    @property
+    def replaced_disks(self) -> bool:
+        """True for a replace-disks restore."""
+        return self.restore_facts.kind == "OriginalLocation"
+
+    def result_ids(self) -> list[tuple[str, str]]:
+        """What the restore created or changed, as ``(what, resource ID)``, from what the job says."""
+        return self.restore_facts.result_ids()
+
+    def outcome(self) -> str:
+        """Where the restore went, in Azure's words: a new VM, replaced disks, or restored disks and where."""
+        return self.restore_facts.sentence()
 
     # -- acting -------------------------------------------------------------------------------------
+    def _api(self) -> JobApi:
+        if self.api is None:
+            raise OperationFailed(f"job {self.id} was made by hand: it has no API to read it through")
+        return self.api
+
     def refresh(self) -> Job:
-        """Read the job again; returns self. Honours a ``Retry-After`` on the answer for the next wait."""
-        response = self.api.read(self.id)
+        """Read the job again; returns self. Keeps the answer's ``Retry-After`` for the next wait."""
+        response = self._api().read(self.id)
         self.polls += 1
         if isinstance(response.body, dict):
             self.raw = response.body
         self.fetched_at = datetime.now(UTC)
-        self._retry_after = lro.suggested_interval(response.headers)
+        self.retry_after = lro.suggested_interval(response.headers)
         return self
 
-    def interval(self) -> float:
-        """The wait before the next read: ``poll_interval``, else the service's last ``Retry-After``, else 15 s."""
-        if self.poll_interval is not None:
-            return self.poll_interval
-        return self._retry_after or lro.DEFAULT_INTERVAL
-
-    def step(self) -> float:
-        """One read of the job (:meth:`refresh`), transient failures answered with a backoff; the next wait."""
-        try:
-            self.refresh()
-        except (ArmError, TransportError) as exc:
-            return self._backoff.after_failure(exc)
-        self._backoff.reset()
-        return self.interval()
-
-    def wait(self, timeout: float | None = None, *, on_update: Callable[[Job], Any] | None = None,
+    def wait(self, timeout: float | None = None, *, on_update: Callable[[Job], object] | None = None,
              raise_on_failure: bool = True) -> Job:
-        """Re-read the job every ``poll_interval`` until it ends; returns self.
+        """Re-read the job every ``poll_interval`` until it ends (:mod:`restorekit.model.job_polling`); returns self.
 
         A Failed job raises ``OperationFailed`` quoting the service's code, message and recommendations
         (unless ``raise_on_failure=False``); a Cancelled job is returned. Transient errors while polling
         are retried with backoff; ``TimeoutError`` after ``timeout`` seconds.
         """
-        self._backoff = lro.Backoff()
-        drive(self, first_delay=self.interval(), timeout=timeout, clock=self.clock, sleep=self.sleep,
-              on_update=None if on_update is None else (lambda: on_update(self)),
-              timed_out=lambda: (f"job {self.id} was still {self.status} ({self.progress or 0:.0f}%) after "
-                                 f"{timeout:g} s; wait again with job.wait(), or follow it with vault.restore_job or rk.resume"))
+        JobPolling(self, self.poll_interval).run(
+            timeout, sleep=self.sleep, clock=self.clock,
+            on_update=None if on_update is None else (lambda: on_update(self)),
+            timed_out=lambda: (f"job {self.id} was still {self.status} ({self.progress or 0:.0f}%) after "
+                               f"{timeout:g} s; wait again with job.wait(), or follow it with vault.restore_job or "
+                               "rk.resume"))
         if raise_on_failure and self.status == "Failed":
             raise self.failure()
         return self
@@ -291,11 +314,12 @@ class Job:
         if self.done:
             return self
         if not self._cancel_sent:
-            response = self.api.cancel(self.id)
+            api = self._api()
+            response = api.cancel(self.id)
             self._cancel_sent = True
             if wait:
                 follow = lro.LongRunningOperation.from_response(
-                    self.api.session, response, poll_interval=self.poll_interval, sleep=self.sleep, clock=self.clock)
+                    api.session, response, poll_interval=self.poll_interval, sleep=self.sleep, clock=self.clock)
                 if follow.can_poll:
                     follow.run(timeout=timeout)
         if wait:
@@ -323,103 +347,7 @@ class Job:
     @property
     def on_emulator(self) -> bool:
         """True when the job was read from a local emulator (it says so wherever it is shown)."""
-        try:
-            return bool(self.vault.connection.is_emulator)
-        except AttributeError:  # a job made by hand, without a connection
-            return False
-
-    @property
-    def restore_kind(self) -> str | None:
-        """What the restore did: ``RestoreDisks``, ``OriginalLocation`` or ``AlternateLocation`` (None for other jobs).
-
-        Azure says it in ``extendedInfo.internalPropertyBag.restoreLocationType``; the property bag's ``Job Type``
-        ("Recover disks", "Replace disks", "Recover VM to an alternate location") says it too.
-        """
-        internal = self.extended_info.get("internalPropertyBag")
-        kind = internal.get("restoreLocationType") if isinstance(internal, dict) else None
-        if isinstance(kind, str) and kind:
-            return kind
-        return _RESTORE_KINDS.get(str(self.property_bag.get("Job Type", "")).strip().lower())
-
-    @property
-    def target_resource_group(self) -> str | None:
-        """The resource group the restore wrote to (``Target resource group``; absent for a VHD restore)."""
-        return _bag_get(self.property_bag, "Target resource group")
-
-    @property
-    def target_vm_name(self) -> str | None:
-        """The VM the restore created (alternate location) or whose disks it replaced; None for a disk restore.
-
-        A disk restore creates no VM: Azure writes the placeholder ``vmName`` as its ``Target VM Name``.
-        """
-        if self.restore_kind not in ("AlternateLocation", "OriginalLocation"):
-            return None
-        return _bag_get(self.property_bag, "Target VM Name") or (
-            self.vm_name if self.restore_kind == "OriginalLocation" else None)
-
-    @property
-    def restored_disks(self) -> list[str]:
-        """The backed-up disks the restore recreated, by their names in the backup (``Restored disk(s)``).
-
-        Azure names them for a restore of selected disks; the new disks' own names are not in the job.
-        """
-        return _disk_names(self.property_bag.get("Restored disk(s)"))
-
-    @property
-    def backed_up_disks(self) -> list[str]:
-        """The disks the restored point holds, by name (``Backed-up disk(s)``, when Azure says)."""
-        return _disk_names(self.property_bag.get("Backed-up disk(s)"))
-
-    @property
-    def config_blob_container(self) -> str | None:
-        """The staging account's container that holds ``vmconfig.json`` (and a VHD restore's disks)."""
-        return _bag_get(self.property_bag, "Config Blob Container Name")
-
-    def _target_group_id(self) -> str | None:
-        group = self.target_resource_group
-        sub = _subscription_of(getattr(self.vault, "id", "") or "") or _subscription_of(self.raw.get("id", ""))
-        return f"/subscriptions/{sub}/resourceGroups/{group}" if group and sub else None
-
-    def result_ids(self) -> list[tuple[str, str]]:
-        """What the restore created or changed, as ``(what, resource ID)``, from what the job says.
-
-        A new VM (alternate location), the VM whose disks were replaced, or the resource group restored disks
-        went to. Empty for a job that did not complete, and for disks restored as VHD blobs (see :meth:`outcome`).
-        """
-        if not self.succeeded:
-            return []
-        group_id = self._target_group_id()
-        kind, vm = self.restore_kind, self.target_vm_name
-        if vm and group_id:
-            label = "new VM" if kind == "AlternateLocation" else "VM, disks replaced"
-            return [(label, f"{group_id}/providers/Microsoft.Compute/virtualMachines/{vm}")]
-        if group_id and kind == "RestoreDisks":
-            return [("resource group of the restored disks", group_id)]
-        return []
-
-    @property
-    def replaced_disks(self) -> bool:
-        """True for a replace-disks restore."""
-        return self.restore_kind == "OriginalLocation"
-
-    def outcome(self) -> str:
-        """Where the restore went, in Azure's words: a new VM, replaced disks, or restored disks and where."""
-        kind = self.restore_kind
-        ids = dict(self.result_ids())
-        if kind == "OriginalLocation":
-            return f"; disks of VM {self.target_vm_name or self.vm_name} replaced"
-        if kind == "AlternateLocation":
-            return f"; new VM {ids.get('new VM') or self.target_vm_name}"
-        disks = self.restored_disks
-        what = f"disk(s) {', '.join(disks)}" if disks else "disks"
-        if kind == "RestoreDisks" and self.target_resource_group:
-            return f"; {what} restored as managed disks in resource group {self.target_resource_group}"
-        if self.target_storage_account:
-            container = self.config_blob_container
-            how = " restored as VHD blobs" if kind == "RestoreDisks" else ""
-            return (f"; {what}{how} in storage account {self.target_storage_account}"
-                    + (f", container {container}" if container else ""))
-        return ""
+        return self.api is not None and self.api.connection.is_emulator
 
     def to_frame(self) -> pd.DataFrame:
         """One row per task of ``extendedInfo.tasksList`` (task, status, start, end, duration, progress).
@@ -453,8 +381,8 @@ class Job:
     def _repr_html_(self) -> str:
         from ..core.html import fields_table
 
-        portal = getattr(getattr(self.vault, "connection", None), "portal_url", None)
-        rows: list[tuple[str, Any]] = [
+        portal = self.api.connection.portal_url if self.api is not None else None
+        rows: list[tuple[str, object]] = [
             ("job", self.id), ("VM", self.vm_name), ("operation", self.operation), ("status", self.summary()),
             ("started", format_moment(self.start_time) if self.start_time else None),
             ("where", "local emulator, not Azure" if self.on_emulator else None)]
@@ -462,21 +390,12 @@ class Job:
             rows += [("storage account", self.target_storage_account), ("vmconfig.json", self.config_blob_uri),
                      ("template", self.template_blob_uri)]
             for label, rid in self.result_ids():
-                link = portal(rid) if callable(portal) else None
+                link = portal(rid) if portal is not None else None
                 rows.append((label, f"{rid}  ({link})" if link else rid))
         for err in self.error_details:
             rows.append(("error", f"{err['code']} {err['title'] or ''}: {err['message']}"))
             rows.extend(("recommendation", rec) for rec in err["recommendations"])
         return fields_table(rows, "restorekit-job")
-
-
-def _disk_names(value: Any) -> list[str]:
-    return [name.strip() for name in str(value or "").split(";") if name.strip()]
-
-
-def _subscription_of(arm_id: str) -> str | None:
-    parts = str(arm_id).strip("/").split("/")
-    return parts[1] if len(parts) > 1 and parts[0].lower() == "subscriptions" else None
 
 
 class CrrJob(Job):
@@ -496,10 +415,10 @@ class CrrJob(Job):
         return f"<CrrJob {self.id} {self.vm_name or ''} in {self.region}: {self.summary()}>".replace("  ", " ")
 
 
-def job_resources(vault: Vault, operation: str | None = "Restore", status: str | None = None,
-                  start: Any = None, end: Any = None, *, api: JobApi | None = None) -> list[dict[str, Any]]:
+def job_resources(api: JobApi, operation: str | None = "Restore", status: str | None = None,
+                  start: TimeBound = None, end: TimeBound = None) -> list[JsonObject]:
     """Every JobResource the API returns for the filter (all pages, ``$skipToken``/``nextLink`` followed)."""
-    return (api or VaultJobs(vault)).list(job_filter(operation, status, start, end))
+    return api.list(job_filter(operation, status, start, end))
 
 
 def jobs_frame(jobs: Iterable[Job]) -> pd.DataFrame:
@@ -526,14 +445,14 @@ def jobs_frame(jobs: Iterable[Job]) -> pd.DataFrame:
     return frame.sort_values("start", ascending=False, ignore_index=True)
 
 
-def list_jobs(vault: Vault, operation: str | None = "Restore", status: str | None = None,
-              start: Any = None, end: Any = None) -> pd.DataFrame:
+def list_jobs(api: JobApi, operation: str | None = "Restore", status: str | None = None,
+              start: TimeBound = None, end: TimeBound = None, *, job_class: type[Job] | None = None) -> pd.DataFrame:
     """The vault's jobs as a DataFrame, filtered by the API's ``$filter``, every page, newest first.
 
     Columns: ``job_id``, ``vm``, ``operation`` and ``status`` (categorical), ``start``/``end`` (tz-aware
     UTC), ``duration`` (timedelta), ``progress`` (percent), ``error_code``, ``target_storage_account``.
     """
-    return jobs_frame(Job(vault, raw) for raw in job_resources(vault, operation, status, start, end))
+    return jobs_frame((job_class or Job)(raw, api) for raw in job_resources(api, operation, status, start, end))
 
 
 # -- restore operations -------------------------------------------------------------------------------
@@ -547,13 +466,14 @@ def job_matches_item(job: Job, item_vm: str, container: str | None) -> bool:
     return True
 
 
-def job_matches_point(job: Job, point: Any) -> bool:
+def job_matches_point(job: Job, point: PointRef) -> bool:
     """True when the job restores ``point``, or when the job does not say which point (conservative)."""
-    point_id, point_time = job.recovery_point_id, job.recovery_point_time
+    facts = job.restore_facts
+    point_id, point_time = facts.recovery_point_id, facts.recovery_point_time
     if point_id is None and point_time is None:
         return True
-    if point_id is not None and point_id == str(getattr(point, "name", "")):
+    if point_id is not None and point_id == point.name:
         return True
-    return same_moment(point_time, getattr(point, "time", None))
+    return same_moment(point_time, point.time)
 
 

@@ -1,20 +1,20 @@
-"""Recovery points of a protected VM: typed objects over the API's resources.
+"""Recovery points of a protected VM: typed values over the API's resources.
 
 A :class:`RecoveryPoint` wraps one ``RecoveryPointResource`` as the API returned it (``raw``) and
-exposes what a restore needs: time, consistency, tiers, disk LUNs, zones, encryption. The list
-type :class:`RecoveryPoints` keeps API order and adds ``latest()`` and ``to_frame()``.
+exposes what a restore needs: time, consistency, tiers, disk LUNs, zones, encryption. It is a value: it knows
+where it comes from (its item's and vault's IDs, the endpoint it was read at), not the objects that read it, so
+whatever needs ARM takes the item or the connection explicitly (``item.with_disk_list(point)``). The list type
+:class:`RecoveryPoints` keeps API order and adds ``latest()`` and ``to_frame()``.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, overload
 
-from ..core.errors import RestorekitError
-from ..core.ids import ItemRef
+from ..core.ids import ItemRef, name_of
 from ..core.tiers import TIER_LABELS, USABLE_STATUSES, usable_tiers
 from ..core.times import format_moment, parse_time
 from .point_selection import select
@@ -22,10 +22,15 @@ from .point_selection import select
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ..core.protocols import ProtectedItemLike as ProtectedItem
+    from ..core.json_values import JsonObject
 
 
-log = logging.getLogger(__name__)
+@dataclass(frozen=True)
+class PointRef:
+    """A recovery point by name and time: what a job says it restores, and what the journal keeps of a point."""
+
+    name: str
+    time: datetime | None = None
 
 
 @dataclass(frozen=True, repr=False)
@@ -35,28 +40,37 @@ class RecoveryPoint:
     ``raw`` is the resource exactly as the API returned it; ``item`` says which vault and VM it
     belongs to; ``region`` is ``"primary"`` or ``"secondary"`` (cross-region listing);
     ``vault_location`` is the vault's Azure region when known; ``copy_region`` the region of this copy
-    (the secondary region for a cross-region point).
+    (the secondary region for a cross-region point). ``source_vm_id`` is the backed-up VM's ID as its protected item
+    says it (None: derived from the item's name); ``endpoint`` and ``api_version`` say where it was read, so that a
+    dry-run export names the same service.
     """
 
-    raw: dict[str, Any]
+    raw: JsonObject
     item: ItemRef
     region: str = "primary"
     vault_location: str | None = None
-    owner: ProtectedItem | None = field(default=None, compare=False)
     #: The Azure region this copy of the point lives in, when known (the secondary region's name for a
     #: cross-region point; restores from it land there).
     copy_region: str | None = None
-    _read_alone: RecoveryPoint | None = field(default=None, compare=False)
+    source_vm_id: str | None = field(default=None, compare=False)
+    endpoint: str | None = field(default=None, compare=False)
+    api_version: str | None = field(default=None, compare=False)
 
     @classmethod
-    def from_resource(cls, raw: dict[str, Any], item: ItemRef | None = None, **kw: Any) -> RecoveryPoint:
+    def from_resource(cls, raw: JsonObject, item: ItemRef | None = None, *, region: str = "primary",
+                      vault_location: str | None = None, copy_region: str | None = None) -> RecoveryPoint:
         """Wrap an API resource; the item reference is parsed from its ``id`` when not given."""
         if item is None:
             item = ItemRef.from_id(str(raw.get("id", "")))
-        return cls(raw=raw, item=item, **kw)
+        return cls(raw=raw, item=item, region=region, vault_location=vault_location, copy_region=copy_region)
 
     @property
-    def properties(self) -> dict[str, Any]:
+    def ref(self) -> PointRef:
+        """The point by name and time."""
+        return PointRef(self.name, self.time)
+
+    @property
+    def properties(self) -> JsonObject:
         """The resource's ``properties`` (an empty dict if absent)."""
         props = self.raw.get("properties")
         return props if isinstance(props, dict) else {}
@@ -64,7 +78,7 @@ class RecoveryPoint:
     @property
     def name(self) -> str:
         """The recovery point's name, which is also its ``recoveryPointId`` in a restore request."""
-        return str(self.raw.get("name") or str(self.raw.get("id", "")).rsplit("/", 1)[-1])
+        return str(self.raw.get("name") or name_of(str(self.raw.get("id", ""))))
 
     @property
     def id(self) -> str:
@@ -101,7 +115,7 @@ class RecoveryPoint:
     def disk_luns(self) -> list[int] | None:
         """LUNs of the disks included in the backup (OS disk is -1), or None if the point has no list.
 
-        A point from a list has none (Azure lists only the counts): :meth:`with_disk_list` reads it alone.
+        A point from a list has none (Azure lists only the counts): ``item.with_disk_list(point)`` reads it alone.
         """
         config = self.properties.get("recoveryPointDiskConfiguration") or self.properties.get("rpDiskConfiguration")
         if not isinstance(config, dict) or not isinstance(config.get("includedDiskList"), list):
@@ -111,28 +125,6 @@ class RecoveryPoint:
             if isinstance(disk, dict) and isinstance(disk.get("lun"), int):
                 luns.append(disk["lun"])
         return luns
-
-    def with_disk_list(self) -> RecoveryPoint:
-        """This point with its disk list: itself when it has one, else the point read alone (read once, then kept).
-
-        Azure's list of points gives only the disk counts (``numberOfDisksIncludedInBackup``); the GET of one point
-        adds ``includedDiskList`` and ``excludedDiskList``, as the Azure CLI reads it before a restore. A point that
-        cannot be read alone (made by hand, a secondary-region copy) or whose read fails is returned as it is.
-        """
-        if self.disk_luns is not None or self.region != "primary":
-            return self
-        if self._read_alone is None:
-            read = getattr(self.owner, "recovery_point", None)
-            if read is None:
-                return self
-            try:
-                alone = read(self.name)
-            except RestorekitError as exc:
-                log.warning("recovery point %s: its disk list could not be read (%s)", self.name,
-                            str(exc).splitlines()[0])
-                return self
-            object.__setattr__(self, "_read_alone", alone)
-        return self._read_alone or self
 
     @property
     def zones(self) -> list[str]:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..core.ids import parse_id
+from ..core.ids import name_of, resource_group_of, subscription_of
 from ..transport.anonymous import subscription_tenant
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,17 +50,17 @@ class ResourceGuard:
     @property
     def name(self) -> str:
         """The guard's name."""
-        return str(parse_id(self.id).get("name") or self.id.rsplit("/", 1)[-1])
+        return name_of(self.id)
 
     @property
     def subscription_id(self) -> str:
         """The guard's subscription."""
-        return str(parse_id(self.id).get("subscription") or "")
+        return subscription_of(self.id) or ""
 
     @property
     def resource_group(self) -> str:
         """The guard's resource group."""
-        return str(parse_id(self.id).get("resource_group") or "")
+        return resource_group_of(self.id) or ""
 
     def protects(self, operation: str) -> bool:
         """True when the guard protects the vault's critical ``operation``."""

@@ -1,1 +1,2 @@
-"""Restores: request builders, their checks, the one trigger path (primary or cross-region) and the operation."""
+"""Restores, by step of the flow: ``request/`` (values, nothing sent), ``checking/`` (through a connection),
+``run/`` (the one trigger path, the steppable state, the operation a notebook holds) and ``journal/``."""

@@ -119,37 +119,40 @@ def guard_call(arm: ArmApi, vault_id: str, vault_name: str, operation: str, appr
 GUARD_REFUSALS = frozenset({"linkedauthorizationfailed", "bmsusererrorresourceguardoperationrequestmissing"})
 
 
-def mua_enabled(vault: Any) -> bool | None:
-    """What the vault's resource says of multi-user authorization (``securitySettings``): True, False, or None."""
-    props = (getattr(vault, "raw", None) or {}).get("properties") or {}
-    state = (props.get("securitySettings") or {}).get("multiUserAuthorization")
+def mua_enabled(vault_raw: Any) -> bool | None:
+    """What a vault's resource says of multi-user authorization (``securitySettings``): True, False, or None."""
+    props = (vault_raw or {}).get("properties") if isinstance(vault_raw, dict) else None
+    settings = props.get("securitySettings") if isinstance(props, dict) else None
+    state = settings.get("multiUserAuthorization") if isinstance(settings, dict) else None
     return None if state is None else str(state).lower() == "enabled"
 
 
-def restore_guard(vault: Any, approval: Approval | None, *, what: str, operation: str) -> GuardedCall | None:
-    """What to send with ``operation`` on ``vault``: read its guard when the vault says it has one, or when an
-    approval was given (then a failed read is an error); None when there is nothing to add."""
-    if approval is None and not mua_enabled(vault):
+def restore_guard(arm: ArmApi, vault_id: str, vault_name: str, vault_raw: Any, approval: Approval | None, *,
+                  what: str, operation: str) -> GuardedCall | None:
+    """What to send with ``operation`` on the vault: its guard is read when the vault's resource (``vault_raw``) says
+    multi-user authorization is on, or when an approval was given (then a failed read is an error); None when there
+    is nothing to add (the service decides, and :func:`explain_refusal` explains its refusal)."""
+    if approval is None and not mua_enabled(vault_raw):
         return None
-    arm = vault.connection.arm
     try:
-        return guard_call(arm, vault.id, vault.name, operation, approval, what=what)
+        return guard_call(arm, vault_id, vault_name, operation, approval, what=what)
     except (ArmError, TransportError):
         if approval is not None:
             raise
-        return None  # the guard cannot be read: the service decides, and its refusal is explained
+        return None
 
 
-def explain_refusal(exc: ArmError, vault: Any, operation: str, *, what: str) -> ApprovalRequired | None:
+def explain_refusal(exc: ArmError, arm: ArmApi, vault_id: str, vault_name: str, operation: str, *,
+                    what: str) -> ApprovalRequired | None:
     """The service refused for multi-user authorization: the same refusal, naming the guard and what to ask for."""
     if exc.code.lower() not in GUARD_REFUSALS and "resource guard" not in exc.message.lower():
         return None
     try:
-        guard = read_guard(vault.connection.arm, vault.id)
+        guard = read_guard(arm, vault_id)
     except (ArmError, TransportError):
         guard = None
     if guard is None or not guard.protects(operation):
         return None
-    message = approval_needed_message(guard, operation, vault.name, what).replace(" Nothing was sent.", "")
+    message = approval_needed_message(guard, operation, vault_name, what).replace(" Nothing was sent.", "")
     return ApprovalRequired(f"the service refused: {exc.code}: {exc.message}\n{message}", guard_id=guard.id,
                             tenant_id=guard.tenant_id, operation=operation, request=guard.request_for(operation))

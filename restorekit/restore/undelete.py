@@ -19,22 +19,24 @@ from ..core.times import format_duration, parse_duration, parse_time
 from ..transport.polling import LongRunningOperation
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..core.protocols import ProtectedItemLike
+    from ..core.ids import ItemRef
+    from ..core.json_values import JsonObject
+    from .context import RestoreConnection
 
 #: How long an undelete may take before restorekit stops waiting (the job goes on).
 UNDELETE_TIMEOUT = 900.0
 
 
-def soft_delete_state(properties: dict[str, Any]) -> tuple[bool, timedelta | None]:
+def soft_delete_state(properties: JsonObject) -> tuple[bool, timedelta | None]:
     """``(soft-deleted?, time left before the purge)`` from a protected item's properties."""
     if not properties.get("isScheduledForDeferredDelete"):
         return False, None
     return True, parse_duration(properties.get("deferredDeleteTimeRemaining"))
 
 
-def refuse_if_soft_deleted(item: ProtectedItemLike, what: str = "restore") -> None:
-    """Raise :class:`~restorekit.core.errors.SoftDeletedItem` saying what must happen first, when it is."""
-    props = item.raw.get("properties") if isinstance(item.raw.get("properties"), dict) else {}
+def refuse_if_soft_deleted(item: ItemRef, props: JsonObject, what: str = "restore") -> None:
+    """Raise :class:`~restorekit.core.errors.SoftDeletedItem` saying what must happen first, when the item (its
+    properties ``props`` as last read) is soft-deleted."""
     deleted, left = soft_delete_state(props)
     if not deleted:
         return
@@ -48,18 +50,18 @@ def refuse_if_soft_deleted(item: ProtectedItemLike, what: str = "restore") -> No
         f"protection stays stopped, the points are kept), then {what} as usual.", purge_at=left)
 
 
-def undelete(item: ProtectedItemLike, *, poll_interval: float | None = None, timeout: float = UNDELETE_TIMEOUT,
-             sleep: Callable[[float], Any] = time.sleep) -> str | None:
-    """Undelete a soft-deleted item and wait for the ``Undelete`` job's operation; returns the job id."""
-    props = item.raw.get("properties") if isinstance(item.raw.get("properties"), dict) else {}
+def undelete(connection: RestoreConnection, item: ItemRef, props: JsonObject, *, poll_interval: float | None = None,
+             timeout: float = UNDELETE_TIMEOUT, sleep: Callable[[float], Any] = time.sleep) -> str | None:
+    """Undelete a soft-deleted item (its properties ``props`` as last read) through ``connection`` and wait for the
+    ``Undelete`` job's operation; returns the job id."""
     if not soft_delete_state(props)[0]:
         raise RestorekitError(f"VM {item.vm_resource_group}/{item.vm_name}'s backup item is not soft-deleted "
                               "(as last read): there is nothing to undelete")
     body = {"properties": {"protectedItemType": props.get("protectedItemType") or "Microsoft.Compute/virtualMachines",
                            "protectionState": "ProtectionStopped", "policyId": "",
-                           "sourceResourceId": props.get("sourceResourceId") or item.ref.source_vm_id,
+                           "sourceResourceId": props.get("sourceResourceId") or item.source_vm_id,
                            "isRehydrate": True}}
-    arm = item.connection.arm
-    answer = arm.request("PUT", item.ref.path, json_body=body, ok=(200, 202))
+    arm = connection.arm
+    answer = arm.request("PUT", item.path, json_body=body, ok=(200, 202))
     return LongRunningOperation.from_response(arm, answer, poll_interval=poll_interval, sleep=sleep).run(
         timeout=timeout).job_id

@@ -20,6 +20,9 @@
 * refuses to send a token over plain ``http://`` to a host that is not loopback, or to another host
   than the endpoint's;
 * follows ``nextLink`` pages;
+* keeps its connections alive and at most ``pool_size`` requests in flight (64), so that each request finds a
+  kept connection; decodes answers with orjson; prepares requests through requests' prepared-request path, the
+  environment's proxies and CA bundle read once (``Session.request`` merges them on every call);
 * turns ARM's error envelope into :class:`~restorekit.core.errors.ArmError` and anything that is not ARM JSON
   (an HTML error page, truncated JSON, a refused connection) into
   :class:`~restorekit.core.errors.TransportError` naming the URL and the status;
@@ -46,6 +49,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+import orjson
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ReadTimeoutError
@@ -70,6 +74,8 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 #: Methods sent again after urllib3 gave up on a transient failure (reads only).
 RESENT_METHODS = frozenset({"GET", "HEAD"})
 DEFAULT_TIMEOUT = (10.0, 60.0)
+#: Connections kept to the endpoint, and requests in flight at most.
+DEFAULT_POOL_SIZE = 64
 #: Wait before the first resend of a GET (doubling, at most ``RESEND_MAX``).
 RESEND_BASE = 1.0
 RESEND_MAX = 15.0
@@ -149,7 +155,7 @@ class ArmSession:
         resends: int | None = None,
         backoff_factor: float = 0.5,
         max_retry_after: int = 120,
-        pool_size: int = 32,
+        pool_size: int = DEFAULT_POOL_SIZE,
     ) -> None:
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -159,12 +165,15 @@ class ArmSession:
         self.scope = scope or f"{self.endpoint}/.default"
         self.timeout = _timeouts(timeout)
         self.retries = retries
+        #: Connections kept per host, and requests in flight at most.
+        self.pool_size = pool_size
         self.resends = min(2, retries) if resends is None else max(0, resends)
         self._host = parts.netloc.lower()
         self._insecure = parts.scheme == "http" and not is_loopback(parts.hostname)
         self.remaining_reads: int | None = None
         self._remaining_by_subscription: dict[str, int] = {}
         self._server_offset: float | None = None
+        self._last_date = ""
         self._lock = threading.Lock()
         self.retry = Retry(
             total=retries,
@@ -186,6 +195,11 @@ class ArmSession:
         self._interactive = self._http(self.retry.new(**{**INTERACTIVE_RETRY,
                                                          "total": min(INTERACTIVE_RETRY["total"], retries)}), 4)
         self._credential = credential
+        # what Session.request would merge from the environment on every call, read once (see _prepare)
+        self._send_options = {"timeout": self.timeout, "allow_redirects": False, "stream": False,
+                              **self._session.merge_environment_settings(self.endpoint, {}, False, None, None)}
+        #: Requests in flight at most: as many as the pool keeps connections, so that every one is reused.
+        self._slots = threading.BoundedSemaphore(pool_size)
 
     def _http(self, retry: Retry, pool_size: int) -> requests.Session:
         """A ``requests.Session`` that retries as ``retry`` says and sends the bearer token."""
@@ -305,9 +319,9 @@ class ArmSession:
         while True:
             started = time.monotonic()
             try:
-                response = session.request(
-                    method, url, json=json_body, headers=send_headers, timeout=timeout, allow_redirects=False
-                )
+                with self._slots:
+                    response = session.send(self._prepare(session, method, url, json_body, send_headers),
+                                            **{**self._send_options, "timeout": timeout})
             except requests.exceptions.RequestException as exc:
                 request_log.unanswered(method, shown, exc, (time.monotonic() - started) * 1000)
                 raise self._no_answer(method, shown, exc, timeout) from None
@@ -333,6 +347,20 @@ class ArmSession:
     def interactive_timeout(self) -> tuple[float, float]:
         """(connect, read) timeouts of an interactive read: :data:`INTERACTIVE_TIMEOUT`, or the session's if shorter."""
         return (min(self.timeout[0], INTERACTIVE_TIMEOUT[0]), min(self.timeout[1], INTERACTIVE_TIMEOUT[1]))
+
+    def _prepare(self, session: requests.Session, method: str, url: str, json_body: Any,
+                 headers: Mapping[str, str]) -> requests.PreparedRequest:
+        """The request as ``Session.request`` would prepare it, without redoing per request what never changes.
+
+        requests' documented prepared-request path: the session's headers, cookies, auth and hooks apply as they
+        would; the environment's proxies and CA bundle were read once, when the session was made
+        (``Session.request`` merges them anew on every call, through slow ``typing.Protocol`` ``isinstance``
+        checks on Python 3.11).
+        """
+        prepared = requests.PreparedRequest()
+        prepared.prepare(method=method, url=url, headers={**session.headers, **headers}, json=json_body,
+                         auth=session.auth, cookies=session.cookies, hooks=session.hooks)
+        return prepared
 
     def _no_answer(self, method: str, shown: str, exc: requests.exceptions.RequestException,
                    timeout: tuple[float, float] | None = None) -> TransportError:
@@ -370,8 +398,12 @@ class ArmSession:
                 self._remaining_by_subscription[subscription] = int(value)
 
     def _note_date(self, response: requests.Response) -> None:
+        date = response.headers.get("Date") or ""
+        if date == self._last_date:  # to the second: parsed once a second, not once an answer
+            return
+        self._last_date = date
         try:
-            said = parsedate_to_datetime(response.headers.get("Date") or "")
+            said = parsedate_to_datetime(date)
         except (TypeError, ValueError):
             return
         if said.tzinfo is not None:
@@ -404,14 +436,8 @@ class ArmSession:
 
     def _decode(self, method: str, shown: str, response: requests.Response, ok: tuple[int, ...]) -> ArmResponse:
         status = response.status_code
-        text = response.text
-        body: Any = None
-        decode_error: str | None = None
-        if text.strip():
-            try:
-                body = json.loads(text)
-            except ValueError as exc:
-                decode_error = str(exc)
+        body, decode_error = decode_json(response)
+        text = response.text if decode_error is not None or status not in ok else ""
         if status in ok:
             if decode_error is not None:
                 raise TransportError(
@@ -490,6 +516,25 @@ class ArmSession:
     ) -> list[dict[str, Any]]:
         """Every resource of a list call, across all pages."""
         return [value for page in self.pages(path_or_url, params, api_version) for value in page.get("value", [])]
+
+
+def decode_json(response: requests.Response) -> tuple[Any, str | None]:
+    """The JSON body of an answer (None when empty) and the decoding error (None when it decoded).
+
+    orjson decodes the bytes (several times faster than ``json.loads`` of the text, on pages of points); what
+    it refuses and the standard library accepts (``NaN``, integers past 64 bits) is decoded by ``json``.
+    """
+    content = response.content
+    if not content.strip():
+        return None, None
+    try:
+        return orjson.loads(content), None
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        return json.loads(response.text), None
+    except ValueError as exc:
+        return None, str(exc)
 
 
 def _recommendations(envelope: dict[str, Any]) -> list[str]:

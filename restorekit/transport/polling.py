@@ -34,6 +34,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from ..core.errors import ArmError, OperationFailed, TransportError
+from ..core.protocols import ArmAnswer, ArmApi
 from ..core.times import parse_time
 from .driver import drive, drive_async
 
@@ -258,6 +259,8 @@ class RehostedPolling:
 
 #: Methods tried in order (Azure-AsyncOperation first: it carries the job id).
 DEFAULT_METHODS: tuple[PollingMethod, ...] = (AsyncOperationPolling(), LocationPolling())
+#: The headers a continuation keeps (what the methods follow).
+POLLING_HEADERS = (AsyncOperationPolling.header, LocationPolling.header)
 DEFAULT_STRATEGIES = DEFAULT_METHODS
 
 
@@ -315,9 +318,26 @@ class LongRunningOperation:
             self.status = SUCCEEDED if self.initial_status in (200, 201, 204) else IN_PROGRESS
 
     @classmethod
-    def from_response(cls, session: Any, response: Any, **kwargs: Any) -> LongRunningOperation:
+    def from_response(cls, session: ArmApi, response: ArmAnswer, **kwargs: Any) -> LongRunningOperation:
         """Start following an :class:`~restorekit.transport.arm.ArmResponse` (the POST's 202)."""
         return cls(session, response.status, response.headers, response.body, **kwargs)
+
+    def continuation(self) -> dict[str, object]:
+        """What :meth:`from_continuation` needs to follow this operation elsewhere: the polling headers of the
+        initial answer, the status and the wait (no body, no secret: ARM's operation URLs carry none)."""
+        headers = {name: str(value) for name in POLLING_HEADERS if (value := header(self.initial_headers, name))}
+        return {"headers": headers, "status": self.status, "interval": self.interval, "polls": self.polls}
+
+    @classmethod
+    def from_continuation(cls, session: ArmApi, data: Mapping[str, Any], **kwargs: Any) -> LongRunningOperation:
+        """The operation :meth:`continuation` described, followed through ``session`` (a new process's)."""
+        lro = cls(session, 202, dict(data.get("headers") or {}), None, **kwargs)
+        status = str(data.get("status") or IN_PROGRESS)
+        lro.status = status if status in TERMINAL or status == IN_PROGRESS else IN_PROGRESS
+        lro.polls = int(data.get("polls") or 0)
+        if lro.poll_interval is None and isinstance(data.get("interval"), int | float):
+            lro.interval = float(data["interval"])
+        return lro
 
     # -- state --------------------------------------------------------------------------------------
     @property

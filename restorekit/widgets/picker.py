@@ -7,15 +7,23 @@ and a dropdown picks one. The chosen point is the ``value`` traitlet (``picker.o
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import ipywidgets as widgets
 import traitlets
 
 from ..model.points import RecoveryPoint, RecoveryPoints
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+#: What the picker's ``value`` is: a point, or a frame's row when it was given a frame alone.
+Choice: TypeAlias = "RecoveryPoint | pd.Series"
+#: What a traitlets observer receives (``change["new"]``…).
+Change: TypeAlias = "Mapping[str, object]"
 
 #: Tier labels a point can be restored from, in filter order.
 TIERS = ("snapshot", "vault", "archive")
@@ -28,13 +36,13 @@ _UNKNOWN = "unknown"
 class Candidate:
     """One row the picker can offer: what the filters read, and what ``value`` becomes when chosen."""
 
-    key: Any
+    key: Hashable
     name: str
     time: datetime | None
     consistency: str | None
     tiers: tuple[str, ...]
     disk_luns: tuple[int, ...] | None
-    payload: Any
+    payload: Choice
 
     @property
     def label(self) -> str:
@@ -43,14 +51,14 @@ class Candidate:
         return f"{when} · {self.consistency or _UNKNOWN} · {'+'.join(self.tiers) or 'no usable tier'} · {self.name}"
 
 
-def _from_point(point: RecoveryPoint, key: Any = None) -> Candidate:
+def _from_point(point: RecoveryPoint, key: Hashable | None = None) -> Candidate:
     luns = point.disk_luns
     return Candidate(key=point.id if key is None else key, name=point.name, time=point.time,
                      consistency=point.consistency, tiers=tuple(t for t in TIERS if t in point.tier_labels),
                      disk_luns=None if luns is None else tuple(luns), payload=point)
 
 
-def _missing(value: Any) -> bool:
+def _missing(value: object) -> bool:
     if value is None:
         return True
     try:
@@ -61,7 +69,7 @@ def _missing(value: Any) -> bool:
         return False
 
 
-def _from_frame(frame: Any, points: Iterable[RecoveryPoint] | None) -> list[Candidate]:
+def _from_frame(frame: pd.DataFrame, points: Iterable[RecoveryPoint] | None) -> list[Candidate]:
     by_id = {p.id.lower(): p for p in points or ()}
     by_name = {p.name: p for p in points or ()}
     columns = set(frame.columns)
@@ -90,7 +98,7 @@ def _from_frame(frame: Any, points: Iterable[RecoveryPoint] | None) -> list[Cand
     return out
 
 
-def _is_frame(obj: Any) -> bool:
+def _is_frame(obj: object) -> bool:
     return hasattr(obj, "columns") and hasattr(obj, "index") and hasattr(obj, "to_dict")
 
 
@@ -113,13 +121,13 @@ class RecoveryPointPicker(widgets.VBox):
 
     value = traitlets.Any(None, allow_none=True, help="the chosen point (or frame row), None when nothing matches")
 
-    def __init__(self, data: Any, *, points: Iterable[RecoveryPoint] | None = None, value: Any = None,
-                 max_rows: int = 8, **kwargs: Any) -> None:
+    def __init__(self, data: Iterable[RecoveryPoint] | pd.DataFrame, *, points: Iterable[RecoveryPoint] | None = None,
+                 value: Choice | str | None = None, max_rows: int = 8, **kwargs: Any) -> None:
         self.max_rows = max_rows
         self._syncing = False
-        self._frame: Any = None
+        self._frame: pd.DataFrame | None = None
         self._entries: list[Candidate] = []
-        self._by_key: dict[Any, Candidate] = {}
+        self._by_key: dict[Hashable, Candidate] = {}
         self._shown: list[Candidate] = []
         style = {"description_width": "60px"}
         self.start_picker = widgets.DatePicker(description="From", style=style, tooltip="first day (UTC)")
@@ -158,7 +166,8 @@ class RecoveryPointPicker(widgets.VBox):
         return button
 
     # --- data ------------------------------------------------------------------------------------
-    def load(self, data: Any, *, points: Iterable[RecoveryPoint] | None = None, value: Any = None) -> None:
+    def load(self, data: Iterable[RecoveryPoint] | pd.DataFrame, *, points: Iterable[RecoveryPoint] | None = None,
+             value: Choice | str | None = None) -> None:
         """Replace the points (or frame) offered; filters reset to show everything; choose ``value`` or the newest."""
         if _is_frame(data):
             self._frame = data
@@ -220,7 +229,7 @@ class RecoveryPointPicker(widgets.VBox):
         return bool(wanted & set(entry.tiers))
 
     @property
-    def candidates(self) -> Any:
+    def candidates(self) -> RecoveryPoints | pd.DataFrame:
         """The points the filters let through, newest first: a ``RecoveryPoints``, or a frame for frame input."""
         if self._frame is not None:
             return self._frame.loc[[e.key for e in self._shown]]
@@ -231,7 +240,7 @@ class RecoveryPointPicker(widgets.VBox):
         """Every point offered (filtered or not), newest first."""
         return list(self._entries)
 
-    def _apply(self, prefer: Any = None, keep: bool = True) -> None:
+    def _apply(self, prefer: Choice | str | None = None, keep: bool = True) -> None:
         self._shown = [e for e in self._entries if self._passes(e)]
         current = self._entry_of(prefer if prefer is not None or not keep else self.value)
         if current is not None and current not in self._shown and prefer is not None:
@@ -252,11 +261,11 @@ class RecoveryPointPicker(widgets.VBox):
     def _quiet(self) -> _Quiet:
         return _Quiet(self)
 
-    def _on_filter(self, _change: Any = None) -> None:
+    def _on_filter(self, _change: Change | None = None) -> None:
         if not self._syncing:
             self._apply()
 
-    def _on_select(self, change: dict[str, Any]) -> None:
+    def _on_select(self, change: Change) -> None:
         if self._syncing:
             return
         entry = self._by_key.get(change["new"])
@@ -265,7 +274,7 @@ class RecoveryPointPicker(widgets.VBox):
         self._render_table()
 
     @traitlets.validate("value")
-    def _validate_value(self, proposal: dict[str, Any]) -> Any:
+    def _validate_value(self, proposal: Change) -> Choice | None:
         value = proposal["value"]
         if value is None or self._syncing:
             return value
@@ -275,7 +284,7 @@ class RecoveryPointPicker(widgets.VBox):
         return entry.payload
 
     @traitlets.observe("value")
-    def _on_value(self, change: dict[str, Any]) -> None:
+    def _on_value(self, change: Change) -> None:
         if self._syncing:
             return
         if change["new"] is None:  # cleared from outside: nothing chosen
@@ -285,7 +294,7 @@ class RecoveryPointPicker(widgets.VBox):
             return
         self._apply(prefer=change["new"])
 
-    def _entry_of(self, value: Any) -> Candidate | None:
+    def _entry_of(self, value: Choice | str | None) -> Candidate | None:
         if value is None:
             return None
         if isinstance(value, RecoveryPoint):
@@ -342,7 +351,7 @@ class _Quiet:
     def __enter__(self) -> None:
         self.before, self.picker._syncing = self.picker._syncing, True
 
-    def __exit__(self, *_: Any) -> None:
+    def __exit__(self, *_: object) -> None:
         self.picker._syncing = self.before
 
 

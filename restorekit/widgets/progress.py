@@ -1,23 +1,39 @@
-"""Live progress of a restore in a notebook cell: :class:`OperationProgress`.
+"""Live progress of a restore in a notebook cell: :class:`OperationProgress`, and how a restore shows itself.
 
-``display(op)`` of a :class:`~restorekit.restore.operation.RestoreOperation` shows an ``OperationProgress``
-when a widget-capable frontend is connected, and returns at once: the operation's polling thread calls
-:meth:`OperationProgress.update`, which only sets widget traits (no ``Output`` widget, no printing).
+:func:`show_operation` is the display hook of a :class:`~restorekit.restore.run.operation.RestoreOperation`:
+``restorekit/__init__.py`` registers it with IPython (by type name, from above every layer), so ``display(op)``
+and a cell whose value is an operation show an ``OperationProgress`` when the connection's frontend is live, and
+return at once: the operation's polling thread calls :meth:`OperationProgress.update`, which only sets widget
+traits (no ``Output`` widget, no printing). Headless, it blocks and prints status lines instead.
 
-The headless rule lives in :mod:`restorekit.core.environment` (:func:`is_headless`, re-exported here).
+The headless rule lives in :mod:`restorekit.core.environment` (:class:`~restorekit.core.environment.Frontend`;
+:func:`is_headless`, re-exported here, detects).
 """
 
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 
 from ..core.environment import is_headless
 from ..core.times import format_duration
 
-__all__ = ["OperationProgress", "is_headless"]
+if TYPE_CHECKING:  # pragma: no cover
+    from ..restore.run.operation import RestoreOperation
+
+__all__ = ["OperationProgress", "is_headless", "show_operation"]
+
+
+def show_operation(op: RestoreOperation) -> None:
+    """Show a restore in the notebook: its live widget, or (headless) block and print its status lines."""
+    if op.frontend.is_headless():
+        op.watch()
+        return
+    from IPython.display import display
+
+    display(OperationProgress(op))
 
 _BAR_STYLES = {"done": "success", "failed": "danger", "cancelled": "warning"}
 #: Property-bag entries the final summary repeats (the rest is in ``job.property_bag``).
@@ -29,12 +45,12 @@ _BAG_SHOWN = ("Target resource group", "Restore location", "Recovery point ID")
 class OperationProgress(widgets.VBox):
     """A live view of a restore: phase, job status, progress bar, elapsed/remaining time, Cancel.
 
-    ``op`` is a :class:`~restorekit.restore.operation.RestoreOperation` (or anything with ``phase``, ``job``,
+    ``op`` is a :class:`~restorekit.restore.run.operation.RestoreOperation` (or anything with ``phase``, ``job``,
     ``job_id``, ``elapsed``, ``done``, ``error``, ``vm_name``, ``status_line()``, ``add_listener()``,
     ``start()`` and ``cancel()``). ``start=False`` leaves polling to the caller (tests).
     """
 
-    def __init__(self, op: Any, *, start: bool = True, **kwargs: Any) -> None:
+    def __init__(self, op: RestoreOperation, *, start: bool = True, **kwargs: object) -> None:
         self.op = op
         self.title = widgets.HTML()
         self.phase_label = widgets.HTML()
@@ -58,7 +74,7 @@ class OperationProgress(widgets.VBox):
         if start:
             op.start()
 
-    def _on_cancel(self, _button: Any = None) -> None:
+    def _on_cancel(self, _button: widgets.Button | None = None) -> None:
         if self.cancel_clicks or self.op.done:
             return
         self.cancel_clicks += 1
@@ -66,13 +82,13 @@ class OperationProgress(widgets.VBox):
         self.cancel_button.description = "Cancelling…"
         self.op.cancel()
 
-    def update(self, op: Any = None) -> None:
+    def update(self, op: RestoreOperation | None = None) -> None:
         """Refresh every trait from the operation (called from the polling thread: traits only)."""
         op = op or self.op
         job = op.current_job
         phase = op.phase
         badge = (" <span class='rk-emulator-badge' style='background:#fff3cd;border:1px solid #e0b400;"
-                 "padding:0 4px'>local emulator, not Azure</span>" if getattr(op, "on_emulator", False) else "")
+                 "padding:0 4px'>local emulator, not Azure</span>" if op.on_emulator else "")
         self.title.value = f"<b>Restore of VM {escape(str(op.vm_name or '?'))}</b>{badge}"
         steps = ["submitted", "operation", "job"]
         shown = [f"<b>{s}</b>" if s == phase else s for s in steps]
@@ -97,18 +113,18 @@ class OperationProgress(widgets.VBox):
             self.cancel_button.layout.display = "none"  # nothing left to cancel
             self.summary.value = self._summary_html(op)
 
-    def _summary_html(self, op: Any) -> str:
+    def _summary_html(self, op: RestoreOperation) -> str:
         line = escape(op.status_line())
         rows = []
         job = op.current_job
         if job is not None and op.phase == "done" and job.succeeded:  # a failed job advertises no results
-            portal = getattr(getattr(getattr(op, "vault", None), "connection", None), "portal_url", None)
+            portal = op.connection.portal_url
             for label, value in (("storage account", job.target_storage_account),
                                  ("vmconfig.json", job.config_blob_uri), ("template", job.template_blob_uri)):
                 if value:
                     rows.append(f"<li>{label}: <code>{escape(str(value))}</code></li>")
             for label, rid in job.result_ids():
-                link = portal(rid) if callable(portal) else None
+                link = portal(rid)
                 target = f" (<a href='{escape(link)}' target='_blank'>portal</a>)" if link else ""
                 rows.append(f"<li>{escape(label)}: <code>{escape(rid)}</code>{target}</li>")
             bag = job.property_bag

@@ -31,8 +31,8 @@ def test_a_restore_listed_among_the_jobs_and_cancelled_as_recorded():
         point = item.recovery_points().latest()
         op = item.restore(rk.RestoreDisks(point, storage_account="clitest000006", unmanaged=True), display=False,
                           poll_interval=0.001)
-        while op.current_job is None:  # the operation, then the job: one request a step, no thread
-            op.step()
+        while op.current_job is None:  # the operation, then the job: one request a step of its state, no thread
+            op.state.step()
         job = vault.job(op.job_id)
         assert job.status == "InProgress" and job.restore_kind == "RestoreDisks" and job.summary() == "InProgress 1%"
         everything = vault.jobs(operation=None)
@@ -81,9 +81,7 @@ def test_a_disk_restore_is_never_reported_as_a_vm():
     (test_backup_restore #159), which restorekit reported as a created VM .../virtualMachines/vmName."""
     raw = interactions("test_backup_restore")[159].body
     assert raw["properties"]["extendedInfo"]["propertyBag"]["Target VM Name"] == "vmName"
-    vault = rk.Vault(None, "clitest.rg000001", "clitest-vault000003",  # type: ignore[arg-type]
-                     subscription_id="00000000-0000-0000-0000-000000000000")
-    job = rk.Job(vault, raw)
+    job = rk.Job(raw)  # read by hand: its own ID names the vault's subscription
     assert job.target_vm_name is None and job.result_ids() == [
         ("resource group of the restored disks",
          "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/clitest.rg000002")]

@@ -13,6 +13,7 @@ Their points and jobs are replayed in ``test_replay_reads.py``.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -199,8 +200,9 @@ def test_a_recorded_restore_replays_to_its_recorded_end(flow: Flow):
 
 def test_disks_picked_from_a_listed_point_are_checked_against_the_point_read_alone():
     """The bug the recordings exposed: Azure's list of points carries only disk counts (disk_exclusion #170), so
-    ``RestoreDisks(listed_point, luns=[0])`` was refused offline. The builder now reads the point alone (#176, as the
-    CLI does) and asks for what the CLI asked in #200, which Azure accepted."""
+    ``RestoreDisks(listed_point, luns=[0])`` was refused. The request stays a value (building it reads nothing); the
+    item that checks or sends it reads the point alone first (#176, as the CLI does) and asks for what the CLI asked
+    in #200, which Azure accepted."""
     with ReplayServer("test_backup_disk_exclusion", 169, 176, RESTORE) as srv:
         item = rk.connect(srv.url).vault("clitest.rg000001", "clitest-vault000002").vm("clitest.rg000001",
                                                                                       "clitest-vm000003")
@@ -210,15 +212,21 @@ def test_disks_picked_from_a_listed_point_are_checked_against_the_point_read_alo
                                                        "numberOfDisksAttachedToVm": 4}
         request = rk.RestoreDisks(listed, storage_account="clitest000004", target_resource_group="clitest.rg000001",
                                   luns=[0])
-        assert request.point.disk_luns == [-1, 0, 2] and request.validate() is request
+        served = len(srv.served)
+        assert request.point is listed and request.picks_disks and len(srv.served) == served  # a value: no read
+        assert item.check(request, online=False).ok
         assert [i.index for i in srv.served][-1] == 176  # the point read alone, once
+        detailed = item.with_disk_list(listed)
+        assert detailed.disk_luns == [-1, 0, 2]
         again = rk.RestoreDisks(listed, storage_account="clitest000004", target_resource_group="clitest.rg000001",
                                 luns=[2])
-        assert again.point is request.point and [i.index for i in srv.served].count(176) == 1  # kept, not re-read
+        assert item.check(again, online=False).ok and [i.index for i in srv.served].count(176) == 1  # kept
         recorded = interactions("test_backup_disk_exclusion")[200].request_body["properties"]
-        assert {k: request.properties()[k] for k in recorded} == recorded
+        sent = dataclasses.replace(request, point=detailed).properties()
+        assert {k: sent[k] for k in recorded} == recorded
+        mydisk2 = rk.RestoreDisks(listed, storage_account="clitest000004", luns=[1])  # mydisk2 was excluded
         with pytest.raises(rk.ValidationError, match="LUN\\(s\\) \\[1\\] are not in this point's disks"):
-            rk.RestoreDisks(listed, storage_account="clitest000004", luns=[1]).validate()  # mydisk2 was excluded
+            item.check(mydisk2, online=False).raise_for_problems()
 
 
 def test_without_a_way_to_read_the_point_alone_the_disks_cannot_be_picked():

@@ -25,13 +25,17 @@ from ...core.secret import Secret
 from ...core.times import format_moment, parse_time
 from ...transport.anonymous import download
 from ...transport.polling import LongRunningOperation
+from . import journal as sessions
 from .instructions import instructions
-from .journal import FileRecoveryJournal
 from .mountable import check_mountable
 from .scripts import ClientScript, choose, client_scripts, save, script_bytes, split_suffix
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ...core.protocols import ArmApi, ProtectedItemLike
+    from ...core.json_values import JsonObject
+    from ...core.protocols import ArmApi
+    from ...model.points import RecoveryPoint
+    from ..context import RestoreConnection
+    from ..journal.store import Record
 
 #: How long Azure keeps a session open (then it unmounts by itself).
 SESSION_HOURS = 12
@@ -39,22 +43,25 @@ SESSION_HOURS = 12
 PROVISION_TIMEOUT = 900.0
 
 
-def provision(item: ProtectedItemLike, point: Any, *, journal: FileRecoveryJournal | None = None,
+def provision(connection: RestoreConnection, item: ItemRef, point: RecoveryPoint, *,
+              item_properties: JsonObject | None = None, vault_location: str | None = None,
               folder: str | Path | None = None, api_version: str | None = None, poll_interval: float | None = None,
               timeout: float = PROVISION_TIMEOUT, sleep: Callable[[float], Any] = time.sleep) -> FileRecovery:
-    """Open a file recovery session on ``point`` of ``item`` and return it, its script saved (see the module doc)."""
-    check_mountable(point, item.raw.get("properties") if isinstance(item.raw.get("properties"), dict) else None)
-    journal = journal or FileRecoveryJournal()
-    arm = item.connection.arm
+    """Open a file recovery session on ``point`` of ``item`` through ``connection`` and return it, its script saved
+    (see the module doc). ``item_properties`` (the item as last read) refuse a soft-deleted item offline."""
+    check_mountable(point, item_properties)
+    journal = connection.journal
+    arm = connection.arm
     version = api_version or BACKUP
-    path = f"{item.ref.path}/recoveryPoints/{point.name}"
-    vm_id = str((item.raw.get("properties") or {}).get("sourceResourceId") or item.ref.source_vm_id)
-    session_id = journal.begin(endpoint=arm.endpoint, subscription=item.ref.subscription_id,
-                               vault=f"{item.ref.vault_resource_group}/{item.ref.vault_name}", item_id=item.ref.path,
-                               vm=f"{item.ref.vm_resource_group}/{item.ref.vm_name}", point=point.name,
-                               point_time=format_moment(point.time, "iso") if point.time else None,
-                               who=getattr(getattr(arm, "identity", None), "principal", None) or "unknown",
-                               api_version=version)
+    path = f"{item.path}/recoveryPoints/{point.name}"
+    source = (item_properties or {}).get("sourceResourceId")
+    vm_id = str(source or point.source_vm_id or item.source_vm_id)
+    identity = getattr(arm, "identity", None)
+    session_id = sessions.begin(journal, endpoint=arm.endpoint, subscription=item.subscription_id,
+                                vault=f"{item.vault_resource_group}/{item.vault_name}", item_id=item.path,
+                                vm=f"{item.vm_resource_group}/{item.vm_name}", point=point.name,
+                                point_time=format_moment(point.time, "iso") if point.time else None,
+                                who=getattr(identity, "principal", None) or "unknown", api_version=version)
     body = {"properties": {"objectType": "IaasVMILRRegistrationRequest", "recoveryPointId": point.name,
                            "virtualMachineId": vm_id,
                            "renewExistingRegistration": bool(point.properties.get("isInstantIlrSessionActive"))}}
@@ -63,7 +70,8 @@ def provision(item: ProtectedItemLike, point: Any, *, journal: FileRecoveryJourn
                              ok=(200, 202))
     except ArmError as exc:
         if exc.status < 500:  # refused: nothing was opened
-            journal.note(session_id, "closed", state="Refused", error=redact_text(f"{exc.code}: {exc.message}")[:400])
+            sessions.note(journal, session_id, "closed", state="Refused",
+                          error=redact_text(f"{exc.code}: {exc.message}")[:400])
             raise _refused(exc, point) from None
         raise
     operation = LongRunningOperation.from_response(arm, answer, poll_interval=poll_interval, sleep=sleep)
@@ -75,23 +83,24 @@ def provision(item: ProtectedItemLike, point: Any, *, journal: FileRecoveryJourn
         script = choose(client_scripts(target), point.os_type)
         name, password = split_suffix(script.name_suffix)
         data = script_bytes(script, lambda url: download(url, retry=getattr(arm, "retry", None)))
-        saved = save(Path(folder) if folder is not None else journal.scripts_folder, name + script.extension, data)
+        saved = save(Path(folder) if folder is not None else sessions.scripts_folder(journal), name + script.extension,
+                     data)
     except ListingDenied as exc:  # the session is open but its scripts cannot be read: close it again
-        revoke_session(arm, item.ref.path, point.name, journal=journal, session_id=session_id, script_path=None,
+        revoke_session(connection, item.path, point.name, session_id=session_id, script_path=None,
                        api_version=version, poll_interval=poll_interval, sleep=sleep)
         raise FileRecoveryRefused(f"{exc} The session was revoked again; nothing is left open.") from None
     except OperationFailed as exc:  # the service could not open it: nothing to revoke
-        journal.note(session_id, "closed", state="Failed", error=redact_text(str(exc).splitlines()[0])[:400])
+        sessions.note(journal, session_id, "closed", state="Failed", error=redact_text(str(exc).splitlines()[0])[:400])
         raise
     except (ArmError, TransportError, TimeoutError) as exc:
         raise TransportError(f"{str(exc).splitlines()[0]}. The file recovery session of point {point.name} may be "
                              "open: az.open_file_recoveries() lists it, .revoke() closes it.") from None
     expires_at = (opened_at or datetime.now(UTC)) + timedelta(hours=SESSION_HOURS)
-    journal.note(session_id, "open", state="Open", operation_id=operation_id, os=script.os_type,
-                 script=str(saved), expires_at=format_moment(expires_at, "iso"))
-    return FileRecovery(arm=arm, item=item.ref, point_name=point.name, point_time=point.time, script=script,
-                        script_path=saved, password=password, expires_at=expires_at, session_id=session_id,
-                        operation_id=operation_id, journal=journal, region=item.vault.location,
+    sessions.note(journal, session_id, "open", state="Open", operation_id=operation_id, os=script.os_type,
+                  script=str(saved), expires_at=format_moment(expires_at, "iso"))
+    return FileRecovery(connection=connection, item=item, point_name=point.name, point_time=point.time,
+                        script=script, script_path=saved, password=password, expires_at=expires_at,
+                        session_id=session_id, operation_id=operation_id, region=vault_location or point.vault_location,
                         api_version=version, poll_interval=poll_interval, sleep=sleep)
 
 
@@ -129,11 +138,12 @@ def _refused(exc: ArmError, point: Any) -> Exception:
                                f"{exc.message} (HTTP {exc.status}). Nothing was opened.")
 
 
-def revoke_session(arm: ArmApi, item_path: str, point_name: str, *, journal: FileRecoveryJournal, session_id: str,
+def revoke_session(connection: RestoreConnection, item_path: str, point_name: str, *, session_id: str,
                    script_path: str | Path | None, api_version: str = BACKUP, poll_interval: float | None = None,
                    sleep: Callable[[float], Any] = time.sleep, timeout: float = 300.0) -> None:
     """``revokeInstantItemRecovery`` on the point, followed to its end; then the script is deleted and the session
     journaled closed. A point the service no longer knows (expired, purged) has nothing to revoke."""
+    arm = connection.arm
     try:
         answer = arm.request("POST", f"{item_path}/recoveryPoints/{point_name}/revokeInstantItemRecovery",
                              api_version=api_version, ok=(200, 202, 204))
@@ -144,7 +154,7 @@ def revoke_session(arm: ArmApi, item_path: str, point_name: str, *, journal: Fil
         LongRunningOperation.from_response(arm, answer, poll_interval=poll_interval, sleep=sleep).run(timeout=timeout)
     if script_path:
         Path(script_path).unlink(missing_ok=True)
-    journal.note(session_id, "closed", state="Revoked")
+    sessions.note(connection.journal, session_id, "closed", state="Revoked")
 
 
 class FileRecovery:
@@ -154,11 +164,11 @@ class FileRecovery:
     gives it), ``expires_at``, ``os_type``, :attr:`instructions`; :meth:`revoke` closes it.
     """
 
-    def __init__(self, *, arm: ArmApi, item: ItemRef, point_name: str, point_time: datetime | None,
+    def __init__(self, *, connection: RestoreConnection, item: ItemRef, point_name: str, point_time: datetime | None,
                  script: ClientScript, script_path: Path, password: Secret, expires_at: datetime, session_id: str,
-                 operation_id: str, journal: FileRecoveryJournal, region: str | None, api_version: str,
-                 poll_interval: float | None, sleep: Callable[[float], Any]) -> None:
-        self._arm = arm
+                 operation_id: str, region: str | None, api_version: str, poll_interval: float | None,
+                 sleep: Callable[[float], Any]) -> None:
+        self._connection = connection
         self.item = item
         self.point_name = point_name
         self.point_time = point_time
@@ -169,7 +179,6 @@ class FileRecovery:
         self.session_id = session_id
         self.operation_id = operation_id
         self.region = region
-        self._journal = journal
         self._api_version = api_version
         self._poll = (poll_interval, sleep)
         self.revoked = False
@@ -177,8 +186,7 @@ class FileRecovery:
     @property
     def is_open(self) -> bool:
         """True until revoked or expired (by the service's clock when known)."""
-        now = self._arm.server_now() if hasattr(self._arm, "server_now") else datetime.now(UTC)
-        return not self.revoked and now < self.expires_at
+        return not self.revoked and self._connection.arm.server_now() < self.expires_at
 
     def reveal_password(self) -> str:
         """The session's password, to type when the script asks. Do not print it in a saved notebook."""
@@ -195,7 +203,7 @@ class FileRecovery:
         if self.revoked:
             return
         interval, sleep = self._poll
-        revoke_session(self._arm, self.item.path, self.point_name, journal=self._journal, session_id=self.session_id,
+        revoke_session(self._connection, self.item.path, self.point_name, session_id=self.session_id,
                        script_path=self.script_path, api_version=self._api_version, poll_interval=interval,
                        sleep=sleep)
         self.revoked = True
@@ -232,25 +240,25 @@ class FileRecovery:
 class UnclosedFileRecovery:
     """A journaled session never closed (maybe by a kernel that died): :meth:`revoke` closes it."""
 
-    def __init__(self, record: dict[str, Any], arm: ArmApi, journal: FileRecoveryJournal) -> None:
+    def __init__(self, record: Record, connection: RestoreConnection) -> None:
         self.record = record
-        self._arm = arm
-        self._journal = journal
+        self._connection = connection
 
     @property
     def session_id(self) -> str:
         """The journal's id of the session."""
-        return str(self.record["session_id"])
+        return self.record.id
 
     @property
     def expires_at(self) -> datetime | None:
         """When the session closes by itself (None when its provisioning never finished)."""
-        return parse_time(self.record["expires_at"]) if self.record.get("expires_at") else None
+        return parse_time(self.record.get("expires_at")) if self.record.get("expires_at") else None
 
     def revoke(self, *, poll_interval: float | None = None, sleep: Callable[[float], Any] = time.sleep) -> None:
         """Close the session, delete its script, journal it."""
-        revoke_session(self._arm, str(self.record["item_id"]), str(self.record["point"]), journal=self._journal,
-                       session_id=self.session_id, script_path=self.record.get("script"),
+        script = self.record.get("script")
+        revoke_session(self._connection, str(self.record.get("item_id")), str(self.record.get("point")),
+                       session_id=self.session_id, script_path=script if isinstance(script, str) else None,
                        api_version=str(self.record.get("api_version") or BACKUP), poll_interval=poll_interval,
                        sleep=sleep)
 
@@ -258,5 +266,5 @@ class UnclosedFileRecovery:
         r = self.record
         state = (f"open until {format_moment(self.expires_at)}" if self.expires_at else
                  "provisioning never finished: maybe open")
-        return (f"<unclosed file recovery of VM {r.get('vm')}, point {r.get('point')}, started {r.get('started')} "
+        return (f"<unclosed file recovery of VM {r.get('vm')}, point {r.get('point')}, started {r.submitted} "
                 f"by {r.get('who')} on {r.get('host')} (pid {r.get('pid')}): {state}>")

@@ -1,6 +1,6 @@
 """Checks against the live estate, before anything is sent: what the request names exists, where it must be.
 
-:func:`online_check` reads, through ARM (cached briefly per connection, see
+:func:`online_check` reads, through the connection's resource reader (cached briefly, see
 :mod:`restorekit.model.arm_resources`), every resource a restore request names and reports every problem at once,
 each with its field and its fix:
 
@@ -21,13 +21,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import RestorekitError
-from ..core.regions import norm_region
-from ..model.arm_resources import Located, ResourceReader, reader_for
-from .checks import Problem, check_storage_account, storage_account_facts
+from ...core.errors import RestorekitError
+from ...core.ids import name_of, resource_group_of
+from ...core.regions import norm_region
+from ...model.arm_resources import Located, ResourceReader
+from ..request.rules import Problem, check_storage_account, storage_account_facts
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Mapping
+
+    from ..request.builders import RestoreRequestBuilder
 
 
 @dataclass
@@ -41,20 +44,9 @@ class OnlineReport:
         return bool(self.problems or self.notes)
 
 
-def reader_of(request: Any) -> ResourceReader:
-    """The resource reader of the connection the request's point was read through."""
-    connection = getattr(request.point.owner, "connection", None)
-    arm = getattr(connection, "arm", None)
-    if arm is None:
-        raise LookupError("the recovery point has no live connection (it was not read through rk.connect())")
-    return reader_for(arm, request.subscription)
-
-
 def _name_of(resource_id: str) -> tuple[str, str]:
     """(resource group, name) of an ARM ID."""
-    parts = resource_id.strip("/").split("/")
-    group = parts[3] if len(parts) > 3 and parts[2].lower() == "resourcegroups" else "?"
-    return group, parts[-1]
+    return resource_group_of(resource_id) or "?", name_of(resource_id)
 
 
 def _existing(reader: ResourceReader, resource_id: str, field: str, kind: str, fix: Callable[[str], str],
@@ -71,7 +63,8 @@ def _existing(reader: ResourceReader, resource_id: str, field: str, kind: str, f
     return found
 
 
-def _candidates(found: list[Located], name: str, region: str | None, eligible: Any = None) -> str:
+def _candidates(found: list[Located], name: str, region: str | None,
+                eligible: Callable[[Located], bool] | None = None) -> str:
     same_name = [f"{r.label} ({r.location})" for r in found if r.name.lower() == name.lower()]
     if same_name:
         return "with that name elsewhere in the subscription: " + ", ".join(same_name)
@@ -84,7 +77,7 @@ def _candidates(found: list[Located], name: str, region: str | None, eligible: A
     return f"usable ones{f' in {region}' if region else ''}: {names}{more}"
 
 
-def _eligible_account(region: str | None) -> Any:
+def _eligible_account(region: str | None) -> Callable[[Located], bool]:
     return lambda r: not check_storage_account(r.raw, region)
 
 
@@ -114,7 +107,7 @@ def _check_group(props: Mapping[str, Any], region: str | None, reader: ResourceR
     if not isinstance(group_id, str) or not group_id.startswith("/subscriptions/"):
         return
     group = reader.get(group_id)
-    name = group_id.rstrip("/").rsplit("/", 1)[-1]
+    name = name_of(group_id)
     if group is None:
         report.problems.append(Problem(
             "target_resource_group", f"no resource group {name!r} in subscription {reader.subscription_id}",
@@ -145,7 +138,7 @@ def _check_network(props: Mapping[str, Any], region: str | None, reader: Resourc
             f"a VM joins a network of its own region; {_candidates(reader.virtual_networks(), '', region)}"))
     if isinstance(subnet_id, str) and subnet_id.startswith("/subscriptions/"):
         subnets = [s.get("name") for s in (vnet.get("properties") or {}).get("subnets") or [] if isinstance(s, dict)]
-        wanted = subnet_id.rstrip("/").rsplit("/", 1)[-1]
+        wanted = name_of(subnet_id)
         if subnet_id.lower().startswith(vnet_id.lower().rstrip("/") + "/subnets/") and \
                 wanted.lower() not in {str(s).lower() for s in subnets}:
             report.problems.append(Problem("subnet", f"virtual network {name!r} has no subnet {wanted!r}",
@@ -193,15 +186,10 @@ def _check_new_vm(props: Mapping[str, Any], reader: ResourceReader, report: Onli
                                        f"{group!r}", "choose another name (the restore creates a new VM)"))
 
 
-def online_check(request: Any) -> OnlineReport:
-    """Every problem (and note) the live estate shows for ``request`` (see the module doc)."""
+def online_check(request: RestoreRequestBuilder, reader: ResourceReader) -> OnlineReport:
+    """Every problem (and note) the live estate, read through ``reader``, shows for ``request`` (see the module doc).
+    """
     report = OnlineReport()
-    try:
-        reader = reader_of(request)
-    except LookupError as exc:
-        report.problems.append(Problem("point", str(exc), "take the point from item.recovery_points(), or check "
-                                       "offline with validate()"))
-        return report
     props = request.properties()
     region = request.target_region if isinstance(request.target_region, str) else None
     try:

@@ -1,8 +1,9 @@
 """What the checks of a restore request found, side by side: restorekit's own (offline and online) and the service's.
 
-``request.check(online=True, service=True)`` returns a :class:`CheckReport`; ``request.validate(...)`` raises
-:class:`~restorekit.core.errors.ValidationError` with its :attr:`CheckReport.blocking` problems. In a notebook the
-report renders as a short table: each problem with its field and its fix, the notes, and the service's verdict.
+``request.check()`` (offline, nothing sent) and ``item.check(request, online=True, service=True)`` return a
+:class:`CheckReport`; ``report.raise_for_problems()`` raises :class:`~restorekit.core.errors.ValidationError` with
+its :attr:`CheckReport.blocking` problems. In a notebook the report renders as a short table: each problem with its
+field and its fix, the notes, and the service's verdict.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
-from .checks import Problem
-from .service_validation import ServiceVerdict
+from ...core.errors import ValidationError
+from ..request.rules import Problem
+from .service import ServiceVerdict
 
 
 @dataclass
@@ -32,6 +34,12 @@ class CheckReport:
     def ok(self) -> bool:
         """True when nothing stops the restore."""
         return not self.blocking
+
+    def raise_for_problems(self, what: str = "restore request") -> CheckReport:
+        """Raise :class:`~restorekit.core.errors.ValidationError` listing every blocking problem; return self."""
+        if self.blocking:
+            raise ValidationError(self.blocking, what=what)
+        return self
 
     @property
     def scope(self) -> str:

@@ -17,12 +17,16 @@ from __future__ import annotations
 import json
 import shlex
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote
 
-from ..core.api_versions import PASSIVE_STAMP
-from ..core.filters import IAAS_FILTER
-from ..model.job_api import location_path
+from ...core.api_versions import PASSIVE_STAMP
+from ...core.filters import IAAS_FILTER
+from ...core.ids import location_path
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...core.json_values import Json, JsonObject
+    from ...model.points import RecoveryPoint
 
 #: Where a secondary-region export reads the access token's properties (step 2 writes it).
 TOKEN_FILE = "crr-token.json"
@@ -35,14 +39,33 @@ class HttpCall:
     step: str
     method: str
     url: str
-    body: Any = None
+    body: Json = None
     #: A shell command whose output is the body (e.g. ``jq`` assembling it from a file), instead of ``body``.
     body_from: str | None = None
     #: A file the answer is written to, for a later step.
     save_as: str | None = None
 
 
-def restore_calls(request: Any, endpoint: str, api_version: str) -> list[HttpCall]:
+class Exportable(Protocol):
+    """What an export reads of a restore request (a builder of :mod:`restorekit.restore.request.builders`)."""
+
+    point: RecoveryPoint
+
+    @property
+    def target_region(self) -> str | None:
+        """Where the restore lands."""
+        ...
+
+    def properties(self) -> JsonObject:
+        """The request's ``properties``."""
+        ...
+
+    def to_body(self) -> JsonObject:
+        """The request's body."""
+        ...
+
+
+def restore_calls(request: Exportable, endpoint: str, api_version: str) -> list[HttpCall]:
     """The calls ``request`` makes: one for the vault's region, four for a secondary-region point."""
     point = request.point
     rp = quote(point.name, safe="")

@@ -10,27 +10,55 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ..core.times import format_duration
+from ...core.times import format_duration
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..model.jobs import Job
+    from ...model.jobs import Job
     from .routes import RestoreRoute
 
 
 class Tracked(Protocol):
-    """What the text view reads of a restore operation (a :class:`~restorekit.restore.operation.RestoreOperation`)."""
-
-    route: RestoreRoute
-    phase: str
-    current_job: Job | None
-    job_id: str | None
-    error: BaseException | None
-    cancel_note: str | None
+    """What the text view reads of a restore operation (a :class:`~restorekit.restore.run.operation.RestoreOperation`)."""
 
     @property
-    def vm_name(self) -> str | None:
+    def route(self) -> RestoreRoute:
+        """Where it was sent."""
+        ...
+
+    @property
+    def phase(self) -> str:
+        """Where it is."""
+        ...
+
+    @property
+    def current_job(self) -> Job | None:
+        """The job as last read."""
+        ...
+
+    @property
+    def job_id(self) -> str | None:
+        """The job id, once known."""
+        ...
+
+    @property
+    def error(self) -> BaseException | None:
+        """What ended it in phase failed."""
+        ...
+
+    @property
+    def cancel_note(self) -> str | None:
+        """Why a cancellation cannot happen."""
+        ...
+
+    @property
+    def notes(self) -> list[str]:
+        """What the user should know besides its status."""
+        ...
+
+    @property
+    def vm_name(self) -> str:
         """The VM restored."""
         ...
 
@@ -49,7 +77,7 @@ class Tracked(Protocol):
         """True on a local emulator."""
         ...
 
-    def start(self) -> Any:
+    def start(self) -> object:
         """Start polling."""
         ...
 
@@ -75,21 +103,21 @@ def status_line(op: Tracked) -> str:
         line = f"{kind} job {job.id[:8]}…: {job.summary()}"
     if op.cancel_note and not op.done:
         line += f" ({op.cancel_note})"
-    for note in getattr(op, "notes", ()):
+    for note in op.notes:
         line += f" (note: {note})"
     if op.on_emulator:
         line += " [local emulator, not Azure]"
     return line
 
 
-def watch(op: Tracked, out: Callable[[str], Any] = print, timeout: float | None = None) -> Job | None:
+def watch(op: Tracked, out: Callable[[str], object] = print, timeout: float | None = None) -> Job | None:
     """Block until ``op`` ends, printing :func:`status_line` whenever status or progress (by 10 %) changes.
 
     Returns the job (None if it was never known); never raises for a failed restore (the last line says why).
     After ``timeout`` seconds it returns early and says how to re-attach.
     """
     op.start()
-    last_key: tuple[Any, ...] | None = None
+    last_key: tuple[str, str | None, int | None] | None = None
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
         op.wait_for_change(1.0)

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..core.errors import ArmError, TransportError
-from ..core.redaction import REDACTED, Scrubber
+from ...core.errors import ArmError, TransportError
+from ...core.redaction import REDACTED, Scrubber
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...core.protocols import ArmAnswer, ArmApi
 
 __all__ = ["CrrAccessToken", "ScrubbedSession", "Scrubber"]
 
@@ -22,7 +25,7 @@ class ScrubbedSession:
 
     __slots__ = ("_arm", "_scrub")
 
-    def __init__(self, arm: Any, scrubber: Scrubber | None) -> None:
+    def __init__(self, arm: ArmApi, scrubber: Scrubber | None) -> None:
         self._arm = arm
         self._scrub = scrubber
 
@@ -35,7 +38,7 @@ class ScrubbedSession:
         """The wrapped session's URL for a path."""
         return self._arm.url(path_or_url, params, api_version)
 
-    def request(self, method: str, path_or_url: str, **kwargs: Any) -> Any:
+    def request(self, method: str, path_or_url: str, **kwargs: Any) -> ArmAnswer:
         """``ArmSession.request`` with the secret scrubbed from the answer or the error."""
         if self._scrub is None:
             return self._arm.request(method, path_or_url, **kwargs)
@@ -103,5 +106,5 @@ class CrrAccessToken:
 
     __str__ = __repr__
 
-    def __reduce__(self) -> Any:
+    def __reduce__(self) -> tuple[object, ...]:
         raise TypeError("a CRR access token is a secret and cannot be pickled")

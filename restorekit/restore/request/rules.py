@@ -4,7 +4,7 @@
 them, or built by hand) together with the :class:`~restorekit.model.points.RecoveryPoint` it restores, and
 returns a list of :class:`Problem`. It never touches the network. :func:`check_storage_account`
 checks a staging storage account's location, SKU and kind when they are known (online checks read them from
-ARM, see :mod:`restorekit.restore.online_checks`).
+ARM, see :mod:`restorekit.restore.checking.online`).
 
 Rules (each is one function in :data:`RULES`, named after what it checks):
 
@@ -41,14 +41,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
-from azure.mgmt.core.tools import is_valid_resource_id, parse_resource_id
+from azure.mgmt.core.tools import is_valid_resource_id
 
-from ..core.regions import norm_region
+from ...core.ids import is_resource_group_id
+from ...core.ids import parse as parse_resource_id
+from ...core.regions import norm_region
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..model.points import RecoveryPoint
+    from ...core.json_values import Json
+    from ...model.points import RecoveryPoint
+
+#: The spec's shape of a property: a JSON type name, ``[shape]`` for a list of it, ``{key: shape}`` for an object.
+Shape: TypeAlias = "str | list[Shape] | dict[str, Shape]"
 
 ZONES = ("1", "2", "3")
 REHYDRATION_PRIORITIES = ("Standard", "High")
@@ -90,7 +96,7 @@ FIELD_OF = {
 
 # --- the spec's shape of IaasVMRestoreRequest / IaasVMRestoreWithRehydrationRequest (2026-02-01) --------
 _STR, _BOOL = "string", "boolean"
-_TOP: dict[str, Any] = {
+_TOP: dict[str, Shape] = {
     "objectType": _STR, "resourceGuardOperationRequests": [_STR], "recoveryPointId": _STR, "recoveryType": _STR,
     "sourceResourceId": _STR, "targetVirtualMachineId": _STR, "targetResourceGroupId": _STR,
     "storageAccountId": _STR, "virtualNetworkId": _STR, "subnetId": _STR, "targetDomainNameId": _STR,
@@ -111,7 +117,7 @@ REQUEST_KEYS = frozenset(_TOP)
 _INT32 = (-2**31, 2**31 - 1)
 
 
-def _type_ok(value: Any, kind: Any) -> bool:
+def _type_ok(value: Json, kind: Shape) -> bool:
     if value is None:
         return True  # ARM reads a null optional property as absent
     if kind == _STR:
@@ -128,7 +134,7 @@ def _type_ok(value: Any, kind: Any) -> bool:
     return False  # pragma: no cover
 
 
-def _describe(kind: Any) -> str:
+def _describe(kind: Shape) -> str:
     if isinstance(kind, list):
         return f"a list of {'32-bit integers' if kind[0] == 'int32' else 'strings'}"
     if isinstance(kind, dict):
@@ -155,7 +161,7 @@ _TYPE_LABELS = {"resourcegroups": "resource group", "virtualnetworks": "virtual 
                 "storageaccounts": "storage account", "virtualmachines": "virtual machine"}
 
 
-def vm_name_problem(name: Any) -> str | None:
+def vm_name_problem(name: Json) -> str | None:
     """Why ``name`` cannot name an Azure VM (None if it can): 1-64 chars, letters/digits/``_.-``."""
     if not isinstance(name, str) or not name:
         return "the VM name is empty" if name in ("", None) else f"{name!r} is not a name"
@@ -200,14 +206,14 @@ KINDS = {
 }
 
 
-def _id_types(parts: Mapping[str, Any]) -> list[str]:
+def _id_types(parts: Mapping[str, Json]) -> list[str]:
     types = [str(parts.get("type", "")).lower()]
     for i in range(1, int(parts.get("last_child_num") or 0) + 1):
         types.append(str(parts.get(f"child_type_{i}", "")).lower())
     return types
 
 
-def id_problem(value: Any, kind: str) -> str | None:
+def id_problem(value: Json, kind: str) -> str | None:
     """Why ``value`` is not an ARM ID of ``kind`` (a key of :data:`KINDS`), or None when it is one."""
     spec = KINDS[kind]
     if not isinstance(value, str) or not value:
@@ -221,11 +227,10 @@ def id_problem(value: Any, kind: str) -> str | None:
         parts = parse_resource_id(value)
     except Exception:  # azure.mgmt.core raises KeyError/AttributeError/IndexError on odd input
         return bad
-    segments = value.strip("/").split("/")
     if spec.namespace is None:
-        if len(segments) != 4 or segments[2].lower() != "resourcegroups":
+        if not is_resource_group_id(value):
             return bad
-        names = [("resourcegroups", segments[3])]
+        names = [("resourcegroups", str(parts["resource_group"]))]
     else:
         if str(parts.get("namespace", "")).lower() != spec.namespace:
             return bad
@@ -247,19 +252,19 @@ def id_problem(value: Any, kind: str) -> str | None:
     return None
 
 
-def _same(a: Any, b: Any) -> bool:
+def _same(a: Json, b: Json) -> bool:
     return isinstance(a, str) and isinstance(b, str) and a.strip("/").lower() == b.strip("/").lower()
 
 
 # --- the rules ---------------------------------------------------------------------------------------------
-Rule = Callable[[Mapping[str, Any], "RecoveryPoint"], list[Problem]]
+Rule: TypeAlias = "Callable[[Mapping[str, Json], RecoveryPoint], list[Problem]]"
 
 
-def _is_str(value: Any) -> bool:
+def _is_str(value: Json) -> bool:
     return isinstance(value, str) and bool(value)
 
 
-def rule_shape(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem]:
+def rule_shape(props: Mapping[str, Json], point: RecoveryPoint) -> list[Problem]:
     """Only the spec's properties, each of the spec's type."""
     out = []
     for key, value in props.items():
@@ -280,14 +285,14 @@ def rule_shape(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem]:
     return out
 
 
-def _storage_id(props: Mapping[str, Any]) -> Any:
+def _storage_id(props: Mapping[str, Json]) -> Json:
     details = props.get("identityBasedRestoreDetails")
     if isinstance(details, Mapping) and details.get("targetStorageAccountId") is not None:
         return details.get("targetStorageAccountId")
     return props.get("storageAccountId")
 
 
-def rule_required(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem]:
+def rule_required(props: Mapping[str, Json], point: RecoveryPoint) -> list[Problem]:
     """Fields every restore needs, and those an alternate-location restore needs."""
     out = []
     if props.get("recoveryPointId") in (None, ""):
@@ -316,7 +321,7 @@ _NOT_FOR_ORIGINAL = ("targetVirtualMachineId", "targetResourceGroupId", "virtual
                      "diskEncryptionSetId", "zones", "targetDomainNameId")
 
 
-def rule_original_location(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem]:
+def rule_original_location(props: Mapping[str, Json], point: RecoveryPoint) -> list[Problem]:
     """Replacing the disks of the backed-up VM targets no other VM, network, group, zone or key."""
     if props.get("recoveryType") != "OriginalLocation":
         return []
@@ -336,7 +341,7 @@ _NESTED_ID_FIELDS = (("identityBasedRestoreDetails", "targetStorageAccountId", "
                      ("encryptionDetails", "secretKeyVaultId", "keyvault", "encryption"))
 
 
-def rule_arm_ids(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem]:
+def rule_arm_ids(props: Mapping[str, Json], point: RecoveryPoint) -> list[Problem]:
     """Each ARM ID is well formed and of the right kind."""
     out = []
     for key, kind in _ID_FIELDS:
@@ -357,7 +362,7 @@ def rule_arm_ids(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem
     return out
 
 
-def rule_subnet_in_vnet(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem]:
+def rule_subnet_in_vnet(props: Mapping[str, Json], point: RecoveryPoint) -> list[Problem]:
     """The subnet is one of the chosen virtual network's subnets."""
     vnet, subnet = props.get("virtualNetworkId"), props.get("subnetId")
     if not (_is_str(vnet) and _is_str(subnet)) or id_problem(subnet, "subnet") or id_problem(vnet, "vnet"):
@@ -369,7 +374,7 @@ def rule_subnet_in_vnet(props: Mapping[str, Any], point: RecoveryPoint) -> list[
     return []
 
 
-def rule_target_vm_in_group(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem]:
+def rule_target_vm_in_group(props: Mapping[str, Json], point: RecoveryPoint) -> list[Problem]:
     """The VM to create is in the target resource group."""
     vm, group = props.get("targetVirtualMachineId"), props.get("targetResourceGroupId")
     if not (_is_str(vm) and _is_str(group)) or id_problem(vm, "vm") or id_problem(group, "rg"):
@@ -380,7 +385,7 @@ def rule_target_vm_in_group(props: Mapping[str, Any], point: RecoveryPoint) -> l
     return []
 
 
-def rule_luns(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem]:
+def rule_luns(props: Mapping[str, Json], point: RecoveryPoint) -> list[Problem]:
     """Selective restore: LUNs of the point's disk list, once each, for a point that has a disk list."""
     luns = props.get("restoreDiskLunList")
     if not isinstance(luns, list):
@@ -394,8 +399,8 @@ def rule_luns(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem]:
         if luns:
             out.append(Problem("luns", "this recovery point carries no disk list (a list of points gives only disk "
                                "counts, and the point could not be read alone), so disks cannot be chosen",
-                               "read the point alone (item.recovery_point(name)) and build the request from it, or "
-                               "remove luns (restore all disks)"))
+                               "check and send it through its item (item.check(request), item.restore(request) read "
+                               "the point alone first), or remove luns (restore all disks)"))
         return out
     allowed = set(known) | {-1}
     wrong = [lun for lun in luns if isinstance(lun, int) and lun not in allowed]
@@ -420,7 +425,7 @@ def _excluded_disks(point: RecoveryPoint) -> bool:
     return isinstance(included, int) and isinstance(attached, int) and included < attached
 
 
-def rule_selective_backup(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem]:
+def rule_selective_backup(props: Mapping[str, Json], point: RecoveryPoint) -> list[Problem]:
     """A point taken with excluded disks restores only as disks."""
     if props.get("recoveryType") in ("AlternateLocation", "OriginalLocation") and _excluded_disks(point):
         return [Problem("recovery_type", "this point was taken with selective disk backup (some disks excluded); "
@@ -440,7 +445,7 @@ def needs_rehydration(point: RecoveryPoint) -> bool | None:
     return point.is_archived_only and tiers.get("ArchivedRP") != "Rehydrated"
 
 
-def rule_rehydration(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem]:
+def rule_rehydration(props: Mapping[str, Json], point: RecoveryPoint) -> list[Problem]:
     """Archive-only points need rehydration (10-30 days, Standard or High); others refuse it."""
     out = []
     with_rehydration = props.get("objectType") == "IaasVMRestoreWithRehydrationRequest"
@@ -474,7 +479,7 @@ def rule_rehydration(props: Mapping[str, Any], point: RecoveryPoint) -> list[Pro
     return out
 
 
-def rule_region(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem]:
+def rule_region(props: Mapping[str, Json], point: RecoveryPoint) -> list[Problem]:
     """The restore region is the vault's region, or its secondary region for a cross-region point."""
     region, vault = props.get("region"), point.vault_location
     if not _is_str(region) or not vault:
@@ -488,7 +493,7 @@ def rule_region(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem]
     return []
 
 
-def rule_zones(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem]:
+def rule_zones(props: Mapping[str, Json], point: RecoveryPoint) -> list[Problem]:
     """One zone, "1", "2" or "3", and only for a point of a zone-pinned VM."""
     zones = props.get("zones")
     if not isinstance(zones, list) or not zones:
@@ -505,7 +510,7 @@ def rule_zones(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem]:
     return out
 
 
-def rule_identity(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem]:
+def rule_identity(props: Mapping[str, Json], point: RecoveryPoint) -> list[Problem]:
     """Managed identities for managed VMs; identity-based restore needs an identity."""
     out = []
     info = props.get("identityInfo")
@@ -526,7 +531,7 @@ def rule_identity(props: Mapping[str, Any], point: RecoveryPoint) -> list[Proble
     return out
 
 
-def rule_encryption(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem]:
+def rule_encryption(props: Mapping[str, Json], point: RecoveryPoint) -> list[Problem]:
     """``encryptionEnabled`` matches the point; key details only for an encrypted point."""
     details = props.get("encryptionDetails")
     if not isinstance(details, Mapping):
@@ -544,7 +549,7 @@ def rule_encryption(props: Mapping[str, Any], point: RecoveryPoint) -> list[Prob
     return out
 
 
-def rule_disk_access(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem]:
+def rule_disk_access(props: Mapping[str, Json], point: RecoveryPoint) -> list[Problem]:
     """Private access for restored disks names a disk access; the other options do not."""
     settings = props.get("targetDiskNetworkAccessSettings")
     if not isinstance(settings, Mapping):
@@ -563,7 +568,7 @@ def rule_disk_access(props: Mapping[str, Any], point: RecoveryPoint) -> list[Pro
     return out
 
 
-def rule_secured_vm(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem]:
+def rule_secured_vm(props: Mapping[str, Json], point: RecoveryPoint) -> list[Problem]:
     """The Confidential VM OS disk encryption set is only for a Confidential VM point."""
     details = props.get("securedVMDetails")
     security = point.properties.get("securityType")
@@ -575,7 +580,7 @@ def rule_secured_vm(props: Mapping[str, Any], point: RecoveryPoint) -> list[Prob
     return []
 
 
-def rule_managed_disks(props: Mapping[str, Any], point: RecoveryPoint) -> list[Problem]:
+def rule_managed_disks(props: Mapping[str, Json], point: RecoveryPoint) -> list[Problem]:
     """Options for unmanaged VMs are refused for managed ones."""
     out = []
     if props.get("restoreWithManagedDisks") is True and point.managed is True:
@@ -595,7 +600,8 @@ RULES: tuple[Rule, ...] = (rule_shape, rule_required, rule_original_location, ru
                            rule_secured_vm, rule_managed_disks)
 
 
-def check_request(props: Any, point: RecoveryPoint, *, storage_account: Any = None) -> list[Problem]:
+def check_request(props: Mapping[str, Json], point: RecoveryPoint, *,
+                  storage_account: StorageAccountFacts | None = None) -> list[Problem]:
     """Every problem of a restore request's ``properties`` for ``point`` (offline; nothing is sent).
 
     ``storage_account``, when given, is what is known of the staging account (a dict with ``location``,
@@ -612,7 +618,7 @@ def check_request(props: Any, point: RecoveryPoint, *, storage_account: Any = No
     return problems
 
 
-def check_body(body: Any, point: RecoveryPoint, *, storage_account: Any = None) -> list[Problem]:
+def check_body(body: Json, point: RecoveryPoint, *, storage_account: StorageAccountFacts | None = None) -> list[Problem]:
     """Every problem of a whole request body ``{"properties": {...}}`` (see :func:`check_request`)."""
     if not isinstance(body, Mapping) or not isinstance(body.get("properties"), Mapping):
         return [Problem("body", "a restore body is {'properties': {...}}", "build it with a restore builder")]
@@ -622,14 +628,24 @@ def check_body(body: Any, point: RecoveryPoint, *, storage_account: Any = None) 
 
 
 # --- storage accounts --------------------------------------------------------------------------------------
-def storage_account_facts(account: Any) -> dict[str, str | None]:
+class StorageAccountModel(Protocol):
+    """An SDK ``StorageAccount`` (azure-mgmt-storage) as the rules read it: its location, SKU and kind."""
+
+    location: str | None
+
+
+#: What is known of a staging storage account: ARM JSON or an SDK model.
+StorageAccountFacts: TypeAlias = "Mapping[str, Json] | StorageAccountModel"
+
+
+def storage_account_facts(account: StorageAccountFacts | None) -> dict[str, str | None]:
     """``{"location", "sku", "kind"}`` of a storage account given as ARM JSON (dict) or an SDK object."""
-    def text(value: Any) -> str | None:
+    def text(value: object) -> str | None:
         value = getattr(value, "value", value)  # SDK enums
         return str(value) if value not in (None, "") else None
 
-    def get(obj: Any, key: str) -> Any:
-        return obj.get(key) if isinstance(obj, Mapping) else getattr(obj, key, None)
+    def get(obj: object, key: str) -> object:
+        return obj.get(key) if isinstance(obj, Mapping) else getattr(obj, key, None)  # SDK models: attributes
 
     sku = get(account, "sku")
     sku_name = sku if isinstance(sku, str) else get(sku, "name") if sku is not None else None
@@ -639,7 +655,7 @@ def storage_account_facts(account: Any) -> dict[str, str | None]:
 _BLOB_ONLY_KINDS = {"blobstorage", "blockblobstorage", "filestorage"}
 
 
-def check_storage_account(account: Any, region: Any) -> list[Problem]:
+def check_storage_account(account: StorageAccountFacts | None, region: str | None) -> list[Problem]:
     """Problems of a staging storage account: region, redundancy, tier and kind (each only when known)."""
     facts = storage_account_facts(account)
     out = []

@@ -8,7 +8,7 @@
 
 Each builder is a frozen dataclass: change it with :func:`dataclasses.replace`, list its inputs with
 ``fields()`` (what a form shows), render it with ``to_body()``, ``to_json()``, ``to_curl()``,
-``to_az_rest()``. ``problems()`` lists every problem (see :mod:`restorekit.restore.checks`), ``validate()``
+``to_az_rest()``. ``problems()`` lists every problem (see :mod:`restorekit.restore.request.rules`), ``validate()``
 raises :class:`~restorekit.core.errors.ValidationError` with all of them. Nothing here sends a request.
 
 Names are turned into ARM IDs (``azure.mgmt.core.tools.resource_id``) in the target subscription
@@ -34,29 +34,31 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import MISSING, dataclass, field
+from dataclasses import dataclass, field
 from dataclasses import fields as dc_fields
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from azure.mgmt.core.tools import resource_id
-
-from ..core import api_versions
-from ..core.errors import ValidationError
-from ..model.points import RecoveryPoint
-from .check_report import CheckReport
-from .checks import (
+from ...core import api_versions
+from ...core.errors import ValidationError
+from ...core.ids import id_from_name, name_of, resource_group_id, resource_group_of
+from ...model.points import RecoveryPoint
+from ..checking.report import CheckReport
+from .exports import HttpCall, as_az_rest, as_curl, restore_calls
+from .fields import FieldSpec, OptionValue, option, specs
+from .rules import (
     DISK_NETWORK_ACCESS_OPTIONS,
     REHYDRATION_PRIORITIES,
     REQUEST_KEYS,
     ZONES,
     Problem,
+    StorageAccountFacts,
     check_request,
     vm_name_problem,
 )
-from .exports import HttpCall, as_az_rest, as_curl, restore_calls
-from .online_checks import online_check
-from .service_validation import service_verdict
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...core.json_values import Json, JsonObject
 
 DEFAULT_ENDPOINT = "https://management.azure.com"
 DEFAULT_REHYDRATION_PRIORITY = "Standard"
@@ -65,41 +67,6 @@ DEFAULT_REHYDRATION_DAYS = 15
 __all__ = ["RestoreRequestBuilder", "RestoreDisks", "ReplaceDisks", "RestoreAsNewVM", "FieldSpec", "SCENARIOS",
            "build", "Problem"]
 
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """What a form needs to know about one builder keyword.
-
-    ``kind`` says which widget fits: ``storage_account``, ``resource_group``, ``vm_name``, ``virtual_network``,
-    ``subnet``, ``region``, ``zone``, ``luns``, ``identity``, ``arm_id``, ``bool``, ``choice``, ``days``,
-    ``id_list``, ``mapping``, ``object``; ``choices`` lists the allowed values of a ``choice``/``zone``.
-    """
-
-    name: str
-    label: str
-    kind: str
-    help: str
-    required: bool
-    default: Any
-    choices: tuple[Any, ...] = ()
-    advanced: bool = False
-
-
-def _opt(label: str, kind: str, help: str, default: Any = None, *, choices: Sequence[Any] = (),
-         advanced: bool = False) -> Any:
-    return field(default=default, metadata={"label": label, "kind": kind, "help": help,
-                                            "choices": tuple(choices), "advanced": advanced})
-
-
-def _id_in(value: Any, subscription: str, group: str, namespace: str, type_: str) -> Any:
-    """A full ARM ID from ``"name"`` (in ``group``), ``"rg/name"`` or a full ID (kept); other values unchanged."""
-    if not isinstance(value, str) or not value or value.startswith("/"):
-        return value
-    rg, sep, name = value.rpartition("/")
-    if sep and (not rg or not name or "/" in rg):
-        return value  # not "rg/name": left for validation to report
-    return resource_id(subscription=subscription, resource_group=rg or group, namespace=namespace,
-                       type=type_, name=name)
 
 
 @dataclass(frozen=True, kw_only=True, repr=False)
@@ -119,41 +86,41 @@ class RestoreRequestBuilder:
     point: RecoveryPoint = field(kw_only=False, metadata={
         "label": "Recovery point", "kind": "point", "help": "the recovery point to restore", "choices": (),
         "advanced": False})
-    storage_account: str | None = _opt(
+    storage_account: str | None = option(
         "Staging storage account", "storage_account",
         "name (in the source VM's resource group), 'rg/name' or ARM ID; same region as the vault, not ZRS/premium")
-    region: str | None = _opt("Region", "region", "restore region; default the vault's (give the secondary "
+    region: str | None = option("Region", "region", "restore region; default the vault's (give the secondary "
                               "region for a cross-region point)", advanced=True)
-    storage_account_properties: Any = _opt(
+    storage_account_properties: StorageAccountFacts | None = option(
         "Storage account properties", "mapping", "what is known of the account: {'location', 'sku': {'name'}, "
         "'kind'} or an SDK StorageAccount; lets validate() check it offline", advanced=True)
-    create_new_cloud_service: Any = _opt("Create new cloud service", "bool", "classic VMs only", False,
+    create_new_cloud_service: bool = option("Create new cloud service", "bool", "classic VMs only", False,
                                          advanced=True)
-    original_storage_account_option: Any = _opt(
+    original_storage_account_option: bool = option(
         "Use original storage accounts", "bool", "unmanaged VMs: restore into the original storage accounts",
         False, advanced=True)
-    encryption: Any = _opt("Encryption details", "mapping", "encryptionDetails: True/False or a dict "
+    encryption: bool | Mapping[str, Json] | None = option("Encryption details", "mapping", "encryptionDetails: True/False or a dict "
                            "(kekUrl, secretKeyUrl, kekVaultId, secretKeyVaultId); default follows the point",
                            advanced=True)
-    identity: Any = _opt("Managed identity", "identity", "'system' (or True) for the vault's system-assigned "
+    identity: bool | str | None = option("Managed identity", "identity", "'system' (or True) for the vault's system-assigned "
                          "identity, or a user-assigned identity: name, 'rg/name' or ARM ID", advanced=True)
-    identity_based_restore: Any = _opt(
+    identity_based_restore: bool = option(
         "Identity-based restore", "bool", "access the storage account with the managed identity "
         "(identityBasedRestoreDetails)", False, advanced=True)
-    disk_network_access: Any = _opt("Disk network access", "choice", "network access of the restored disks",
+    disk_network_access: str | None = option("Disk network access", "choice", "network access of the restored disks",
                                     choices=DISK_NETWORK_ACCESS_OPTIONS, advanced=True)
-    disk_access: Any = _opt("Disk access", "arm_id", "disk access for private access: name, 'rg/name' or ARM ID",
+    disk_access: str | None = option("Disk access", "arm_id", "disk access for private access: name, 'rg/name' or ARM ID",
                             advanced=True)
-    resource_guard_operation_requests: Any = _opt(
+    resource_guard_operation_requests: str | Sequence[str] | None = option(
         "Resource Guard operation requests", "id_list", "ARM IDs of approved Resource Guard requests (MUA)",
         advanced=True)
-    rehydration_priority: Any = _opt(
+    rehydration_priority: str | None = option(
         "Rehydration priority", "choice", "archive-only points: Standard or High (default Standard when a "
         "duration is given)", choices=REHYDRATION_PRIORITIES)
-    rehydration_duration: Any = _opt(
+    rehydration_duration: int | str | timedelta | None = option(
         "Rehydration duration (days)", "days", f"archive-only points: keep the rehydrated copy 10-30 days "
         f"(default {DEFAULT_REHYDRATION_DAYS} when a priority is given); days, 'P15D' or a timedelta")
-    extra: Any = _opt("Extra properties", "mapping", "other request properties passed through as is "
+    extra: Mapping[str, Json] | None = option("Extra properties", "mapping", "other request properties passed through as is "
                       "(e.g. affinityGroup, targetDomainNameId, extendedLocation)", advanced=True)
 
     # body keys this scenario writes as explicit nulls
@@ -167,17 +134,10 @@ class RestoreRequestBuilder:
     # --- introspection -----------------------------------------------------------------------------
     @classmethod
     def fields(cls) -> list[FieldSpec]:
-        """The keywords of this scenario, in order, with labels, widget kinds, help and defaults."""
-        out = []
-        for f in dc_fields(cls):
-            meta = f.metadata
-            default = None if f.default is MISSING else f.default
-            out.append(FieldSpec(f.name, meta.get("label", f.name), meta.get("kind", "object"),
-                                 meta.get("help", ""), f.name in cls.required, default,
-                                 meta.get("choices", ()), meta.get("advanced", False)))
-        return out
+        """The keywords of this scenario, in order, with labels, widget kinds, help and defaults (for a form)."""
+        return specs(cls, cls.required)
 
-    def values(self) -> dict[str, Any]:
+    def values(self) -> dict[str, RecoveryPoint | OptionValue]:
         """The builder's keywords and their current values (``point`` included)."""
         return {f.name: getattr(self, f.name) for f in dc_fields(self)}
 
@@ -196,15 +156,15 @@ class RestoreRequestBuilder:
     @property
     def source_resource_id(self) -> str:
         """ARM ID of the backed-up VM (as the protected item says, else derived from its name)."""
-        owner = self.point.owner
-        for candidate in (getattr(owner, "source_resource_id", None),
-                          _dig(getattr(owner, "raw", None), "properties", "sourceResourceId")):
-            if isinstance(candidate, str) and candidate:
-                return candidate
-        return self.point.item.source_vm_id
+        return self.point.source_vm_id or self.point.item.source_vm_id
 
     @property
-    def target_region(self) -> Any:
+    def picks_disks(self) -> bool:
+        """True when the request restores chosen disks only (they are checked against the point's disk list)."""
+        return False
+
+    @property
+    def target_region(self) -> str | None:
         """The restore region: ``region``, else the vault's for a primary-region point, else the secondary region
         a cross-region point was read from (None when unknown)."""
         if self.region is not None:
@@ -214,9 +174,9 @@ class RestoreRequestBuilder:
         return self.point.vault_location
 
     @property
-    def storage_account_id(self) -> Any:
+    def storage_account_id(self) -> Json:
         """ARM ID of the staging storage account (a bare name is in the source VM's resource group)."""
-        return _id_in(self.storage_account, self.subscription, self.point.item.vm_resource_group,
+        return id_from_name(self.storage_account, self.subscription, self.point.item.vm_resource_group,
                       "Microsoft.Storage", "storageAccounts")
 
     @property
@@ -225,10 +185,10 @@ class RestoreRequestBuilder:
         return self.rehydration_priority is not None or self.rehydration_duration is not None
 
     # --- body -------------------------------------------------------------------------------------
-    def _target_id(self, value: Any, namespace: str, type_: str) -> Any:
-        return _id_in(value, self.subscription, self.target_group, namespace, type_)
+    def _target_id(self, value: Json | bool, namespace: str, type_: str) -> Json:
+        return id_from_name(value, self.subscription, self.target_group, namespace, type_)
 
-    def _encryption(self) -> Any:
+    def _encryption(self) -> Json:
         value = self.encryption
         if value is None:
             return {"encryptionEnabled": self.point.encrypted}
@@ -242,7 +202,7 @@ class RestoreRequestBuilder:
             return details
         return value
 
-    def _identity(self) -> Any:
+    def _identity(self) -> JsonObject | None:
         value = self.identity
         if value is None or value is False:
             return None
@@ -251,7 +211,7 @@ class RestoreRequestBuilder:
         ident = self._target_id(value, "Microsoft.ManagedIdentity", "userAssignedIdentities")
         return {"isSystemAssignedIdentity": False, "managedIdentityResourceId": ident}
 
-    def _rehydration(self) -> Any:
+    def _rehydration(self) -> JsonObject:
         priority = self.rehydration_priority
         if priority is None:
             priority = DEFAULT_REHYDRATION_PRIORITY
@@ -266,7 +226,7 @@ class RestoreRequestBuilder:
             duration = f"P{duration}D"
         return {"rehydrationRetentionDuration": duration, "rehydrationPriority": priority}
 
-    def _disk_network_access(self) -> Any:
+    def _disk_network_access(self) -> JsonObject | None:
         if self.disk_network_access is None and self.disk_access is None:
             return None
         option = self.disk_network_access
@@ -277,13 +237,13 @@ class RestoreRequestBuilder:
             settings["targetDiskAccessId"] = self._target_id(self.disk_access, "Microsoft.Compute", "diskAccesses")
         return settings
 
-    def _scenario_properties(self) -> dict[str, Any]:
+    def _scenario_properties(self) -> JsonObject:
         return {}
 
-    def properties(self) -> dict[str, Any]:
+    def properties(self) -> JsonObject:
         """The request's ``properties`` (an ``IaasVMRestoreRequest``): what a cross-region ``restoreRequest`` holds."""
         rehydrate = self.wants_rehydration
-        props: dict[str, Any] = {
+        props: JsonObject = {
             "objectType": "IaasVMRestoreWithRehydrationRequest" if rehydrate else "IaasVMRestoreRequest",
             "recoveryPointId": self.point.name,
             "recoveryType": self.recovery_type,
@@ -311,7 +271,7 @@ class RestoreRequestBuilder:
             props.update(self.extra)
         return props
 
-    def to_body(self) -> dict[str, Any]:
+    def to_body(self) -> JsonObject:
         """The request body ``{"properties": {...}}`` (a new dict each call; not validated)."""
         return {"properties": self.properties()}
 
@@ -321,10 +281,8 @@ class RestoreRequestBuilder:
 
     # --- where it goes -----------------------------------------------------------------------------
     def _target(self, endpoint: str | None, api_version: str | None) -> tuple[str, str]:
-        connection = getattr(self.point.owner, "connection", None)
-        endpoint = endpoint or getattr(connection, "endpoint", None) or DEFAULT_ENDPOINT
-        api_version = api_version or getattr(connection, "api_version", None) or api_versions.BACKUP
-        return str(endpoint).rstrip("/"), api_version
+        endpoint = endpoint or self.point.endpoint or DEFAULT_ENDPOINT
+        return endpoint.rstrip("/"), api_version or self.point.api_version or api_versions.BACKUP
 
     def calls(self, endpoint: str | None = None, api_version: str | None = None) -> list[HttpCall]:
         """The HTTP calls this restore makes (one; four for a point of the secondary region), nothing sent."""
@@ -337,7 +295,7 @@ class RestoreRequestBuilder:
 
     @property
     def url(self) -> str:
-        """The restore URL for the point's connection (or public Azure and api-version 2026-02-01)."""
+        """The restore URL at the endpoint the point was read from (or public Azure and api-version 2026-02-01)."""
         return self.url_for()
 
     def to_curl(self, endpoint: str | None = None, api_version: str | None = None, *, stdin: bool = False) -> str:
@@ -387,44 +345,42 @@ class RestoreRequestBuilder:
                 "encryptionDetails", "identityInfo", "targetDiskNetworkAccessSettings",
                 "resourceGuardOperationRequests", "recoveryPointRehydrationInfo", *self._explicit_nulls)
 
-    def _storage_target(self, props: Mapping[str, Any]) -> Any:
+    def _storage_target(self, props: Mapping[str, Json]) -> Json:
         details = props.get("identityBasedRestoreDetails")
         if isinstance(details, Mapping) and details.get("targetStorageAccountId"):
             return details["targetStorageAccountId"]
         return props.get("storageAccountId")
 
-    def check(self, *, online: bool = False, service: bool = False) -> CheckReport:
-        """Every problem and note of this request, and the service's verdict when ``service=True``.
+    def check(self) -> CheckReport:
+        """Every problem and note of this request found offline (nothing is sent).
 
-        Offline by default (nothing is sent); ``online=True`` also reads what the request names from ARM
-        (:mod:`restorekit.restore.online_checks`); ``service=True`` asks the service's validate operation.
+        The live estate and the service's own verdict are checked by whatever holds the connection:
+        ``item.check(request, online=True, service=True)``.
         """
         problems = self._input_problems() + check_request(self.properties(), self.point,
                                                           storage_account=self.storage_account_properties)
-        notes = self._notes()
-        if online:
-            report = online_check(self)
-            problems += report.problems
-            notes += report.notes
-        unique = list(dict.fromkeys(problems))
-        return CheckReport(unique, notes, service_verdict(self) if service else None, online=online)
+        return CheckReport(list(dict.fromkeys(problems)), self.notes())
 
-    def _notes(self) -> list[Problem]:
+    def notes(self) -> list[Problem]:
+        """What is worth knowing about this request without stopping it (offline)."""
         return []
 
-    def problems(self, *, online: bool = False) -> list[Problem]:
-        """Every problem of this request (offline unless ``online=True`` also reads the estate from ARM)."""
-        return self.check(online=online).problems
+    def problems(self) -> list[Problem]:
+        """Every problem of this request found offline."""
+        return self.check().problems
 
-    def validate(self, *, online: bool = False, service: bool = False) -> RestoreRequestBuilder:
-        """Raise :class:`~restorekit.core.errors.ValidationError` listing every problem; return self when none.
+    def validate(self) -> RestoreRequestBuilder:
+        """Raise :class:`~restorekit.core.errors.ValidationError` listing every problem found offline; return self.
 
-        Offline by default; ``online=True`` checks the live estate, ``service=True`` asks the service too.
+        ``item.check(request, online=True)`` checks the live estate too (``.raise_for_problems()`` raises).
         """
-        problems = self.check(online=online, service=service).blocking
-        if problems:
-            raise ValidationError(problems, what=f"{self.title.lower()} request")
+        self.check().raise_for_problems(self.what)
         return self
+
+    @property
+    def what(self) -> str:
+        """How errors name this request: ``restore disks request``."""
+        return f"{self.title.lower()} request"
 
     # --- display -----------------------------------------------------------------------------------
     def _summary(self) -> str:
@@ -434,7 +390,7 @@ class RestoreRequestBuilder:
         vm = self.point.item.vm_name
         text = f"<{type(self).__name__} rp {self.point.name} of {vm}{self._summary()}"
         if isinstance(self.storage_account, str) and self.storage_account:
-            text += f", staging {self.storage_account.rsplit('/', 1)[-1]}"
+            text += f", staging {name_of(self.storage_account)}"
         if self.wants_rehydration:
             text += ", with rehydration"
         return text + ">"
@@ -449,30 +405,22 @@ class RestoreRequestBuilder:
                 f"<pre>{html.escape(self.to_json())}</pre></div>")
 
 
-def _dig(obj: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(obj, Mapping):
-            return None
-        obj = obj.get(key)
-    return obj
-
-
 @dataclass(frozen=True, kw_only=True, repr=False)
 class _NewResourcesBuilder(RestoreRequestBuilder):
     """Options of the scenarios that create new resources (disks or a VM)."""
 
-    target_resource_group: Any = _opt("Target resource group", "resource_group",
+    target_resource_group: str | None = option("Target resource group", "resource_group",
                                       "name or ARM ID of the resource group for the restored resources")
-    target_subscription: Any = _opt("Target subscription", "text", "subscription of the restored resources "
+    target_subscription: str | None = option("Target subscription", "text", "subscription of the restored resources "
                                     "(cross-subscription restore); default the source VM's", advanced=True)
-    zone: Any = _opt("Availability zone", "zone", "zone of the restored VM/disks ('1', '2' or '3'); only for "
+    zone: str | int | Sequence[str | int] | None = option("Availability zone", "zone", "zone of the restored VM/disks ('1', '2' or '3'); only for "
                      "zone-pinned VMs", choices=ZONES)
-    disk_encryption_set: Any = _opt("Disk encryption set", "arm_id", "encrypt restored disks with this "
+    disk_encryption_set: str | None = option("Disk encryption set", "arm_id", "encrypt restored disks with this "
                                     "customer-managed key set: name, 'rg/name' or ARM ID", advanced=True)
-    secured_vm_disk_encryption_set: Any = _opt(
+    secured_vm_disk_encryption_set: str | None = option(
         "Confidential VM OS disk encryption set", "arm_id", "Confidential VMs: disk encryption set of the OS disk",
         advanced=True)
-    restore_with_managed_disks: Any = _opt("Restore with managed disks", "bool",
+    restore_with_managed_disks: bool | None = option("Restore with managed disks", "bool",
                                            "unmanaged VMs: restore as managed disks", advanced=True)
 
     @property
@@ -481,22 +429,22 @@ class _NewResourcesBuilder(RestoreRequestBuilder):
         rg = self.target_resource_group
         if isinstance(rg, str) and rg:
             if rg.startswith("/"):
-                parts = rg.strip("/").split("/")
-                if len(parts) >= 4 and parts[2].lower() == "resourcegroups" and parts[3]:
-                    return parts[3]
+                named = resource_group_of(rg)
+                if named:
+                    return named
             elif "/" not in rg:
                 return rg
         return self.point.item.vm_resource_group
 
     @property
-    def target_resource_group_id(self) -> Any:
+    def target_resource_group_id(self) -> Json:
         """ARM ID of the target resource group (None when not given)."""
         rg = self.target_resource_group
         if isinstance(rg, str) and rg and not rg.startswith("/"):
-            return f"/subscriptions/{self.subscription}/resourceGroups/{rg}"
+            return resource_group_id(self.subscription, rg)
         return rg
 
-    def _zones(self) -> Any:
+    def _zones(self) -> Json:
         zone = self.zone
         if zone is None:
             return None
@@ -508,7 +456,7 @@ class _NewResourcesBuilder(RestoreRequestBuilder):
             return [str(z) if isinstance(z, int) and not isinstance(z, bool) else z for z in zone]
         return zone
 
-    def _scenario_properties(self) -> dict[str, Any]:
+    def _scenario_properties(self) -> JsonObject:
         secured = self.secured_vm_disk_encryption_set
         return {
             "targetResourceGroupId": self.target_resource_group_id,
@@ -551,18 +499,20 @@ class RestoreDisks(_NewResourcesBuilder):
     description: ClassVar[str] = ("creates the VM's disks (and its vmconfig.json) from the point; "
                                   "create or attach a VM from them afterwards")
 
-    luns: Any = _opt("Disks (LUNs)", "luns", "restore only these disks: LUNs of the point's disk list, -1 is the "
+    luns: Sequence[int] | None = option("Disks (LUNs)", "luns", "restore only these disks: LUNs of the point's disk list, -1 is the "
                      "OS disk, [] the OS disk only; default all disks")
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if isinstance(self.luns, (list, tuple)) and self.luns:  # a listed point has no disk list: read it alone
-            object.__setattr__(self, "point", self.point.with_disk_list())
-    unmanaged: Any = _opt("Restore as unmanaged disks", "bool", "managed VMs: VHD blobs in the staging account "
+    @property
+    def picks_disks(self) -> bool:
+        """True when ``luns`` names disks: they are checked against the point's disk list (a listed point has none:
+        ``item.check``/``item.restore`` read it alone first)."""
+        return isinstance(self.luns, (list, tuple)) and bool(self.luns)
+
+    unmanaged: bool = option("Restore as unmanaged disks", "bool", "managed VMs: VHD blobs in the staging account "
                           "instead of managed disks (slower, and not what the portal does)", False, advanced=True)
 
     @property
-    def target_resource_group_id(self) -> Any:
+    def target_resource_group_id(self) -> Json:
         """ARM ID of the resource group for the restored disks: the one named, else the VM's own for a managed VM.
 
         That is what the portal does; without a resource group a managed VM's disks would come back as unmanaged
@@ -571,16 +521,17 @@ class RestoreDisks(_NewResourcesBuilder):
         named = super().target_resource_group_id
         if named is not None or self.unmanaged is True or self.point.managed is not True:
             return named
-        return f"/subscriptions/{self.subscription}/resourceGroups/{self.point.item.vm_resource_group}"
+        return resource_group_id(self.subscription, self.point.item.vm_resource_group)
 
-    def _notes(self) -> list[Problem]:
+    def notes(self) -> list[Problem]:
+        """A managed VM restored as unmanaged disks is said (slower, not what the portal does)."""
         if self.unmanaged is True and self.point.managed is True:
             return [Problem("unmanaged", "the disks of this managed VM will come back as unmanaged VHD blobs in the "
                             "staging storage account: slower, and not what the portal does",
                             "leave unmanaged out to restore managed disks into a resource group")]
         return []
 
-    def _scenario_properties(self) -> dict[str, Any]:
+    def _scenario_properties(self) -> JsonObject:
         props = super()._scenario_properties()
         luns = self.luns
         props["restoreDiskLunList"] = list(luns) if isinstance(luns, (list, tuple)) else luns
@@ -624,11 +575,11 @@ class ReplaceDisks(RestoreRequestBuilder):
                                                   "targetResourceGroupId", "targetVirtualMachineId",
                                                   "virtualNetworkId")
 
-    def _encryption(self) -> Any:
+    def _encryption(self) -> Json:
         return None if self.encryption is None else super()._encryption()
 
-    def _scenario_properties(self) -> dict[str, Any]:
-        props: dict[str, Any] = {"affinityGroup": ""}
+    def _scenario_properties(self) -> JsonObject:
+        props: JsonObject = {"affinityGroup": ""}
         props.update(dict.fromkeys(self._explicit_nulls))
         return props
 
@@ -658,31 +609,31 @@ class RestoreAsNewVM(_NewResourcesBuilder):
     required: ClassVar[frozenset[str]] = frozenset({"point", "storage_account", "target_vm_name",
                                                     "target_resource_group", "virtual_network", "subnet"})
 
-    target_vm_name: Any = _opt("New VM name", "vm_name", "name of the VM to create (1-64 letters, digits, "
+    target_vm_name: str | None = option("New VM name", "vm_name", "name of the VM to create (1-64 letters, digits, "
                                "'_', '.', '-'), or its ARM ID")
-    virtual_network: Any = _opt("Virtual network", "virtual_network", "name (in the target resource group), "
+    virtual_network: str | None = option("Virtual network", "virtual_network", "name (in the target resource group), "
                                 "'rg/name' or ARM ID")
-    subnet: Any = _opt("Subnet", "subnet", "subnet name in the virtual network, or its ARM ID")
+    subnet: str | None = option("Subnet", "subnet", "subnet name in the virtual network, or its ARM ID")
 
     @property
-    def virtual_network_id(self) -> Any:
+    def virtual_network_id(self) -> Json:
         """ARM ID of the virtual network."""
         return self._target_id(self.virtual_network, "Microsoft.Network", "virtualNetworks")
 
     @property
-    def subnet_id(self) -> Any:
+    def subnet_id(self) -> Json:
         """ARM ID of the subnet (a bare name is a subnet of ``virtual_network``)."""
         subnet, vnet = self.subnet, self.virtual_network_id
         if isinstance(subnet, str) and subnet and "/" not in subnet and isinstance(vnet, str) and vnet:
             return f"{vnet.rstrip('/')}/subnets/{subnet}"
         return subnet
 
-    def _zones(self) -> Any:
+    def _zones(self) -> Json:
         if self.zone is None and self.point.zones:
             return self.point.zones[:1]
         return super()._zones()
 
-    def _scenario_properties(self) -> dict[str, Any]:
+    def _scenario_properties(self) -> JsonObject:
         props = {
             "targetVirtualMachineId": self._target_id(self.target_vm_name, "Microsoft.Compute", "virtualMachines"),
             "virtualNetworkId": self.virtual_network_id,
@@ -698,14 +649,14 @@ class RestoreAsNewVM(_NewResourcesBuilder):
         out = super()._input_problems()
         name = self.target_vm_name
         if isinstance(name, str) and name.startswith("/"):
-            name = name.rstrip("/").rsplit("/", 1)[-1]
+            name = name_of(name)
         if isinstance(name, str) and (why := vm_name_problem(name)):  # other types: the body's shape rule
             out.append(Problem("target_vm_name", why, "pass a name of 1-64 letters, digits, '_', '.' or '-'"))
         return out
 
     def _summary(self) -> str:
         name = self.target_vm_name
-        return f" → new VM {name.rsplit('/', 1)[-1]}" if isinstance(name, str) and name else " → new VM (unnamed)"
+        return f" → new VM {name_of(name)}" if isinstance(name, str) and name else " → new VM (unnamed)"
 
 
 #: The scenarios by name, in the order a form shows them.
@@ -717,7 +668,7 @@ _ALIASES = {"restoredisks": "RestoreDisks", "restore_disks": "RestoreDisks", "di
             "alternatelocation": "RestoreAsNewVM", "new_vm": "RestoreAsNewVM", "newvm": "RestoreAsNewVM"}
 
 
-def build(kind: str, point: RecoveryPoint, **kwargs: Any) -> RestoreRequestBuilder:
+def build(kind: str, point: RecoveryPoint, **kwargs: OptionValue) -> RestoreRequestBuilder:
     """A builder by scenario name or recovery type: ``build("AlternateLocation", point, target_vm_name=...)``.
 
     Accepts ``RestoreDisks``, ``ReplaceDisks``/``OriginalLocation``, ``RestoreAsNewVM``/``AlternateLocation``

@@ -9,13 +9,14 @@ since the POST (a little before, for clock skew) a few times, and settles on the
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ..core.errors import OperationFailed, RestoreNotStarted
-from ..model.jobs import Job, job_matches_item, job_matches_point
+from ...core.errors import OperationFailed, RestoreNotStarted
+from ...model.jobs import Job, job_matches_item, job_matches_point
 from .routes import restores_since
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ...model.points import PointRef
     from .routes import RestoreRoute
 
 #: How far before the POST a job found by the lookup may have started (clock skew).
@@ -27,7 +28,8 @@ LOOKUP_ATTEMPTS = 3
 class LostAnswerLookup:
     """Looks for the job a restore created, one lookup per :meth:`attempt`."""
 
-    def __init__(self, route: RestoreRoute, point: Any, posted_at: datetime | None, lost_answer: str | None) -> None:
+    def __init__(self, route: RestoreRoute, point: PointRef | None, posted_at: datetime | None,
+                 lost_answer: str | None) -> None:
         self.route = route
         self.point = point
         self.posted_at = posted_at or datetime.now(UTC)  # on this machine's clock
@@ -37,7 +39,7 @@ class LostAnswerLookup:
     @property
     def since(self) -> datetime:
         """The earliest start, on the service's clock, of a job this restore may have created."""
-        return self.route.vault.connection.arm.as_server_time(self.posted_at) - LOOKUP_MARGIN
+        return self.route.connection.arm.as_server_time(self.posted_at) - LOOKUP_MARGIN
 
     def _why(self, vm: str) -> str:
         kind = self.route.kind_label
@@ -53,11 +55,9 @@ class LostAnswerLookup:
         """
         item = self.route.item
         kind = self.route.kind_label
-        if item is None:
-            raise OperationFailed(f"cannot look for the {kind} job: the operation has no protected item")
         since = self.since
         candidates = [j for j in restores_since(self.route, since)
-                      if job_matches_item(j, item.vm_name, item.ref.container)
+                      if job_matches_item(j, item.vm_name, item.container)
                       and (j.start_time is None or j.start_time >= since)]
         self.attempts += 1  # counted once the list was read: a failed lookup is looked again
         if self.point is not None and len(candidates) > 1:

@@ -4,25 +4,30 @@ Azure Backup validates a restore request without running it (Operation_Validate,
 ``{id: <recovery point ID>, properties: {objectType: ValidateIaasVMRestoreOperationRequest, restoreRequest}}`` and
 the answer ``{validateOperationResponse: {validationResults: [{code, message, recommendations}]}}``, empty when
 the service sees nothing wrong. :func:`service_verdict` asks it; restorekit shows the answer next to its own
-checks (:class:`~restorekit.restore.check_report.CheckReport`). The secondary region has no such operation, so a
+checks (:class:`~restorekit.restore.checking.report.CheckReport`). The secondary region has no such operation, so a
 cross-region request gets a verdict that says the service could not be asked.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
-from ..core import api_versions
-from ..core.errors import RestorekitError
-from .checks import Problem
+from ...core import api_versions
+from ...core.errors import RestorekitError
+from ..request.rules import Problem
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...core.json_values import JsonObject
+    from ...core.protocols import ArmApi
+    from ...model.points import RecoveryPoint
 
 
 @dataclass(frozen=True)
 class ServiceVerdict:
     """What the service said: ``results`` (each ``{code, message, recommendations}``), or why it was not asked."""
 
-    results: list[dict[str, Any]] = field(default_factory=list)
+    results: list[JsonObject] = field(default_factory=list)
     asked: bool = True
     why_not: str = ""
 
@@ -41,20 +46,17 @@ class ServiceVerdict:
         return "the service found: " + "; ".join(str(p) for p in self.problems)
 
 
-def service_verdict(request: Any) -> ServiceVerdict:
-    """Ask the service to validate ``request`` (nothing is restored); a connection error is a verdict too."""
-    point = request.point
+def service_verdict(point: RecoveryPoint, restore_request: JsonObject, arm: ArmApi) -> ServiceVerdict:
+    """Ask the service, through ``arm``, to validate the restore of ``point`` with ``restore_request`` (a request's
+    ``properties()``); nothing is restored, and a connection error is a verdict too."""
     if point.region == "secondary":
         return ServiceVerdict(asked=False, why_not="the secondary region (api-version 2018-12-20) has no validate "
                                                    "operation; restorekit's own checks still apply")
-    connection = getattr(point.owner, "connection", None)
-    if connection is None:
-        return ServiceVerdict(asked=False, why_not="the point was not read through rk.connect()")
-    body = {"id": point.id, "properties": {"objectType": "ValidateIaasVMRestoreOperationRequest",
-                                           "restoreRequest": request.properties()}}
+    body: JsonObject = {"id": point.id, "properties": {"objectType": "ValidateIaasVMRestoreOperationRequest",
+                                                       "restoreRequest": restore_request}}
     try:
-        answer = connection.arm.post(f"{point.item.vault_id}/backupValidateOperation", json_body=body,
-                                     api_version=api_versions.BACKUP)
+        answer = arm.post(f"{point.item.vault_id}/backupValidateOperation", json_body=body,
+                          api_version=api_versions.BACKUP)
     except RestorekitError as exc:
         return ServiceVerdict(asked=False, why_not=f"the validate operation failed: {str(exc).splitlines()[0]}")
     response = answer.body.get("validateOperationResponse") if isinstance(answer.body, dict) else None

@@ -1,0 +1,1 @@
+"""The journal: every operation restorekit started, written before it is sent, with its continuation token."""

@@ -1,0 +1,1 @@
+"""Sending and following a restore: routes, the one trigger path, its state, continuation tokens, the operation."""
