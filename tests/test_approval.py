@@ -118,3 +118,17 @@ def test_approval_takes_a_credential_or_a_token_and_hides_it(az):
     approval = rk.Approval(token=token)
     assert token not in repr(approval) and "hidden" in repr(approval)
     assert approval.token("scope").reveal() == token
+
+
+def test_the_form_says_an_approval_is_needed_and_sends_it(az, server):
+    _link_guard(az)
+    item = az.vault("testVaultRG", "testVault").vm("testRG", "testVM")
+    form = rk.RestoreForm(item, request=_request(item))
+    form.restore_button.click()
+    assert "An approval is needed" in form.messages.value and "contosoResourceGuard" in form.messages.value
+    assert _restores(server) == 0
+    approved = rk.RestoreForm(item, request=_request(item), approval=_approval(az))
+    approved.restore_button.click()
+    assert approved.operation is not None and _restores(server) == 1
+    server.state.clock.advance(2)
+    approved.operation.wait(timeout=30)

@@ -24,8 +24,9 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from ..core.errors import ArmError, ConfirmationRequired, ValidationError
+from ..core.errors import ApprovalRequired, ArmError, ConfirmationRequired, SoftDeletedItem, ValidationError
 from ..model.points import RecoveryPoint
+from ..restore.approval import Approval
 from ..restore.request.builders import SCENARIOS, FieldSpec, Problem, RestoreRequestBuilder
 from ..restore.run.operation import RestoreOperation
 from .form_inputs import LABEL_STYLE, PICKABLE_KINDS, FieldInput, LunInput, problem_html
@@ -58,8 +59,11 @@ class RestoreForm(widgets.VBox):
     operation = traitlets.Any(None, allow_none=True, help="the restore operation the Restore button started")
 
     def __init__(self, item: FormItem, point: RecoveryPoint | None = None, request: RestoreRequestBuilder | None = None,
-                 *, points: Iterable[RecoveryPoint] | None = None, **kwargs: Any) -> None:
+                 *, points: Iterable[RecoveryPoint] | None = None, approval: Approval | None = None,
+                 **kwargs: Any) -> None:
         self.item = item
+        #: What approves restores of a vault guarded by a Resource Guard (``rk.Approval``), sent with Restore.
+        self.approval = approval
         self.reads = ItemReads(item)
         self.problems: list[Problem] = []
         self.notes: list[Problem] = []
@@ -424,6 +428,8 @@ class RestoreForm(widgets.VBox):
 
     def _trigger_restore(self, request: RestoreRequestBuilder | None, confirm: bool) -> RestoreOperation:
         assert request is not None  # armed: there is a request
+        if self.approval is not None:  # a guarded vault: the approval goes with the restore
+            return self.item.restore(request, confirm=confirm, display=False, approval=self.approval)  # type: ignore[call-arg]
         return self.item.restore(request, confirm=confirm, display=False)  # the form shows the progress itself
 
     @staticmethod
@@ -432,6 +438,10 @@ class RestoreForm(widgets.VBox):
             title = "The request was refused before sending it:"
         elif isinstance(exc, ConfirmationRequired):
             title = "Confirmation needed, nothing was sent:"
+        elif isinstance(exc, ApprovalRequired):
+            title = "An approval is needed (RestoreForm(item, approval=rk.Approval(...))):"
+        elif isinstance(exc, SoftDeletedItem):
+            title = "Undelete the item first, nothing was sent:"
         elif isinstance(exc, ArmError):
             title = "Azure refused the restore:"
         else:
