@@ -13,7 +13,7 @@ compared by value, so it does not travel by accident either.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NoReturn
 
 from .redaction import Scrubber, remember
 
@@ -53,7 +53,7 @@ class Secret:
 
     __hash__ = object.__hash__
 
-    def __reduce__(self) -> Any:
+    def __reduce__(self) -> NoReturn:
         raise TypeError(f"{self.label} is a secret and cannot be pickled")
 
     def __bool__(self) -> bool:

@@ -98,6 +98,6 @@ def read_guard(arm: ArmApi, vault_id: str, *, find_tenant: bool = True) -> Resou
         return None
     guard = guard_from_proxy(proxies[0])
     if find_tenant and guard.subscription_id:
-        tenant = subscription_tenant(arm.endpoint, guard.subscription_id, retry=getattr(arm, "retry", None))
+        tenant = subscription_tenant(arm.endpoint, guard.subscription_id)
         guard = ResourceGuard(guard.id, guard.proxy_name, guard.requests, tenant, guard.description)
     return guard

@@ -18,7 +18,7 @@ The token never appears in a repr, a log line, the journal or an error (it is a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, NoReturn
 
 from ..core.errors import ApprovalRequired, ArmError, TransportError, ValidationError
 from ..core.secret import Secret
@@ -26,7 +26,9 @@ from ..model.resource_guard import OPERATION_NAMES, ResourceGuard, read_guard
 from ..transport.token_claims import identity_of
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..core.json_values import Json
     from ..core.protocols import ArmApi
+    from ..transport.arm import TokenCredential
 
 #: The header ARM reads tokens of other tenants from.
 AUXILIARY_HEADER = "x-ms-authorization-auxiliary"
@@ -42,7 +44,7 @@ class Approval:
 
     __slots__ = ("_credential", "_token", "tenant_id")
 
-    def __init__(self, credential: Any = None, *, token: str | Secret | None = None,
+    def __init__(self, credential: TokenCredential | None = None, *, token: str | Secret | None = None,
                  tenant_id: str | None = None) -> None:
         if (credential is None) == (token is None):
             raise ValueError("Approval: give credential= (of the Resource Guard's tenant) or token=, one of them")
@@ -60,7 +62,7 @@ class Approval:
         source = type(self._credential).__name__ if self._credential is not None else "a token"
         return f"<Approval from {source} for tenant {self.tenant_id or 'unknown'} (token hidden)>"
 
-    def __reduce__(self) -> Any:
+    def __reduce__(self) -> NoReturn:
         raise TypeError("an Approval holds a secret and cannot be pickled")
 
 
@@ -104,8 +106,7 @@ def guard_call(arm: ArmApi, vault_id: str, vault_name: str, operation: str, appr
     if approval is None:
         raise ApprovalRequired(approval_needed_message(guard, operation, vault_name, what), guard_id=guard.id,
                                tenant_id=guard.tenant_id, operation=operation, request=request)
-    scope = getattr(arm, "scope", None) or f"{arm.endpoint}/.default"
-    token = approval.token(scope)
+    token = approval.token(f"{arm.endpoint}/.default")  # ARM's scope, in the guard's tenant
     tenant = identity_of(token.reveal()).tenant or approval.tenant_id
     if guard.tenant_id and tenant and tenant.lower() != guard.tenant_id.lower():
         raise ValidationError([f"approval: its token is for tenant {tenant}, but the Resource Guard {guard.name!r} "
@@ -119,7 +120,7 @@ def guard_call(arm: ArmApi, vault_id: str, vault_name: str, operation: str, appr
 GUARD_REFUSALS = frozenset({"linkedauthorizationfailed", "bmsusererrorresourceguardoperationrequestmissing"})
 
 
-def mua_enabled(vault_raw: Any) -> bool | None:
+def mua_enabled(vault_raw: Json) -> bool | None:
     """What a vault's resource says of multi-user authorization (``securitySettings``): True, False, or None."""
     props = (vault_raw or {}).get("properties") if isinstance(vault_raw, dict) else None
     settings = props.get("securitySettings") if isinstance(props, dict) else None
@@ -127,7 +128,7 @@ def mua_enabled(vault_raw: Any) -> bool | None:
     return None if state is None else str(state).lower() == "enabled"
 
 
-def restore_guard(arm: ArmApi, vault_id: str, vault_name: str, vault_raw: Any, approval: Approval | None, *,
+def restore_guard(arm: ArmApi, vault_id: str, vault_name: str, vault_raw: Json, approval: Approval | None, *,
                   what: str, operation: str) -> GuardedCall | None:
     """What to send with ``operation`` on the vault: its guard is read when the vault's resource (``vault_raw``) says
     multi-user authorization is on, or when an approval was given (then a failed read is an error); None when there

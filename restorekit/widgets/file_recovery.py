@@ -10,20 +10,48 @@ widget's value may be saved with the notebook's widget state: it does not stay t
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import ipywidgets as widgets
 import traitlets
 
 from ..core.errors import FileRecoveryRefused, RestorekitError
 from ..core.times import format_moment
+from ..model.points import RecoveryPoint, RecoveryPoints
 from ..restore.file_recovery.mountable import check_mountable
 from .picker import RecoveryPointPicker
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..core.json_values import JsonObject
+    from ..restore.file_recovery.session import FileRecovery
 
 #: How long a revealed password stays on screen.
 SHOW_SECONDS = 60.0
 _HIDDEN = "<code>•••••••••••••••</code> <small>(hidden)</small>"
+
+
+class FileRecoveryItem(Protocol):
+    """What the panel needs of the VM (a :class:`~restorekit.client.resources.ProtectedItem`)."""
+
+    @property
+    def vm_name(self) -> str:
+        """The VM's name."""
+        ...
+
+    @property
+    def properties(self) -> JsonObject:
+        """The item as last read (a soft-deleted item cannot be mounted)."""
+        ...
+
+    def recovery_points(self) -> RecoveryPoints:
+        """The points the picker offers."""
+        ...
+
+    def file_recovery(self, point: RecoveryPoint, **options: Any) -> FileRecovery:
+        """Mount ``point`` (the Mount button)."""
+        ...
 
 
 class FileRecoveryPanel(widgets.VBox):
@@ -36,7 +64,8 @@ class FileRecoveryPanel(widgets.VBox):
 
     session = traitlets.Any(None, allow_none=True, help="the open file recovery session, or None")
 
-    def __init__(self, item: Any, point: Any = None, *, points: Any = None, **options: Any) -> None:
+    def __init__(self, item: FileRecoveryItem, point: RecoveryPoint | None = None, *,
+                 points: Iterable[RecoveryPoint] | None = None, **options: Any) -> None:
         self.item = item
         self.options = options
         self.error: BaseException | None = None
@@ -48,7 +77,7 @@ class FileRecoveryPanel(widgets.VBox):
         self.picker = RecoveryPointPicker(listed, value=point)
         self.picker.add_class("rk-file-recovery-point")
         archive = self.picker.tier_buttons.get("archive")
-        if archive is not None and not getattr(point, "is_archived_only", False):
+        if archive is not None and not (isinstance(point, RecoveryPoint) and point.is_archived_only):
             archive.value = False  # archived points cannot be mounted: not offered unless asked for
         self.point_message = widgets.HTML()
         self.point_message.add_class("rk-file-recovery-point-message")
@@ -75,7 +104,7 @@ class FileRecoveryPanel(widgets.VBox):
         self.details = widgets.HTML()
         self.details.add_class("rk-file-recovery-details")
         self.picker.observe(self._on_point, "value")
-        name = getattr(item, "vm_name", None) or "?"
+        name = item.vm_name or "?"
         super().__init__([
             widgets.HTML(f"<h3 style='margin:4px 0'>Recover files from VM {escape(name)}</h3>"
                          "<small>Mounts the point's disks on a machine of yours through a script: nothing is "
@@ -86,16 +115,16 @@ class FileRecoveryPanel(widgets.VBox):
         self._on_point()
 
     # --- choosing -------------------------------------------------------------------------------------
-    def _refusal(self, point: Any) -> str | None:
+    def _refusal(self, point: RecoveryPoint | None) -> str | None:
         if point is None:
             return "choose a recovery point"
         try:
-            check_mountable(point, getattr(self.item, "properties", None))
+            check_mountable(point, self.item.properties)
         except FileRecoveryRefused as exc:
             return str(exc)
         return None
 
-    def _on_point(self, _change: Any = None) -> None:
+    def _on_point(self, _change: object = None) -> None:
         refusal = self._refusal(self.picker.value)
         self.point_message.value = (f"<div style='color:#b00020'>{escape(refusal)}</div>" if refusal else "")
         self._render_buttons()
@@ -107,7 +136,7 @@ class FileRecoveryPanel(widgets.VBox):
         self.show_button.disabled = self._busy or not open_
 
     # --- mounting and revoking ------------------------------------------------------------------------
-    def _start(self, work: Any, label: str) -> None:
+    def _start(self, work: Callable[[], None], label: str) -> None:
         """Run ``work`` in a background thread, once at a time (a double click starts it once)."""
         if not self._lock.acquire(blocking=False):
             return
@@ -122,7 +151,7 @@ class FileRecoveryPanel(widgets.VBox):
         self._worker = threading.Thread(target=self._run, args=(work,), name="restorekit-file-recovery", daemon=True)
         self._worker.start()
 
-    def _run(self, work: Any) -> None:
+    def _run(self, work: Callable[[], None]) -> None:
         try:
             work()
             self.error = None
@@ -133,7 +162,7 @@ class FileRecoveryPanel(widgets.VBox):
             self._busy = False
             self._render_buttons()
 
-    def _on_mount(self, _button: Any = None) -> None:
+    def _on_mount(self, _button: widgets.Button | None = None) -> None:
         self.mount_button.disabled = True  # first: a second click in flight finds it off
         point = self.picker.value
         if self._refusal(point) is not None or (self.session is not None and not self.session.revoked):
@@ -151,7 +180,7 @@ class FileRecoveryPanel(widgets.VBox):
 
         self._start(mount, "mounting (provisioning the file recovery session)")
 
-    def _on_revoke(self, _button: Any = None) -> None:
+    def _on_revoke(self, _button: widgets.Button | None = None) -> None:
         self.revoke_button.disabled = True
         session = self.session
         if session is None or session.revoked:
@@ -165,7 +194,7 @@ class FileRecoveryPanel(widgets.VBox):
 
         self._start(revoke, "revoking")
 
-    def _on_show(self, _button: Any = None) -> None:
+    def _on_show(self, _button: widgets.Button | None = None) -> None:
         session = self.session
         if session is None or session.revoked:
             return
@@ -188,7 +217,7 @@ class FileRecoveryPanel(widgets.VBox):
 
     def __repr__(self) -> str:
         state = repr(self.session) if self.session is not None else "nothing mounted"
-        return f"<FileRecoveryPanel VM {getattr(self.item, 'vm_name', '?')}: {state}>"
+        return f"<FileRecoveryPanel VM {self.item.vm_name}: {state}>"
 
 
 __all__ = ["FileRecoveryPanel"]

@@ -7,15 +7,19 @@ VM's OS is not Windows or Linux.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ...core.errors import FileRecoveryRefused
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...core.json_values import JsonObject
+    from ...model.points import RecoveryPoint
 
 #: The operating systems the service writes a script for.
 SUPPORTED_OS = ("Windows", "Linux")
 
 
-def check_mountable(point: Any, item_properties: dict[str, Any] | None = None) -> None:
+def check_mountable(point: RecoveryPoint, item_properties: JsonObject | None = None) -> None:
     """Raise :class:`~restorekit.core.errors.FileRecoveryRefused` naming why ``point`` cannot be mounted."""
     label = f"recovery point {point.name}"
     props = item_properties or {}

@@ -18,10 +18,13 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ...core.errors import TransportError
 from ...core.secret import Secret
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...core.json_values import Json
 
 #: Where the password sits in ``scriptNameSuffix``: 32 characters after the last ``_``, 15 characters long.
 PASSWORD_OFFSET, PASSWORD_LENGTH = 33, 15
@@ -38,7 +41,7 @@ class ClientScript:
     url: str | None = None
 
     @classmethod
-    def from_dict(cls, raw: Mapping[str, Any]) -> ClientScript:
+    def from_dict(cls, raw: Mapping[str, Json]) -> ClientScript:
         """Read one entry as the service writes it."""
         return cls(os_type=str(raw.get("osType") or ""), extension=str(raw.get("scriptExtension") or ""),
                    name_suffix=str(raw.get("scriptNameSuffix") or ""), content=raw.get("scriptContent") or None,
@@ -48,7 +51,7 @@ class ClientScript:
         return f"<ClientScript {self.os_type} {self.extension} ({'URL' if self.url else 'inline'})>"
 
 
-def client_scripts(target: Any) -> list[ClientScript]:
+def client_scripts(target: Json) -> list[ClientScript]:
     """The entries of an ``InstantItemRecoveryTarget`` (``{clientScripts: [...]}``); TransportError when none."""
     raw = target.get("clientScripts") if isinstance(target, Mapping) else None
     scripts = [ClientScript.from_dict(s) for s in raw or [] if isinstance(s, Mapping)]

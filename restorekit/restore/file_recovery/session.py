@@ -31,7 +31,7 @@ from .mountable import check_mountable
 from .scripts import ClientScript, choose, client_scripts, save, script_bytes, split_suffix
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ...core.json_values import JsonObject
+    from ...core.json_values import Json, JsonObject
     from ...core.protocols import ArmApi
     from ...model.points import RecoveryPoint
     from ..context import RestoreConnection
@@ -56,12 +56,11 @@ def provision(connection: RestoreConnection, item: ItemRef, point: RecoveryPoint
     path = f"{item.path}/recoveryPoints/{point.name}"
     source = (item_properties or {}).get("sourceResourceId")
     vm_id = str(source or point.source_vm_id or item.source_vm_id)
-    identity = getattr(arm, "identity", None)
     session_id = sessions.begin(journal, endpoint=arm.endpoint, subscription=item.subscription_id,
                                 vault=f"{item.vault_resource_group}/{item.vault_name}", item_id=item.path,
                                 vm=f"{item.vm_resource_group}/{item.vm_name}", point=point.name,
                                 point_time=format_moment(point.time, "iso") if point.time else None,
-                                who=getattr(identity, "principal", None) or "unknown", api_version=version)
+                                who=connection.principal or "unknown", api_version=version)
     body = {"properties": {"objectType": "IaasVMILRRegistrationRequest", "recoveryPointId": point.name,
                            "virtualMachineId": vm_id,
                            "renewExistingRegistration": bool(point.properties.get("isInstantIlrSessionActive"))}}
@@ -82,7 +81,7 @@ def provision(connection: RestoreConnection, item: ItemRef, point: RecoveryPoint
         target = _recovery_target(arm, path, result.body, operation_id, version, point.name)
         script = choose(client_scripts(target), point.os_type)
         name, password = split_suffix(script.name_suffix)
-        data = script_bytes(script, lambda url: download(url, retry=getattr(arm, "retry", None)))
+        data = script_bytes(script, download)
         saved = save(Path(folder) if folder is not None else sessions.scripts_folder(journal), name + script.extension,
                      data)
     except ListingDenied as exc:  # the session is open but its scripts cannot be read: close it again
@@ -108,7 +107,7 @@ class ListingDenied(FileRecoveryRefused):
     """The caller may provision a session but not read its scripts (``listInstantItemRecoveryOperationResult``)."""
 
 
-def _recovery_target(arm: ArmApi, path: str, body: Any, operation_id: str, version: str, point_name: str) -> Any:
+def _recovery_target(arm: ArmApi, path: str, body: Json, operation_id: str, version: str, point_name: str) -> Json:
     """The session's ``InstantItemRecoveryTarget``: in the status up to 2026-02-01, from its own action after."""
     props = body.get("properties") if isinstance(body, dict) else None
     target = props.get("recoveryTarget") if isinstance(props, dict) else None
@@ -132,7 +131,7 @@ def _recovery_target(arm: ArmApi, path: str, body: Any, operation_id: str, versi
     return target
 
 
-def _refused(exc: ArmError, point: Any) -> Exception:
+def _refused(exc: ArmError, point: RecoveryPoint) -> Exception:
     """The service's refusal, said as restorekit says what it refuses itself."""
     return FileRecoveryRefused(f"the Backup service refused to mount recovery point {point.name}: {exc.code}: "
                                f"{exc.message} (HTTP {exc.status}). Nothing was opened.")
