@@ -43,6 +43,9 @@ _EXPORTS = {
     "RestoreNotStarted": "core.errors",
     "AuthenticationError": "core.errors",
     "RegionUnavailable": "core.errors",
+    "ApprovalRequired": "core.errors",
+    "SoftDeletedItem": "core.errors",
+    "FileRecoveryRefused": "core.errors",
     # data
     "recovery_points_frame": "data.frames",
     "points_to_frame": "data.frames",
@@ -86,9 +89,14 @@ _EXPORTS = {
     "CrossRegionOperation": "restore.run.operation",
     "CrrJob": "model.jobs",
     "CrossRegionRestoreNotEnabled": "core.errors",
+    # portal restores: file recovery, deleted VMs, multi-user authorization
+    "FileRecovery": "restore.file_recovery.session",
+    "Approval": "restore.approval",
+    "Secret": "core.secret",
     # widgets
     "RecoveryPointPicker": "widgets",
     "RestoreForm": "widgets",
+    "FileRecoveryPanel": "widgets",
 }
 
 #: Public names that differ from the name inside their module.

@@ -31,6 +31,8 @@ def emulator_server():
 
     with emulator.start(fleet=6, job_seconds=2, retry_after=1, throttle=False) as server:
         yield server
+        left = server.state.file_recoveries.open_sessions(server.state.clock.now())
+        assert not left, f"tests left {len(left)} file recovery session(s) open: revoke them"
 
 
 @pytest.fixture

@@ -64,13 +64,15 @@ def make_point(rp: str = "20982486783671", *, tiers=("snapshot", "vault"), luns=
 class SwaggerSchemas:
     """JSON schemas from a swagger file: local and common-types ``$ref`` resolved, ``allOf`` flattened,
     a discriminated base replaced by ``oneOf`` its concrete subtypes (each pinned to its discriminator value),
-    readOnly properties dropped, unknown properties refused, optional properties nullable (ARM reads null as absent).
+    readOnly properties dropped (kept with ``keep_read_only``, for answers), unknown properties refused, optional
+    properties nullable (ARM reads null as absent).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, keep_read_only: bool = False) -> None:
         self.files: dict[Path, dict] = {}
         self.main = path.resolve()
         self.defs: dict[str, dict] = {}
+        self.keep_read_only = keep_read_only
 
     def _load(self, path: Path) -> dict:
         if path not in self.files:
@@ -143,7 +145,7 @@ class SwaggerSchemas:
         disc = self._discriminator(path, name)
         schema_props = {}
         for key, (value, where) in props.items():
-            if value.get("readOnly"):
+            if value.get("readOnly") and not self.keep_read_only:
                 continue
             converted = self.convert(value, where)
             if key == disc and "x-ms-discriminator-value" in node:

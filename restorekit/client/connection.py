@@ -58,6 +58,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..core.filters import TimeBound
     from ..restore.drill.runner import Drill
+    from ..restore.file_recovery.session import UnclosedFileRecovery
     from .cross_region import CrossRegion
     from .resources import ProtectedItem, Vault
 
@@ -250,6 +251,20 @@ class Connection:
     def recent_restores(self, limit: int | None = None) -> pd.DataFrame:
         """The restores in this connection's journal, one row each, newest first (see ``rk.recent_restores``)."""
         return restores_frame(self.journal, limit)
+
+    def open_file_recoveries(self, *, include_expired: bool = False) -> list[UnclosedFileRecovery]:
+        """The file recovery sessions restorekit opened at this endpoint and never revoked, from any kernel.
+
+        Read from this connection's journal; each has ``.revoke()``. A session whose kernel died before it finished
+        provisioning is listed too (it may be open). Expired sessions (closed by the service after 12 hours) are
+        left out unless ``include_expired``.
+        """
+        from ..restore.file_recovery.journal import unclosed
+        from ..restore.file_recovery.session import UnclosedFileRecovery
+
+        return [UnclosedFileRecovery(record, self)
+                for record in unclosed(self.journal, endpoint=self.endpoint, now=self.now(),
+                                       include_expired=include_expired)]
 
     def now(self) -> datetime:
         """Now, by the service's clock (its ``Date``): what ages and staleness are measured against.

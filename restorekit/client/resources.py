@@ -17,7 +17,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..core.api_versions import VAULTS as VAULT_API_VERSION
@@ -44,8 +44,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..core.json_values import JsonObject
     from ..model.jobs import Job
     from ..model.outcome import Disk
+    from ..restore.approval import Approval
     from ..restore.checking.report import CheckReport
     from ..restore.context import RestoreConnection as Connection
+    from ..restore.file_recovery.session import FileRecovery
     from ..restore.request.builders import RestoreRequestBuilder
     from ..restore.run.operation import RestoreOperation
     from ..restore.run.routes import PrimaryRoute
@@ -260,15 +262,37 @@ class ProtectedItem:
         props = self.raw.get("properties")
         return props if isinstance(props, dict) else {}
 
+    @property
+    def soft_deleted(self) -> bool:
+        """True when the item was deleted with its data and is soft-deleted (as last read): undelete it to restore."""
+        from ..restore.undelete import soft_delete_state
+
+        return soft_delete_state(self.properties)[0]
+
+    @property
+    def purge_in(self) -> timedelta | None:
+        """How long a soft-deleted item has before its backup data is purged (as last read; None otherwise)."""
+        from ..restore.undelete import soft_delete_state
+
+        return soft_delete_state(self.properties)[1]
+
     def __repr__(self) -> str:
         state = self.properties.get("protectionState") or self.properties.get("protectionStatus") or ""
+        if self.soft_deleted:
+            from ..core.times import format_duration
+
+            state += f", SOFT-DELETED (purged in {format_duration(self.purge_in)})"
         return f"<ProtectedItem VM {self.vm_resource_group}/{self.vm_name} in vault {self.vault.name} {state}>".replace(" >", ">")
 
     def _repr_html_(self) -> str:
         from ..core.html import fields_table
 
         props = self.properties
+        from ..core.times import format_duration
+
+        deleted = f"yes: purged in {format_duration(self.purge_in)} unless undeleted" if self.soft_deleted else None
         return fields_table([("vault", self.vault.name), ("protection", props.get("protectionState")),
+                             ("soft-deleted", deleted),
                              ("health", props.get("healthStatus")), ("last backup", props.get("lastBackupTime")),
                              ("last backup status", props.get("lastBackupStatus")),
                              ("policy", name_of(str(props.get("policyId") or "")) or None),
@@ -369,8 +393,8 @@ class ProtectedItem:
         return PrimaryRoute(self.connection, self.ref, self.vault.location)
 
     def restore(self, request: RestoreRequestBuilder, *, confirm: bool = False, allow_duplicate: bool = False,
-                display: bool | None = None, online_checks: bool = True, poll_interval: float | None = None,
-                sleep: Callable[[float], object] | None = None,
+                approval: Approval | None = None, display: bool | None = None, online_checks: bool = True,
+                poll_interval: float | None = None, sleep: Callable[[float], object] | None = None,
                 clock: Callable[[], float] = time.monotonic) -> RestoreOperation:
         """Check and trigger a restore built by a restore builder; returns a live ``RestoreOperation`` at once.
 
@@ -379,9 +403,59 @@ class ProtectedItem:
         disks, a running restore of the same point refused unless ``allow_duplicate=True``, journaled, one POST.
         A listed point is read alone first when the request picks disks. ``display`` (default: the connection's
         frontend) shows live progress, or status lines when headless.
-        """
-        from ..restore.run.trigger import trigger
 
-        return trigger(self._as_sent(request), self.route(), confirm=confirm, allow_duplicate=allow_duplicate,
-                       display=display, online_checks=online_checks, poll_interval=poll_interval, sleep=sleep,
-                       clock=clock)
+        Refused before anything is sent: a soft-deleted item (:meth:`undelete` it first, ``SoftDeletedItem``); a
+        vault whose Resource Guard protects restores without ``approval=rk.Approval(...)`` (a credential or token of
+        the guard's tenant): ``ApprovalRequired`` names the guard, its tenant and what to ask for. With it, the
+        guard's operation request and the auxiliary token go with the POST (the token never shown).
+        """
+        from ..model.resource_guard import RESTORE
+        from ..restore.approval import explain_refusal, restore_guard
+        from ..restore.run.trigger import trigger
+        from ..restore.undelete import refuse_if_soft_deleted
+
+        refuse_if_soft_deleted(self.ref, self.properties)
+        route = self.route()
+        what = f"the restore of VM {self.vm_resource_group}/{self.vm_name}"
+        route.guard = restore_guard(self.connection.arm, self.vault.id, self.vault.name, self.vault.raw, approval,
+                                    what=what, operation=RESTORE)
+        try:
+            return trigger(self._as_sent(request), route, confirm=confirm, allow_duplicate=allow_duplicate,
+                           display=display, online_checks=online_checks, poll_interval=poll_interval, sleep=sleep,
+                           clock=clock)
+        except ArmError as exc:
+            refused = explain_refusal(exc, self.connection.arm, self.vault.id, self.vault.name, RESTORE, what=what)
+            if refused is None:
+                raise
+            raise refused from None
+
+    def refresh(self) -> ProtectedItem:
+        """Read the item again (its protection state, soft delete, last backup); returns it."""
+        self.raw = self.connection.arm.get(self.ref.path, interactive=True)
+        return self
+
+    def undelete(self, **options: Any) -> Job | None:
+        """Bring a soft-deleted item back (``isRehydrate``), wait for the ``Undelete`` job, read the item again.
+
+        Then its points can be listed and restored as usual (protection stays stopped: resume it in the portal or
+        with ``az backup protection resume``). ``options``: ``poll_interval``, ``timeout``, ``sleep``. Returns the
+        job (None when the service named none).
+        """
+        from ..restore.undelete import undelete
+
+        job_id = undelete(self.connection, self.ref, self.properties, **options)
+        self.refresh()
+        return self.vault.job(job_id) if job_id else None
+
+    def file_recovery(self, point: Any, **options: Any) -> FileRecovery:
+        """Mount ``point`` for file recovery: a session, the script for the VM's OS (mode 0600), its password (hidden).
+
+        Archived points, encrypted VMs and soft-deleted items are refused before anything is sent; the session is
+        journaled before it is provisioned (``az.open_file_recoveries()`` finds it from any kernel). ``options``:
+        ``folder`` (where the script goes), ``api_version`` (from 2026-08-01 the scripts come from their own
+        action), ``poll_interval``, ``timeout``. Revoke it when done: ``session.revoke()``.
+        """
+        from ..restore.file_recovery.session import provision
+
+        return provision(self.connection, self.ref, point, item_properties=self.properties,
+                         vault_location=self.vault.location, **options)

@@ -22,3 +22,6 @@ DISKS = "2024-03-02"
 NETWORK = "2024-05-01"
 #: ``Microsoft.ResourceGraph/resources`` (what azure-mgmt-resourcegraph 8.x sends).
 RESOURCE_GRAPH = "2021-03-01"
+#: The first Backup api-version whose file recovery scripts come only from ``listInstantItemRecoveryOperationResult``
+#: (not the provision operation's status).
+FILE_RECOVERY_RESULT = "2026-08-01"

@@ -208,3 +208,33 @@ class RestoreNotStarted(OperationFailed):
 
 class CrossRegionRestoreNotEnabled(RestorekitError):
     """The vault does not replicate its backups to a secondary region (Cross Region Restore is off)."""
+
+
+class ApprovalRequired(RestorekitError):
+    """A vault's Resource Guard protects this operation and no approval (auxiliary token) was given: nothing sent.
+
+    The message names the guard, its tenant and what to ask for; ``guard_id``, ``tenant_id``, ``operation`` and
+    ``request`` hold them.
+    """
+
+    def __init__(self, message: str, *, guard_id: str, tenant_id: str | None, operation: str, request: str) -> None:
+        super().__init__(message)
+        self.guard_id = guard_id
+        self.tenant_id = tenant_id
+        self.operation = operation
+        self.request = request
+
+
+class SoftDeletedItem(RestorekitError):
+    """The protected item is soft-deleted: undelete it (``item.undelete()``) before restoring from it.
+
+    ``purge_at`` is when its backup data is purged (None when unknown).
+    """
+
+    def __init__(self, message: str, purge_at: Any = None) -> None:
+        super().__init__(message)
+        self.purge_at = purge_at
+
+
+class FileRecoveryRefused(RestorekitError, ValueError):
+    """A recovery point cannot be mounted for file recovery (archived, encrypted VM, …): nothing was sent."""

@@ -10,7 +10,8 @@ Columns (:data:`COLUMNS`): the identity of :mod:`restorekit.data.identity` (``it
 lowercased; ``vm_id`` from ``virtualMachineId``/``sourceResourceId`` when given), ``location``,
 ``protection_state``, ``protection_status``, ``health`` (``healthStatus``), ``last_backup_status``,
 ``last_backup_time``, ``last_recovery_point`` (UTC), ``policy`` (``policyName``, else the last part of
-``policyId``) and ``extra``: every property no column holds verbatim, and the row's other keys (Resource
+``policyId``), ``soft_deleted`` and ``purge_in`` (a soft-deleted item and the time left before its purge:
+:mod:`restorekit.data.soft_delete`) and ``extra``: every property no column holds verbatim, and the row's other keys (Resource
 Graph's ``tenantId``, ``kind``…), as an Arrow struct (see :mod:`restorekit.data.frames`).
 """
 
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .columns import arrow_column, categorical, convert, lossless, struct, utc_times, values_of
 from .identity import identity_columns
 from .inputs import properties_of, resources
+from .soft_delete import FLAG, REMAINING, soft_delete_columns
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -43,6 +45,8 @@ COLUMNS: dict[str, str] = {
     "last_backup_time": "datetime64[ns, UTC]",
     "last_recovery_point": "datetime64[ns, UTC]",
     "policy": "category",
+    "soft_deleted": "boolean",
+    "purge_in": "timedelta64[ns]",
     "extra": "struct<...>[pyarrow]",
 }
 #: The spec's ``ProtectionState`` values (others are kept as extra categories).
@@ -54,7 +58,8 @@ HEALTH_STATES = ("Passed", "ActionRequired", "ActionSuggested", "Invalid")
 # properties held verbatim by a column (the others, friendlyName and the ids included, stay in extra)
 _HELD = {"protectionState": "protection_state", "protectionStatus": "protection_status", "healthStatus": "health",
          "lastBackupStatus": "last_backup_status", "lastBackupTime": "last_backup_time",
-         "lastRecoveryPoint": "last_recovery_point", "policyName": "policy"}
+         "lastRecoveryPoint": "last_recovery_point", "policyName": "policy", FLAG: "soft_deleted",
+         REMAINING: "purge_in"}
 _READ = ("friendlyName", "virtualMachineId", "sourceResourceId", "policyId")
 _TOP_SKIPPED = frozenset({"id", "properties", "type", "name"})
 
@@ -79,7 +84,7 @@ def protected_items_frame(raw: Any) -> pd.DataFrame:
     top, top_moved = convert(items, {"location": text, "subscriptionId": text, "resourceGroup": text},
                              skip=_TOP_SKIPPED)
     props, odd_props, keys = properties_of(items)
-    cols, moved = convert(props, dict.fromkeys([*_HELD, *_READ], text), keys=keys)
+    cols, moved = convert(props, {**dict.fromkeys([*_HELD, *_READ], text), FLAG: pa.bool_()}, keys=keys)
 
     ids = values_of(items, "id")
     encoded = pc.dictionary_encode(pa.array([v if type(v) is str else None for v in ids], type=text))
@@ -92,12 +97,15 @@ def protected_items_frame(raw: Any) -> pd.DataFrame:
     identity["vault_resource_group"] = _filled(identity["vault_resource_group"], top["resourceGroup"])
     policy = pc.coalesce(cols["policyName"], _last_part(cols["policyId"]))
     times = {key: utc_times(cols[key]) for key in ("lastBackupTime", "lastRecoveryPoint")}
+    deleted, purge_in, unread_remaining = soft_delete_columns(cols[FLAG], cols[REMAINING])
 
     extra = {k: c for k, c in cols.items() if k not in _HELD}
     extra.update({k: c for k, c in top.items() if k not in ("location", "subscriptionId", "resourceGroup")})
     for key, (_, bad) in times.items():  # texts that are no time
         if bad.any():
             extra[key] = pc.if_else(pa.array(bad), cols[key], pa.nulls(n, text))
+    if any(v is not None for v in unread_remaining):  # a remaining time that is no duration
+        extra[REMAINING] = pa.array(unread_remaining, type=text)
     for key, aside in [*moved.items(), *top_moved.items()]:
         extra[key if key not in extra else f"{key} (resource)"] = lossless(aside)
     if any(v is not None for v in odd_props):
@@ -121,6 +129,8 @@ def protected_items_frame(raw: Any) -> pd.DataFrame:
         "last_backup_time": times["lastBackupTime"][0],
         "last_recovery_point": times["lastRecoveryPoint"][0],
         "policy": categorical(policy),
+        "soft_deleted": deleted,
+        "purge_in": purge_in,
         "extra": arrow_column(struct(extra, n)),
     }, copy=False)
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Score of each reason. ``stale`` counts per RPO period the newest point is late (at most 6 periods);
 #: ``missed`` per backup missed in the daily window (at most 10).
-WEIGHTS = {"no point": 60, "stopped": 50, "error": 40, "failed": 30, "action required": 20, "unhealthy": 10,
+WEIGHTS = {"no point": 60, "soft deleted": 60, "stopped": 50, "error": 40, "failed": 30, "action required": 20, "unhealthy": 10,
            "pending": 10, "action suggested": 5, "stale": 10, "missed": 2}
 #: Severity of a score: the first whose threshold it reaches.
 SEVERITIES = (("critical", 50), ("high", 30), ("medium", 10), ("low", 0))
@@ -43,7 +43,8 @@ def at_risk(items: Any, points: pd.DataFrame | None = None, *, rpo: str | Any = 
     the items' ``last_recovery_point``. Reasons: no recovery point; the newest point older than ``rpo`` +
     ``tolerance`` (``"newest point 5 days 3 h old (RPO 1 day)"``); backups missed in the daily window;
     the last backup failed (``"last backup Failed on 2026-11-19 02:13 UTC"``); protection stopped, paused
-    or in error; health or protection status asking for action. Columns: :data:`COLUMNS`; ``reasons`` joins
+    or in error; soft-deleted (``"soft-deleted: purged in 9 days 4 h unless undeleted"``); health or protection
+    status asking for action. Columns: :data:`COLUMNS`; ``reasons`` joins
     them with ``"; "``. ``include_healthy`` keeps the items without a reason (score 0) at the end.
 
     >>> rk.at_risk(rk.protected_items_frame(rows), fleet, rpo="1D")[["vm_name", "severity", "reasons"]]  # doctest: +SKIP
@@ -82,6 +83,10 @@ def at_risk(items: Any, points: pd.DataFrame | None = None, *, rpo: str | Any = 
     flag(no_point, WEIGHTS["no point"], "no recovery point")
     for name, words in STOPPED.items():
         flag(state == name, WEIGHTS["stopped"], words)
+    deleted = table["soft_deleted"].fillna(False).astype(bool) if "soft_deleted" in table else np.zeros(n, bool)
+    flag(deleted, WEIGHTS["soft deleted"], lambda r: "soft-deleted: " + (
+        f"purged in {span(table['purge_in'].iat[r])}" if pd.notna(table["purge_in"].iat[r]) else "purge time unknown")
+        + " unless undeleted (item.undelete())")
     flag(state == "ProtectionError", WEIGHTS["error"], "protection error")
     flag(state == "IRPending", WEIGHTS["pending"], "initial backup pending")
     late = (table["age"] > period + slack).to_numpy()
@@ -139,7 +144,7 @@ def _items_table(items: Any, points: pd.DataFrame | None) -> pd.DataFrame:
         missing = [c for c in ("item_id", *state_columns) if c not in frame.columns]
         if missing:
             raise ValueError(f"items lacks {missing}: expected a frame of protected_items_frame() ({list(ITEM_COLUMNS)})")
-        table = frame.reindex(columns=wanted)
+        table = frame.reindex(columns=wanted + [c for c in ("soft_deleted", "purge_in") if c in frame.columns])
     table = _as_text(table.dropna(subset=["item_id"]).drop_duplicates("item_id"))
     if points is not None and len(points):
         known = set(table["item_id"])

@@ -2,9 +2,10 @@
 
 In order: latency and injected faults (``state.faults``: a status, an HTML page, a dropped connection,
 a storm), Entra's token endpoint (``providers.entra``, no bearer needed), the boot diagnostics blobs read
-through SAS links (``providers.boot_diagnostics``, Storage's, no bearer either), the body limit, the bearer
-check, the throttle and a regional outage (``gateway``), restores and operations completed by now applied
-(``state.settle``), then the route (``providers.ROUTES``): 405 for a known path with another method,
+through SAS links (``providers.boot_diagnostics``, Storage's, no bearer either), a file recovery
+executable's signed download URL (``providers.backup.file_recovery``, no bearer either), the body limit, the
+bearer check, the throttle and a regional outage (``gateway``), restores, protection jobs and operations
+completed by now applied (``state.settle``), then the route (``providers.ROUTES``): 405 for a known path with another method,
 the api-version checked against the route's, 404 for an unknown subscription. Every answer gets ARM's
 common headers (request ids, the throttle's remaining reads or writes, who asked where for Backup calls).
 Providers know nothing of this module.
@@ -27,13 +28,14 @@ from .arm.errors import ApiError, bad_request, not_found
 from .arm.responses import empty_response as _empty
 from .arm.responses import json_response as _json
 from .call import Call, Handler
-from .estate.tenancy import TENANT_ID
+from .estate.tenancy import OPERATOR_ID, TENANT_ID
 from .gateway import throttle
 from .gateway.auth import authenticate
 from .gateway.body_limit import check_size
 from .gateway.outage import check_outage
 from .providers import ROUTES
 from .providers.boot_diagnostics import blob_endpoint
+from .providers.backup.file_recovery import script_download
 from .providers.entra import token_endpoint
 from .server import SOCKET_KEY
 from .state import State
@@ -92,12 +94,15 @@ class EmulatorApp:
         blob_answer = blob_endpoint(request, self.state)  # Storage's, to a SAS link: no bearer either
         if blob_answer is not None:
             return blob_answer
+        download = script_download(request, self.state)  # a signed download URL: no bearer needed
+        if download is not None:
+            return download
         check_size(request)
         authenticate(request, self.state)
         throttle.admit(self.state, request)
         check_outage(self.state, request)
         path = request.path
-        self.state.settle(self.state.clock.now())  # restores and deletes completed by now have changed resources
+        self.state.settle(self.state.clock.now())  # restores, protection jobs and deletes completed by now
         allowed_methods = set()
         for method, pattern, handler, api_versions in self.routes:
             m = pattern.match(path)
@@ -143,8 +148,6 @@ class EmulatorApp:
 
 #: The Backup service's own paths (vaults and what is under them): Azure tags their answers with who asked, where.
 _ACTIVE_STAMP = re.compile(r"/providers/Microsoft\.RecoveryServices/vaults/[^/]+/", re.I)
-#: The principal the emulator says asked (its bearer tokens name no Entra object).
-OPERATOR_ID = "00000000-0000-0000-0000-0000000000a1"
 
 
 def _region_of(state: State, path: str) -> str:

@@ -1,4 +1,5 @@
-"""ipywidgets front-ends: recovery point picker, restore form, live restore progress, live drill progress.
+"""ipywidgets front-ends: recovery point picker, restore form (with its file recovery tab), live restore
+progress, live drill progress.
 
 This is the only part of restorekit that imports ipywidgets; names load on first use.
 """
@@ -13,6 +14,7 @@ _EXPORTS = {
     "RestoreForm": "form",
     "OperationProgress": "progress",
     "DrillProgress": "drill_progress",
+    "FileRecoveryPanel": "file_recovery",
 }
 
 __all__ = list(_EXPORTS)

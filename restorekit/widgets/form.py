@@ -24,8 +24,9 @@ from typing import Any
 import ipywidgets as widgets
 import traitlets
 
-from ..core.errors import ArmError, ConfirmationRequired, ValidationError
+from ..core.errors import ApprovalRequired, ArmError, ConfirmationRequired, SoftDeletedItem, ValidationError
 from ..model.points import RecoveryPoint
+from ..restore.approval import Approval
 from ..restore.request.builders import SCENARIOS, FieldSpec, Problem, RestoreRequestBuilder
 from ..restore.run.operation import RestoreOperation
 from .form_inputs import LABEL_STYLE, PICKABLE_KINDS, FieldInput, LunInput, problem_html
@@ -58,8 +59,11 @@ class RestoreForm(widgets.VBox):
     operation = traitlets.Any(None, allow_none=True, help="the restore operation the Restore button started")
 
     def __init__(self, item: FormItem, point: RecoveryPoint | None = None, request: RestoreRequestBuilder | None = None,
-                 *, points: Iterable[RecoveryPoint] | None = None, **kwargs: Any) -> None:
+                 *, points: Iterable[RecoveryPoint] | None = None, approval: Approval | None = None,
+                 **kwargs: Any) -> None:
         self.item = item
+        #: What approves restores of a vault guarded by a Resource Guard (``rk.Approval``), sent with Restore.
+        self.approval = approval
         self.reads = ItemReads(item)
         self.problems: list[Problem] = []
         self.notes: list[Problem] = []
@@ -70,7 +74,8 @@ class RestoreForm(widgets.VBox):
         self._visible: list[str] = []
         self._advanced: list[str] = []
         first = request.point if request is not None else point
-        self.picker = RecoveryPointPicker(self._list_points(points, first), value=first)
+        self._points = self._list_points(points, first)
+        self.picker = RecoveryPointPicker(self._points, value=first)
         self.picker.add_class("rk-point")
         self.point_message = widgets.HTML()
         self.point_message.add_class("rk-message-point")
@@ -129,13 +134,20 @@ class RestoreForm(widgets.VBox):
             field.observe(self._on_edit)
         self.confirm.observe(self._on_edit, "value")
 
-        super().__init__([
-            widgets.HTML(f"<style>{STYLESHEET}</style>"), self.title, self.scenario, self.scenario_help,
+        restore_page = widgets.VBox([
+            self.title, self.scenario, self.scenario_help,
             widgets.HTML("<b>Recovery point</b>"), self.picker, self.point_message,
             self.fields_box, self.confirm_box, self.messages,
             widgets.HBox([self.restore_button, self.again_button, self.status]),
             widgets.HTML("<b>Request body</b> (live preview; nothing is sent until Restore)"), self.url,
-            self.preview, self.operation_box], **kwargs)
+            self.preview, self.operation_box])
+        #: The "Recover files" tab (a FileRecoveryPanel once the tab is first opened, or :meth:`file_recovery`).
+        self.files_page = widgets.VBox([widgets.HTML("<small>Open this tab to recover files…</small>")])
+        self.tabs = widgets.Tab(children=[restore_page, self.files_page], titles=("Restore", "Recover files"))
+        self.tabs.add_class("rk-restore-tabs")
+        self.tabs.observe(self._on_tab, "selected_index")
+        self._files_panel: Any = None
+        super().__init__([widgets.HTML(f"<style>{STYLESHEET}</style>"), self.tabs], **kwargs)
         self.add_class("rk-restore-form")
         self._layout()
         self._show_disks(self.picker.value)
@@ -143,6 +155,20 @@ class RestoreForm(widgets.VBox):
             self.load(request)
         self._loading = False
         self._refresh()
+
+    # --- the "Recover files" tab -------------------------------------------------------------------
+    def _on_tab(self, change: dict[str, Any]) -> None:
+        if change.get("new") == 1:
+            self.file_recovery()
+
+    def file_recovery(self) -> Any:
+        """The "Recover files" tab's :class:`~restorekit.widgets.file_recovery.FileRecoveryPanel` (built once)."""
+        if self._files_panel is None:
+            from .file_recovery import FileRecoveryPanel
+
+            self._files_panel = FileRecoveryPanel(self.item, self.picker.value, points=self._points)
+            self.files_page.children = (self._files_panel,)
+        return self._files_panel
 
     # --- what the form is about ------------------------------------------------------------------
     @property
@@ -402,6 +428,8 @@ class RestoreForm(widgets.VBox):
 
     def _trigger_restore(self, request: RestoreRequestBuilder | None, confirm: bool) -> RestoreOperation:
         assert request is not None  # armed: there is a request
+        if self.approval is not None:  # a guarded vault: the approval goes with the restore
+            return self.item.restore(request, confirm=confirm, display=False, approval=self.approval)  # type: ignore[call-arg]
         return self.item.restore(request, confirm=confirm, display=False)  # the form shows the progress itself
 
     @staticmethod
@@ -410,6 +438,10 @@ class RestoreForm(widgets.VBox):
             title = "The request was refused before sending it:"
         elif isinstance(exc, ConfirmationRequired):
             title = "Confirmation needed, nothing was sent:"
+        elif isinstance(exc, ApprovalRequired):
+            title = "An approval is needed (RestoreForm(item, approval=rk.Approval(...))):"
+        elif isinstance(exc, SoftDeletedItem):
+            title = "Undelete the item first, nothing was sent:"
         elif isinstance(exc, ArmError):
             title = "Azure refused the restore:"
         else:

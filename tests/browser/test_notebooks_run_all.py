@@ -77,6 +77,8 @@ def _check(page, report: list[dict], notebook: nbformat.NotebookNode, name: str)
     source = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
     if "RestoreForm(" in source:
         page.locator(".rk-restore-form").first.wait_for(timeout=30_000)  # the widget rendered, not its text repr
+    if "FileRecoveryPanel(" in source:
+        page.locator(".rk-file-recovery").first.wait_for(timeout=30_000)
     progress = page.locator(".rk-progress")
     if "operation = " in source:  # a runbook that restores (never a dry run on the emulator)
         progress.first.wait_for(timeout=30_000)

@@ -16,8 +16,9 @@ from .conftest import API, AUTH, ITEM, SUB, VAULT
 def test_missing_token_is_401_with_challenge(srv):
     r = requests.get(f"{srv.url}{VAULT}?api-version=2023-04-01")
     assert r.status_code == 401
-    # ARM's own challenge names login.windows.net (as azure-core's CAE test fixtures record it)
-    assert r.headers["WWW-Authenticate"].startswith('Bearer authorization_uri="https://login.windows.net/"')
+    # ARM's own challenge names login.windows.net (as azure-core's CAE test fixtures record it) and the tenant of the
+    # subscription the path names
+    assert r.headers["WWW-Authenticate"].startswith(f'Bearer authorization_uri="https://login.windows.net/{SUB}"')
     assert 'error="invalid_token"' in r.headers["WWW-Authenticate"]
     assert r.json()["error"]["code"] == "AuthenticationFailed"
     r = requests.get(f"{srv.url}{VAULT}?api-version=2023-04-01", headers={"Authorization": "Bearer  "})

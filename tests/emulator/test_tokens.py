@@ -78,7 +78,8 @@ def test_expired_token_answered_as_arm_does(make_srv):
     assert err["code"] == "ExpiredAuthenticationToken"
     assert re.fullmatch(rf"The access token expiry UTC time '{DOTNET_TIME}' is earlier than current UTC time "
                         rf"'{DOTNET_TIME}'\.", err["message"]), err["message"]
-    assert r.headers["WWW-Authenticate"] == ('Bearer authorization_uri="https://login.windows.net/", '
+    assert r.headers["WWW-Authenticate"] == ('Bearer authorization_uri="https://login.windows.net/'
+                                             '00000000-0000-0000-0000-000000000000", '
                                              'error="invalid_token", error_description="The access token has expired."')
     assert r.headers["x-ms-failure-cause"] == "gateway"
     fresh = issue(server).json()["access_token"]

@@ -86,6 +86,12 @@ class Emulated:
     def post(self, path: str, body: Any = None, version: str = V) -> requests.Response:
         return self.s.post(f"{self.srv.url}{path}", params={"api-version": version}, json=body)
 
+    def patch(self, path: str, body: Any = None, version: str = V) -> requests.Response:
+        return self.s.patch(f"{self.srv.url}{path}", params={"api-version": version}, json=body)
+
+    def delete(self, path: str, version: str = V) -> requests.Response:
+        return self.s.delete(f"{self.srv.url}{path}", params={"api-version": version})
+
     def point(self, vm: str) -> dict[str, Any]:
         return self.get(f"{ITEM.format(vm=vm)}/recoveryPoints").json()["value"][0]
 
@@ -187,6 +193,23 @@ def emulated_differences() -> dict[str, set[str]]:
         crr_job = e.post(f"{EASTUS}/backupCrrJob", {"resourceId": VAULT, "jobName": status.json()["properties"][
             "jobId"]}, PASSIVE)
         out["cross-region job completed"] = differences(recorded("test_backup_crr", 189).body, crr_job.json())
+        # soft delete settings, Resource Guard proxies, stop protection and delete data (as `az backup` does them)
+        config = f"{VAULT}/backupconfig/vaultconfig"
+        out["vault config get"] = differences(recorded("test_backup_archive", 4).body, e.get(config).json())
+        out["resource guard proxies list"] = differences(recorded("test_backup_archive", 5).body,
+                                                         e.get(f"{VAULT}/backupResourceGuardProxies").json())
+        patched = e.patch(config, recorded("test_backup_archive", 6).request_body)
+        out["vault config patch"] = differences(recorded("test_backup_archive", 6).body, patched.json())
+        deleted = e.delete(ITEM.format(vm="encryptedVM"))
+        out["protection delete 202"] = header_differences(recorded("test_backup_restore", 341).headers, deleted.headers)
+        op = deleted.headers["Azure-AsyncOperation"].split("?")[0].rsplit("/", 1)[1]
+        out["protection delete status, running"] = differences(recorded("test_backup_restore", 342).body,
+                                                               e.get(f"{VAULT}/backupOperations/{op}").json())
+        srv.state.clock.advance(31)
+        done = e.get(f"{VAULT}/backupOperations/{op}").json()
+        out["protection delete status, succeeded"] = differences(recorded("test_backup_restore", 361).body, done)
+        out["protection delete job completed"] = differences(
+            recorded("test_backup_restore", 362).body, e.get(f"{VAULT}/backupJobs/{done['properties']['jobId']}").json())
     return out
 
 

@@ -52,3 +52,11 @@ def resource_not_found(resource_type: str, name: str, resource_group: str) -> Ap
 def resource_group_not_found(name: str) -> ApiError:
     """ARM's 404 ``ResourceGroupNotFound``, for the group itself or anything addressed inside it."""
     return not_found("ResourceGroupNotFound", f"Resource group '{name}' could not be found.")
+
+
+def authorization_failed(principal: str, action: str, scope: str) -> ApiError:
+    """ARM's 403 ``AuthorizationFailed``: ``principal`` may not perform ``action`` over ``scope``."""
+    return ApiError(403, "AuthorizationFailed",
+                    f"The client '{principal}' with object id '{principal}' does not have authorization to perform "
+                    f"action '{action}' over scope '{scope}' or the scope is invalid. If access was recently granted, "
+                    "please refresh your credentials.")

@@ -7,7 +7,8 @@ them by date.
 from __future__ import annotations
 
 #: Stable api-versions of the Recovery Services Backup active stamp (spec ``stable/`` folders),
-#: plus 2026-10-01, the default of azure-mgmt-recoveryservicesbackup 11.2.0.
+#: plus 2026-08-01 (the first without the file recovery scripts in the provision's status) and 2026-10-01, the
+#: default of azure-mgmt-recoveryservicesbackup 11.2.0.
 BACKUP_VERSIONS: tuple[str, ...] = (
     "2016-12-01", "2017-07-01", "2019-05-13", "2019-06-15", "2020-10-01", "2020-12-01",
     "2021-01-01", "2021-02-01", "2021-02-10", "2021-03-01", "2021-04-01", "2021-06-01",
@@ -15,7 +16,7 @@ BACKUP_VERSIONS: tuple[str, ...] = (
     "2022-03-01", "2022-04-01", "2022-10-01", "2023-01-01",
     "2023-02-01", "2023-04-01", "2023-06-01", "2023-08-01", "2024-01-01", "2024-02-01",
     "2024-04-01", "2024-07-30", "2024-10-01", "2025-01-01", "2025-02-01", "2025-08-01",
-    "2026-01-01", "2026-02-01", "2026-10-01",
+    "2026-01-01", "2026-02-01", "2026-08-01", "2026-10-01",
 )
 
 #: Passive-stamp (cross-region restore) api-versions.
@@ -76,6 +77,16 @@ TRIGGER_VALIDATE_SINCE = "2021-10-01"
 VALIDATE_RESOURCE_BODY_SINCE = "2023-06-01"
 VALIDATE_VERSIONS: tuple[str, ...] = tuple(v for v in BACKUP_VERSIONS if v >= VALIDATE_SINCE)
 TRIGGER_VALIDATE_VERSIONS: tuple[str, ...] = tuple(v for v in BACKUP_VERSIONS if v >= TRIGGER_VALIDATE_SINCE)
+
+#: From 2026-08-01 a file recovery's scripts come only from ``listInstantItemRecoveryOperationResult`` (its own
+#: action and RBAC check), no longer in the provision operation's status.
+FILE_RECOVERY_RESULT_SINCE = "2026-08-01"
+FILE_RECOVERY_RESULT_VERSIONS: tuple[str, ...] = tuple(v for v in BACKUP_VERSIONS if v >= FILE_RECOVERY_RESULT_SINCE)
+#: The Resource Guard proxies of a vault (multi-user authorization), ``backupResourceGuardProxies``: the first
+#: version with them is our guess (the CLI's MUA support came in 2022 on the SDK of 2022-03-01; the spec names
+#: ``resourceGuardOperationRequests`` on restores from 2021-06-01).
+RESOURCE_GUARD_SINCE = "2021-10-01"
+RESOURCE_GUARD_VERSIONS: tuple[str, ...] = tuple(v for v in BACKUP_VERSIONS if v >= RESOURCE_GUARD_SINCE)
 
 #: Up to this version (inclusive) recovery point tiers are serialised as numbers (1/2/3, status 1).
 NUMERIC_TIERS_UNTIL = "2019-05-13"

@@ -2,7 +2,8 @@
 
 ``vaults`` (vaults, protected VMs, their recovery points), ``resources`` (storage accounts, virtual
 networks), ``inventory`` (VMs, disks, NICs, disk encryption sets, blobs: what restores add to),
-``health`` (what happened to a VM's backups), ``jobs`` (backup jobs and long-running operations on the
+``health`` (what happened to a VM's backups), ``protection`` (what requests changed since: stopped,
+soft-deleted, file recovery sessions), ``security`` (soft delete settings, Resource Guards), ``jobs`` (backup jobs and long-running operations on the
 clock) and ``tenancy`` (the tenant and the subscription ids). :class:`Estate` holds them together;
 :mod:`~restorekit.emulator.seed` builds the demo estate.
 """
@@ -14,6 +15,7 @@ from datetime import date
 
 from .inventory import Inventory
 from .resources import StorageAccount, VirtualNetwork
+from .security import ResourceGuard
 from .vaults import ProtectedVM, Vault
 
 
@@ -31,6 +33,8 @@ class Estate:
     inventory: Inventory = field(default_factory=Inventory)
     #: The tags of resource groups that have some, by lower-case name.
     group_tags: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Resource Guards vaults may link to (by lower-case id); they live in another tenant.
+    resource_guards: dict[str, ResourceGuard] = field(default_factory=dict)
 
     def add_vault(self, vault: Vault) -> Vault:
         """Register a vault."""

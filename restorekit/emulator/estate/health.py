@@ -21,7 +21,14 @@ BACKUP_FAILURES: dict[str, tuple[int, str, tuple[str, ...]]] = {
     "ExtensionSnapshotFailedNoNetwork": (
         400116, "Snapshot operation failed due to no network connectivity on the virtual machine.",
         ("Check the VM's outbound connectivity, then retry the backup.",)),
+    # a file recovery session left open (the code and its number are our guesses; the behaviour is Azure's)
+    "UserErrorFileRecoverySessionActive": (
+        400271, "A file recovery (item-level recovery) session is open on a recovery point of this VM, so the "
+        "scheduled backup could not take its snapshot.",
+        ("Unmount the disks of the file recovery session (revoke it), then retry the backup.",)),
 }
+#: The failure a scheduled backup ends with while a file recovery session of its VM is open.
+FILE_RECOVERY_BLOCKS_BACKUP = "UserErrorFileRecoverySessionActive"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from ..arm.ids import resource_id
-from .security import SecurityGroup
+from .network_security import SecurityGroup
 
 VM_TYPE = "Microsoft.Compute/virtualMachines"
 DISK_TYPE = "Microsoft.Compute/disks"

@@ -8,6 +8,7 @@ background: a job created with ``seconds=20`` reads ``InProgress`` with growing 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -86,7 +87,8 @@ class Job:
 
 @dataclass
 class Operation:
-    """A long-running operation (restore trigger, job cancel, CRR trigger) with the job it creates."""
+    """A long-running operation (restore trigger, job cancel, CRR trigger, protection change, file recovery) with
+    the job it creates, or the extended info it reports once succeeded (``details(api_version, base_url)``)."""
 
     id: str
     kind: str
@@ -95,6 +97,7 @@ class Operation:
     job_id: str | None = None
     error: dict[str, Any] | None = None
     scope: str = ""
+    details: Callable[[str, str], dict[str, Any]] | None = None
 
     def status(self, now: datetime) -> str:
         """``InProgress``, ``Succeeded`` or ``Failed``."""

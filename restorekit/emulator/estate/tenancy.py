@@ -10,6 +10,8 @@ import uuid
 
 SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 TENANT_ID = "00000000-0000-0000-0000-000000000000"
+#: The principal the emulator says asked when a bearer token names no object it issued.
+OPERATOR_ID = "00000000-0000-0000-0000-0000000000a1"
 
 #: The namespace of the derived subscription ids (any fixed GUID: only stability matters).
 _NAMESPACE = uuid.UUID("6f1c6f8e-3d1e-4d5c-9a53-726573746f72")

@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from ..regions import PAIRED_REGION
 from .health import HEALTHY, BackupHistory
+from .protection import ItemProtection
+from .security import VaultSecurity
 from .tenancy import SUBSCRIPTION_ID
 
 
@@ -75,6 +77,8 @@ class ProtectedVM:
     history: BackupHistory = HEALTHY
     #: The tags of the VM itself (its compute resource).
     tags: dict[str, str] = field(default_factory=dict)
+    #: What requests changed since the seed (stopped, soft-deleted, file recovery sessions).
+    protection: ItemProtection = field(default_factory=ItemProtection)
     _points: list[RecoveryPoint] | None = field(default=None, repr=False)
     _by_name: dict[str, RecoveryPoint] = field(default_factory=dict, repr=False)
     #: The newest point found without the whole history, for the seed moment it was found for.
@@ -161,6 +165,8 @@ class Vault:
     seeded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     items: dict[tuple[str, str], ProtectedVM] = field(default_factory=dict)
     subscription_id: str = SUBSCRIPTION_ID
+    #: Soft delete settings and the Resource Guard proxy (multi-user authorization).
+    security: VaultSecurity = field(default_factory=VaultSecurity)
 
     @property
     def id(self) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..estate.inventory import ComputeVM, DiskEncryptionSet, ManagedDisk, NetworkInterface
-from ..estate.security import SecurityGroup
+from ..estate.network_security import SecurityGroup
 from ..estate.tenancy import SUBSCRIPTION_ID
 from ..state import State
 from .arm_async import provisioning_state

@@ -20,7 +20,7 @@ from ..arm.ids import stable_guid
 from ..arm.paths import RESOURCE_GROUP, SUBSCRIPTION
 from ..arm.responses import empty_response, json_response
 from ..call import Call, Route, paged_response
-from ..estate.security import DEFAULT_RULES, NSG_TYPE, SecurityGroup, SecurityRule
+from ..estate.network_security import DEFAULT_RULES, NSG_TYPE, SecurityGroup, SecurityRule
 from ..estate.tenancy import SUBSCRIPTION_ID
 from ..state import State
 from .arm_async import NETWORK, accepted, provisioning_state, start_delete

@@ -2,7 +2,8 @@
 
 :func:`demo_estate` reads top to bottom: the demo vaults (``demo``), the documentation's cross-region
 restore example (``documented_crr``), the at-risk VMs (``at_risk``), the generated fleet (``fleet``),
-then the compute and network resources behind every protected VM (``resources``). ``jobs`` writes the
+then the compute and network resources behind every protected VM (``resources``) and the Resource Guard vaults
+may link to (``security``). ``jobs`` writes the
 jobs the estate's past left behind. Seeding builds on :mod:`~restorekit.emulator.estate`; the estate
 knows nothing of it.
 """
@@ -18,6 +19,7 @@ from .demo import add_demo_vaults
 from .documented_crr import add_documented_crr_example
 from .fleet import add_fleet
 from .resources import seed_resources
+from .security import add_resource_guards
 
 
 def demo_estate(now: datetime, fleet: int = 0, subscriptions: tuple[str, ...] = (SUBSCRIPTION_ID,)) -> Estate:
@@ -30,4 +32,5 @@ def demo_estate(now: datetime, fleet: int = 0, subscriptions: tuple[str, ...] = 
     for v in estate.vaults.values():
         v.seeded_at = now
     seed_resources(estate)
+    add_resource_guards(estate)
     return estate

@@ -5,7 +5,9 @@ injected faults (``faults``, ``storm``), the throttle's token buckets (``buckets
 (``tokens``), Resource Graph's quota (``graph_quota``), cross-region access grants and validate runs,
 what completed restores do to the inventory (``outcomes``, from a ``restore_plan``), the resource
 providers' long-running operations (``arm_operations``: deletes, Run Command), the faults of the
-machines a restore drill boots (``machine_faults``) and the signer of the blob links it serves (``sas``). It answers no request: providers read and change it
+machines a restore drill boots (``machine_faults``), the signer of the blob links it serves (``sas``), file
+recovery sessions (``file_recovery``), what completed protection jobs do to items (``protection_changes``: soft
+delete, undelete, the purge clock) and the actions tests deny (``access``). It answers no request: providers read and change it
 through a :class:`~restorekit.emulator.call.Call`.
 """
 
@@ -25,12 +27,15 @@ from ..estate.vaults import ProtectedVM, Vault
 from ..seed import demo_estate
 from ..seed.jobs import past_jobs
 from .arm_operations import ArmOperations
+from .access import AccessControl
 from .buckets import TokenBucket
 from .faults import Faults
+from .file_recovery import FileRecoveries
 from .graph_quota import GraphQuota
 from .machine_faults import MachineFaults
 from .outcomes import Outcomes
 from .sas import SasSigner
+from .protection_changes import ProtectionChanges
 from .tokens import TokenRegistry
 
 
@@ -117,15 +122,23 @@ class State:
         self.arm_operations = ArmOperations()
         self.machine_faults = machine_faults or MachineFaults()
         self.sas = SasSigner(self.clock)
+        self.file_recoveries = FileRecoveries()
+        self.protection_changes = ProtectionChanges(self.file_recoveries)
+        self.access = AccessControl()
         self.lock = threading.RLock()
         self._buckets: dict[tuple[str, str], TokenBucket] = {}
         self._rng = random.Random(settings.seed)
         self.jobs.update((job.id, job) for job in past_jobs(self.estate, self.clock.now()))
 
     def settle(self, now: datetime) -> None:
-        """Apply what has completed by ``now``: restores first (what they create), then ARM operations (deletes)."""
+        """Apply what has completed by ``now``: restores first (what they create), then ARM operations (deletes),
+        protection changes and the purge clock, and the file recovery sessions' effects (expiry, the scheduled
+        backups they made fail)."""
         self.outcomes.settle(now)
         self.arm_operations.settle(now)
+        self.protection_changes.settle(now)
+        with self.lock:
+            self.file_recoveries.settle(now, self.jobs)
 
     def bucket(self, subscription: str, kind: str = "read") -> TokenBucket:
         """The throttle bucket of a subscription for ``kind`` ``"read"`` or ``"write"`` requests."""

@@ -29,6 +29,8 @@ class IssuedToken:
     scope: str
     issued_at: datetime
     expires_at: datetime
+    #: The ``oid`` claim: the object id of the application the token was issued to.
+    object_id: str = ""
 
 
 class TokenRegistry:
@@ -50,7 +52,7 @@ class TokenRegistry:
                   "nbf": int(now.timestamp()), "exp": int(expires.timestamp()), "appid": client_id,
                   "idtyp": "app", "oid": oid, "sub": oid, "tid": tenant, "ver": "1.0",
                   "uti": secrets.token_urlsafe(16)}
-        token = IssuedToken(self._sign(claims), tenant, client_id, scope, now, expires)
+        token = IssuedToken(self._sign(claims), tenant, client_id, scope, now, expires, oid)
         with self._lock:
             self._tokens[token.value] = token
         return token

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ...core.json_values import JsonObject
     from ...core.protocols import ArmAnswer, ArmApi
     from ...model.points import PointRef, RecoveryPoint
+    from ..approval import GuardedCall
     from ..context import RestoreConnection
     from ..request.builders import RestoreRequestBuilder
 
@@ -144,6 +145,8 @@ class PrimaryRoute:
         self.region = vault_location
         self.jobs: JobApi = VaultJobs(connection, item.vault_id)
         self.notes: list[str] = []
+        #: What the vault's Resource Guard wants sent with the restore (``item.restore(approval=…)``; None: nothing).
+        self.guard: GuardedCall | None = None
 
     @property
     def session(self) -> ArmApi:
@@ -161,8 +164,13 @@ class PrimaryRoute:
 
     def post(self, request: RestoreRequestBuilder) -> ArmAnswer:
         """``POST {item}/recoveryPoints/{rp}/restore`` with the request's body."""
-        return self.session.post(f"{self.item.path}/recoveryPoints/{request.point.name}/restore",
-                                 json_body=request.to_body())
+        body = request.to_body()
+        if self.guard is not None and self.guard.requests:  # the Resource Guard's operation request, once
+            props = body.setdefault("properties", {})
+            named = [r for r in props.get("resourceGuardOperationRequests") or [] if isinstance(r, str)]
+            props["resourceGuardOperationRequests"] = named + [r for r in self.guard.requests if r not in named]
+        return self.session.request("POST", f"{self.item.path}/recoveryPoints/{request.point.name}/restore",
+                                    json_body=body, headers=self.guard.headers() if self.guard else None)
 
     def polling_methods(self) -> tuple[PollingMethod, ...]:
         """``Azure-AsyncOperation``, then ``Location``."""

@@ -20,7 +20,7 @@ def list_items(call: Call) -> Response:
     flt = parse_filter(call.request.args.get("$filter"), _ITEM_FILTER)
     out = []
     for vm in sorted(found.items.values(), key=lambda v: (v.resource_group.lower(), v.name.lower())):
-        body = shapes.protected_item(vm, call.api_version)
+        body = shapes.protected_item(vm, call.api_version, call.now)
         p = body["properties"]
         values = {"backupManagementType": "AzureIaasVM", "itemType": "VM", "policyName": vm.policy,
                   "containerName": p["containerName"], "friendlyName": vm.name, "fabricName": "Azure",
@@ -33,7 +33,7 @@ def list_items(call: Call) -> Response:
 def get_item(call: Call) -> Response:
     """GET {item}."""
     _, vm = item(call)
-    return json_response(shapes.protected_item(vm, call.api_version))
+    return json_response(shapes.protected_item(vm, call.api_version, call.now))
 
 
 ROUTES: list[Route] = [

@@ -47,6 +47,27 @@ def item(call: Call) -> tuple[Vault, ProtectedVM]:
     return found, item_in(found, call.groups)
 
 
+#: The code of an operation refused because the item is soft-deleted (our guess: no public source names it).
+SOFT_DELETED = "BMSUserErrorOperationNotAllowedOnSoftDeletedItem"
+
+
+def live_item(call: Call) -> tuple[Vault, ProtectedVM]:
+    """The vault and the protected VM of the path; 400 when the item is soft-deleted (undelete it first)."""
+    found, vm = item(call)
+    refuse_soft_deleted(vm)
+    return found, vm
+
+
+def refuse_soft_deleted(vm: ProtectedVM) -> None:
+    """Raise 400 :data:`SOFT_DELETED` when ``vm``'s item is soft-deleted."""
+    purge = vm.protection.purge_at
+    if vm.protection.soft_deleted and purge is not None:
+        raise bad_request(SOFT_DELETED,
+                          f"The protected item '{vm.item}' is soft-deleted: its backup data is kept until "
+                          f"{purge.strftime('%Y-%m-%d %H:%M')} UTC, then purged. Undelete it first (PUT the item with "
+                          "properties.isRehydrate true, as 'az backup protection undelete' does), then retry.")
+
+
 def item_in(in_vault: Vault, g: dict[str, str]) -> ProtectedVM:
     """The protected VM named by path parts ``fabric``, ``container`` and ``item``; 404 when none."""
     container, named = g["container"].split(";"), g["item"].split(";")

@@ -33,7 +33,7 @@ def operation(call: Call, scope: str | None) -> Operation:
 
 def status_answer(call: Call, op: Operation) -> Response:
     """The operation's ``OperationStatus``, with ``Retry-After`` while it runs."""
-    body = shapes.operation_status(op, call.now)
+    body = shapes.operation_status(op, call.now, call.api_version, call.base_url)
     headers = {"Retry-After": str(call.state.settings.retry_after)} if body["status"] == "InProgress" else {}
     return json_response(body, 200, headers)
 

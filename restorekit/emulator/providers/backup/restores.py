@@ -5,18 +5,24 @@ from __future__ import annotations
 from werkzeug.wrappers import Response
 
 from ...call import Call, Route
-from .lookups import BACKUP, ITEM, item, point
+from ...estate.security import RESTORE
+from .lookups import BACKUP, ITEM, item, live_item, point
+from .mua import require_approval
 from .operations import accepted, operation, result_answer, status_answer
 from .restore_jobs import start_restore
 from .restore_validation import validate_restore
 
 
 def trigger_restore(call: Call) -> Response:
-    """POST {item}/recoveryPoints/{rp}/restore: validate, then 202 with Azure-AsyncOperation and Location."""
-    _, vm = item(call)
+    """POST {item}/recoveryPoints/{rp}/restore: refuse a soft-deleted item, check the Resource Guard (if any),
+    validate, then 202 with Azure-AsyncOperation and Location."""
+    vault, vm = live_item(call)
     found = point(call, vm)
-    plan = validate_restore(call.json_body(), estate=call.state.estate, vm=vm, point=found,
-                            api_version=call.api_version)
+    body = call.json_body()
+    props = body.get("properties") if isinstance(body, dict) else None
+    require_approval(call, vault, RESTORE, props.get("resourceGuardOperationRequests") if isinstance(props, dict)
+                     else None)
+    plan = validate_restore(body, estate=call.state.estate, vm=vm, point=found, api_version=call.api_version)
     op = start_restore(call.state, vm, plan, scope=vm.item_path.lower())
     return accepted(call, f"{vm.item_path}/operationsStatus/{op.id}", f"{vm.item_path}/operationResults/{op.id}")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from ...arm import versions
 from ...clock import iso, iso_duration
-from ...estate.health import BACKUP_FAILURES
+from ...estate.health import BACKUP_FAILURES, FILE_RECOVERY_BLOCKS_BACKUP
 from ...estate.jobs import Job, Operation
 from ...estate.vaults import ProtectedVM, RecoveryPoint, Vault
 
@@ -18,8 +18,13 @@ TIER_NUMBERS = {"InstantRP": 1, "HardenedRP": 2, "ArchivedRP": 3}
 STATUS_NUMBERS = {"Valid": 1, "Disabled": 2, "Deleted": 3, "Rehydrated": 4}
 
 
-def vault(v: Vault) -> dict[str, Any]:
-    """A Microsoft.RecoveryServices/vaults resource."""
+#: From this vault api-version on, a vault says its soft delete and multi-user authorization (``securitySettings``,
+#: as recorded at 2024-04-01; the first version is our guess).
+SECURITY_SETTINGS_SINCE = "2022-10-01"
+
+
+def vault(v: Vault, api_version: str = "") -> dict[str, Any]:
+    """A Microsoft.RecoveryServices/vaults resource (``securitySettings`` from :data:`SECURITY_SETTINGS_SINCE`)."""
     props: dict[str, Any] = {
         "provisioningState": "Succeeded",
         "privateEndpointStateForBackup": "None",
@@ -29,13 +34,22 @@ def vault(v: Vault) -> dict[str, Any]:
                                "crossRegionRestore": "Enabled" if v.crr else "Disabled"},
         "secureScore": "Minimum",
     }
+    if api_version >= SECURITY_SETTINGS_SINCE:
+        security = v.security
+        props["securitySettings"] = {
+            "immutabilitySettings": None,
+            "softDeleteSettings": {"softDeleteRetentionPeriodInDays": security.soft_delete_days,
+                                   "softDeleteState": security.soft_delete_state,
+                                   "enhancedSecurityState": security.enhanced_security_state},
+            "multiUserAuthorization": "Enabled" if security.proxy is not None else "Disabled"}
     return {"id": v.id, "name": v.name, "type": "Microsoft.RecoveryServices/vaults", "location": v.location,
             "tags": {}, "etag": f'W/"datetime\'{iso(v.seeded_at)}\'"',
             "sku": {"name": "RS0", "tier": v.sku}, "properties": props}
 
 
-def protected_item(vm: ProtectedVM, api_version: str) -> dict[str, Any]:
-    """A ProtectedItemResource with AzureIaaSComputeVMProtectedItem properties (health as its history says)."""
+def protected_item(vm: ProtectedVM, api_version: str, now: datetime) -> dict[str, Any]:
+    """A ProtectedItemResource with AzureIaaSComputeVMProtectedItem properties (health as its history says; a
+    soft-deleted item says when it was deleted and how long it has left at ``now``)."""
     props: dict[str, Any] = {
         "protectedItemType": "Microsoft.Compute/virtualMachines",
         "friendlyName": vm.name,
@@ -52,7 +66,26 @@ def protected_item(vm: ProtectedVM, api_version: str) -> dict[str, Any]:
     if api_version >= "2021-01-01":
         props["policyName"] = vm.policy
         props["vaultId"] = vm.vault.id
+    protection = vm.protection
+    if protection.soft_deleted_at is not None and protection.purge_at is not None:
+        remaining = max(0.0, (protection.purge_at - now).total_seconds())
+        props.update({"deferredDeleteTimeInUTC": iso(protection.soft_deleted_at), "isScheduledForDeferredDelete": True,
+                      "deferredDeleteTimeRemaining": timespan(remaining),
+                      "isDeferredDeleteScheduleUpcoming": remaining <= PURGE_UPCOMING_DAYS * 86400})
     return {"id": vm.item_path, "name": vm.item, "type": ITEM_TYPE, "properties": props}
+
+
+#: A soft-deleted item is "upcoming" for purge in its last days (Azure mails a warning two days before).
+PURGE_UPCOMING_DAYS = 2
+
+
+def timespan(seconds: float) -> str:
+    """.NET's ``TimeSpan`` text, how the Backup service writes a remaining time: ``13.23:59:07``."""
+    whole = int(seconds)
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{days}.{hours:02d}:{minutes:02d}:{secs:02d}" if days else f"{hours:02d}:{minutes:02d}:{secs:02d}"
 
 
 def item_health(vm: ProtectedVM) -> dict[str, Any]:
@@ -60,17 +93,23 @@ def item_health(vm: ProtectedVM) -> dict[str, Any]:
     history = vm.history
     latest = vm.latest_point()
     last_point = iso(latest.time) if latest else None
+    failure, attempt, health = history.failure, None, history.health_status
+    if history.last_backup_failed:
+        attempt = vm.missed_backup_times()[0]
+    blocked = vm.protection.blocked_backups
+    if blocked and (latest is None or blocked[-1] > latest.time) and (attempt is None or blocked[-1] > attempt):
+        failure, attempt, health = FILE_RECOVERY_BLOCKS_BACKUP, blocked[-1], "ActionRequired"
     props: dict[str, Any] = {
-        "protectionStatus": "Unhealthy" if history.last_backup_failed else "Healthy",
-        "protectionState": history.protection_state,
-        "healthStatus": history.health_status,
-        "lastBackupStatus": "Failed" if history.last_backup_failed else "Completed",
+        "protectionStatus": "Unhealthy" if attempt else "Healthy",
+        "protectionState": vm.protection.state or history.protection_state,
+        "healthStatus": health,
+        "lastBackupStatus": "Failed" if attempt else "Completed",
         "lastBackupTime": last_point,
         "lastRecoveryPoint": last_point,
     }
-    if history.last_backup_failed:
-        props["lastBackupTime"] = iso(vm.missed_backup_times()[0])
-        code = history.failure or ""
+    if attempt is not None:
+        props["lastBackupTime"] = iso(attempt)
+        code = failure or ""
         number, message, recommendations = BACKUP_FAILURES[code]
         props["healthDetails"] = [{"code": number, "title": code, "message": message,
                                    "recommendations": list(recommendations)}]
@@ -113,7 +152,8 @@ def recovery_point(vm: ProtectedVM, p: RecoveryPoint, api_version: str, *, detai
     props.update({"sourceVMStorageType": vm.storage_type, "isSourceVMEncrypted": vm.encrypted})
     if vm.encrypted:
         props["keyAndSecret"] = _key_and_secret(vm, p)
-    props.update({"isInstantIlrSessionActive": False, "recoveryPointTierDetails": tiers})
+    props.update({"isInstantIlrSessionActive": p.name in vm.protection.open_file_recoveries,
+                  "recoveryPointTierDetails": tiers})
     if passive and not p.verbatim and versions.has_field(versions.RECOVERY_POINT_FIELD_SINCE, "crossRegionRestoreState",
                                                           api_version):
         props["crossRegionRestoreState"] = "Supported"
@@ -168,8 +208,12 @@ def _key_and_secret(vm: ProtectedVM, p: RecoveryPoint) -> dict[str, Any]:
 NOT_ENDED = "0001-01-01T00:00:00"
 
 
-def operation_status(op: Operation, now: datetime) -> dict[str, Any]:
-    """An OperationStatus body (``id`` and ``name`` the operation's id, ``endTime`` .NET's minimum while it runs)."""
+def operation_status(op: Operation, now: datetime, api_version: str = "", base_url: str = "") -> dict[str, Any]:
+    """An OperationStatus body (``id`` and ``name`` the operation's id, ``endTime`` .NET's minimum while it runs).
+
+    Once succeeded, ``properties`` names the job the operation started, or the operation's own extended info
+    (a file recovery's scripts) for ``api_version``, its URLs on ``base_url``.
+    """
     status = op.status(now)
     body: dict[str, Any] = {"id": op.id, "name": op.id, "status": status, "startTime": iso(op.start),
                             "endTime": iso(op.end()) if status != "InProgress" else NOT_ENDED}
@@ -177,11 +221,15 @@ def operation_status(op: Operation, now: datetime) -> dict[str, Any]:
         body["error"] = dict(op.error)
     elif status == "Succeeded" and op.job_id:
         body["properties"] = {"objectType": "OperationStatusJobExtendedInfo", "jobId": op.job_id}
+    elif status == "Succeeded" and op.details is not None:
+        body["properties"] = op.details(api_version, base_url)
     return body
 
 
 #: Jobs Azure shows ``actionsInfo: ["Cancellable"]`` on (whatever their status, as recorded).
 CANCELLABLE_OPERATIONS = ("Backup", "Restore", "CrossRegionRestore")
+#: Jobs that change an item's protection: their extended info is the property bag and no task (as recorded).
+PROTECTION_OPERATIONS = ("ConfigureBackup", "DisableBackup", "DeleteBackupData", "Undelete")
 
 
 def job(j: Job, vault_id: str, now: datetime, api_version: str, *, detail: bool = True,
@@ -217,6 +265,8 @@ def job(j: Job, vault_id: str, now: datetime, api_version: str, *, detail: bool 
 
 def _extended_info(j: Job, status: str, progress: float, finish: datetime, elapsed: float) -> dict[str, Any]:
     bag = dict(j.property_bag if status == "Completed" or j.running_bag is None else j.running_bag)
+    if j.operation in PROTECTION_OPERATIONS:
+        return {"tasksList": [], "propertyBag": bag}
     if j.operation == "Backup":  # a backup job: timed tasks, no progress (as recorded)
         return {"tasksList": [_backup_task(j, i, name, status, finish) for i, name in enumerate(j.tasks)],
                 "propertyBag": bag, "internalPropertyBag": {"IsInstantRpJob": "True"}}

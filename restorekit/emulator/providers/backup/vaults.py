@@ -17,12 +17,12 @@ def list_vaults(call: Call) -> Response:
     rg, sub = call.groups.get("rg"), call.groups["sub"].lower()
     vaults = [v for v in call.state.estate.vaults.values() if v.subscription_id.lower() == sub
               and (rg is None or v.resource_group.lower() == rg.lower())]
-    return paged_response(call, [shapes.vault(v) for v in vaults])
+    return paged_response(call, [shapes.vault(v, call.api_version) for v in vaults])
 
 
 def get_vault(call: Call) -> Response:
     """GET one vault."""
-    return json_response(shapes.vault(vault(call)))
+    return json_response(shapes.vault(vault(call), call.api_version))
 
 
 ROUTES: list[Route] = [

@@ -46,7 +46,7 @@ def recovery_services_rows(state: State, subscriptions: set[str]) -> list[dict[s
     rows = []
     for vault in vaults:
         for vm in sorted(vault.items.values(), key=lambda v: (v.resource_group.lower(), v.name.lower())):
-            item = shapes.protected_item(vm, _NEWEST)
+            item = shapes.protected_item(vm, _NEWEST, now)
             rows.append(_row(vault, item["id"], item["name"], ITEM_TYPE, item["properties"]))
     since = now - timedelta(days=JOB_DAYS)
     for vault in vaults:
