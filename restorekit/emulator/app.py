@@ -34,8 +34,8 @@ from .gateway.auth import authenticate
 from .gateway.body_limit import check_size
 from .gateway.outage import check_outage
 from .providers import ROUTES
-from .providers.boot_diagnostics import blob_endpoint
 from .providers.backup.file_recovery import script_download
+from .providers.boot_diagnostics import blob_endpoint
 from .providers.entra import token_endpoint
 from .server import SOCKET_KEY
 from .state import State

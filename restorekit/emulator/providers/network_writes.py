@@ -25,8 +25,8 @@ from ..arm.paths import RESOURCE_GROUP
 from ..arm.responses import empty_response
 from ..call import Call, Route
 from ..estate.inventory import NetworkInterface
-from ..estate.resources import VirtualNetwork
 from ..estate.network_security import NSG_TYPE, SecurityGroup
+from ..estate.resources import VirtualNetwork
 from .arm_async import NETWORK, accepted, start_delete
 from .network import VNET_TYPE, ip_configuration_id, subnet, virtual_network
 from .resource_groups import check_tags

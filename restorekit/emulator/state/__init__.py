@@ -26,16 +26,16 @@ from ..estate.tenancy import subscription_ids
 from ..estate.vaults import ProtectedVM, Vault
 from ..seed import demo_estate
 from ..seed.jobs import past_jobs
-from .arm_operations import ArmOperations
 from .access import AccessControl
+from .arm_operations import ArmOperations
 from .buckets import TokenBucket
 from .faults import Faults
 from .file_recovery import FileRecoveries
 from .graph_quota import GraphQuota
 from .machine_faults import MachineFaults
 from .outcomes import Outcomes
-from .sas import SasSigner
 from .protection_changes import ProtectionChanges
+from .sas import SasSigner
 from .tokens import TokenRegistry
 
 
