@@ -77,7 +77,8 @@ def network_interface(nic: NetworkInterface) -> dict[str, Any]:
             "tags": {}, "properties": props}
 
 
-def _network(call: Call) -> VirtualNetwork:
+def requested_network(call: Call) -> VirtualNetwork:
+    """The virtual network the call's path names (404 ``ResourceNotFound`` when there is none)."""
     rg = resource_group_name(call)
     net = call.state.estate.network(rg, call.groups["name"])
     if net is None:
@@ -87,7 +88,7 @@ def _network(call: Call) -> VirtualNetwork:
 
 def get_network(call: Call) -> Response:
     """GET a virtual network."""
-    net = _network(call)
+    net = requested_network(call)
     return json_response(virtual_network(net, call.state.estate.inventory, provisioning_state(call.state, net.id, call.now)))
 
 
@@ -103,7 +104,7 @@ def list_networks(call: Call) -> Response:
 
 def get_subnet(call: Call) -> Response:
     """GET a subnet; a missing one is the network provider's own 404 ``NotFound``."""
-    net = _network(call)
+    net = requested_network(call)
     name = net.subnet_name(call.groups["subnet"])
     if name is None:
         raise not_found("NotFound", f"Resource {net.id}/subnets/{call.groups['subnet']} not found.")
@@ -112,7 +113,7 @@ def get_subnet(call: Call) -> Response:
 
 def list_subnets(call: Call) -> Response:
     """GET the subnets of a virtual network."""
-    net = _network(call)
+    net = requested_network(call)
     return paged_response(call, [subnet(net, s, call.state.estate.inventory) for s in net.subnets])
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from werkzeug.wrappers import Response
 
 from ..arm import versions
-from ..arm.errors import ApiError, bad_request, resource_not_found
+from ..arm.errors import ApiError, bad_request
 from ..arm.ids import split_resource_id
 from ..arm.paths import RESOURCE_GROUP
 from ..arm.responses import empty_response
@@ -28,7 +28,7 @@ from ..estate.inventory import NetworkInterface
 from ..estate.network_security import NSG_TYPE, SecurityGroup
 from ..estate.resources import VirtualNetwork
 from .arm_async import NETWORK, accepted, start_delete
-from .network import VNET_TYPE, ip_configuration_id, subnet, virtual_network
+from .network import VNET_TYPE, ip_configuration_id, requested_network, subnet, virtual_network
 from .resource_groups import check_tags
 from .resources import check_location, resource_group_name, writable_resource_group
 
@@ -129,14 +129,6 @@ def create_or_update_network(call: Call) -> Response:
     return accepted(call, op, NETWORK, 200 if existing else 201, virtual_network(net, estate.inventory, "Updating"))
 
 
-def _network(call: Call) -> VirtualNetwork:
-    rg = resource_group_name(call)
-    net = call.state.estate.network(rg, call.groups["name"])
-    if net is None:
-        raise resource_not_found(VNET_TYPE, call.groups["name"], rg)
-    return net
-
-
 def delete_network(call: Call) -> Response:
     """DELETE a virtual network (refused while a NIC uses one of its subnets)."""
     rg = resource_group_name(call)
@@ -154,7 +146,7 @@ def delete_network(call: Call) -> Response:
 def create_or_update_subnet(call: Call) -> Response:
     """PUT one subnet of a virtual network (its prefix and network security group)."""
     writable_resource_group(call)
-    net = _network(call)
+    net = requested_network(call)
     body = call.json_body()
     if not isinstance(body, dict):
         raise bad_request("InvalidRequestContent", "The request content was invalid and could not be deserialized.")
@@ -180,7 +172,7 @@ def create_or_update_subnet(call: Call) -> Response:
 
 def delete_subnet(call: Call) -> Response:
     """DELETE a subnet (refused while a NIC is in it)."""
-    net = _network(call)
+    net = requested_network(call)
     name = net.subnet_name(call.groups["subnet"])
     if name is None:
         return empty_response(204)
