@@ -48,6 +48,7 @@ def test_a_session_gives_a_private_script_a_hidden_password_and_closes(az, test_
                  caplog.text, az.journal.path.read_text()]
         assert all(password not in text for text in shown)
         assert "hidden" in repr(session) and str(session.script_path) in repr(session)
+        assert "[local emulator, not Azure]" in repr(session) and "local emulator, not Azure" in session._repr_html_()
         with pytest.raises(TypeError):
             __import__("pickle").dumps(session.password)
     finally:
@@ -125,6 +126,7 @@ def test_a_killed_kernels_session_is_found_and_revoked_by_the_next_one(az, emula
     (left,) = az.open_file_recoveries()
     assert left.record.get("vm") == f"testRG/{vm}" and left.record.get("pid") != os.getpid()
     assert (left.expires_at is None) == (when == "mid-provisioning")
+    assert "[local emulator, not Azure]" in repr(left)
     assert "maybe open" in repr(left) or "open until" in repr(left)
     left.revoke(poll_interval=0.05)
     assert _open_on_emulator(emulator_server, vm) == []

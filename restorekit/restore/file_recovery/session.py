@@ -220,7 +220,10 @@ class FileRecovery:
         when = f" ({format_moment(self.point_time)})" if self.point_time else ""
         return (f"<FileRecovery of VM {self.item.vm_resource_group}/{self.item.vm_name}, point {self.point_name}"
                 f"{when}: {self._state()}; {self.os_type} script {self.script_path}; password hidden "
-                "(.reveal_password())>")
+                f"(.reveal_password()){self._where()}>")
+
+    def _where(self) -> str:
+        return " [local emulator, not Azure]" if self._connection.is_emulator else ""
 
     def _repr_html_(self) -> str:
         from html import escape
@@ -230,7 +233,8 @@ class FileRecovery:
         table = fields_table([("VM", f"{self.item.vm_resource_group}/{self.item.vm_name}"),
                               ("recovery point", f"{self.point_name} ({format_moment(self.point_time)})"),
                               ("state", self._state()), ("script", str(self.script_path)),
-                              ("password", "hidden: session.reveal_password()"), ("OS", self.os_type)],
+                              ("password", "hidden: session.reveal_password()"), ("OS", self.os_type)]
+                             + ([("where", "local emulator, not Azure")] if self._connection.is_emulator else []),
                              "restorekit-file-recovery", "File recovery session")
         steps = "".join(f"<li>{escape(step)}</li>" for step in self.instructions)
         return f"{table}<ol class='restorekit-file-recovery-steps'>{steps}</ol>"
@@ -266,4 +270,5 @@ class UnclosedFileRecovery:
         state = (f"open until {format_moment(self.expires_at)}" if self.expires_at else
                  "provisioning never finished: maybe open")
         return (f"<unclosed file recovery of VM {r.get('vm')}, point {r.get('point')}, started {r.submitted} "
-                f"by {r.get('who')} on {r.get('host')} (pid {r.get('pid')}): {state}>")
+                f"by {r.get('who')} on {r.get('host')} (pid {r.get('pid')}): {state}"
+                f"{' [local emulator, not Azure]' if self._connection.is_emulator else ''}>")
