@@ -32,6 +32,9 @@ Rules (each is one function in :data:`RULES`, named after what it checks):
 * ``secured_vm`` — Confidential-VM OS disk encryption set only for a Confidential VM point.
 * ``managed_disks`` — ``restoreWithManagedDisks`` / ``originalStorageAccountOption`` only for unmanaged VMs.
 
+Besides the request itself, :func:`point_of_another_item` checks the item a request is given to: a point of one
+VM is never restored through another VM's protected item (the checks run it: :mod:`restorekit.restore.checking`).
+
 Storage account (when its properties are known): in the restore region, not zone-redundant (``*ZRS``),
 not premium, not blob-only (``BlobStorage``, ``BlockBlobStorage``, ``FileStorage``).
 """
@@ -45,7 +48,7 @@ from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 from azure.mgmt.core.tools import is_valid_resource_id
 
-from ...core.ids import is_resource_group_id
+from ...core.ids import ItemRef, is_resource_group_id
 from ...core.ids import parse as parse_resource_id
 from ...core.regions import norm_region
 
@@ -591,6 +594,29 @@ def rule_managed_disks(props: Mapping[str, Json], point: RecoveryPoint) -> list[
                            "restoring into the original storage accounts is for VMs with unmanaged disks",
                            "pass original_storage_account_option=False"))
     return out
+
+
+def point_of_another_item(point: RecoveryPoint, item: ItemRef, *, cross_region: bool = False) -> Problem | None:
+    """The problem of restoring ``point`` through ``item`` when the point is another protected item's (None when it
+    is ``item``'s own).
+
+    A request is a value: it holds its point, and the point knows its VM; the item that checks or sends it
+    (``item.check``, ``item.restore``, ``crr.restore``, the form) must be that VM's. Azure answers a restore sent
+    through another item with a 404 that reads like an expired point, so it is refused before anything is sent.
+    """
+    source = point.item
+    if source.id.lower() == item.id.lower():
+        return None
+    vault = "" if source.vault_id.lower() == item.vault_id.lower() else f", vault {source.vault_name}"
+    through = ".cross_region().restore(request)" if cross_region else ".restore(request)"
+    listing = "crr.recovery_points()" if cross_region else "item.recovery_points()"
+    return Problem(
+        "point", f"recovery point {point.name} belongs to VM {source.vm_name} (resource group "
+        f"{source.vm_resource_group}{vault}), not to VM {item.vm_name} (resource group {item.vm_resource_group}), "
+        "whose protected item it was given to",
+        f"restore it through its own VM: az.vault({source.vault_resource_group!r}, {source.vault_name!r})"
+        f".vm({source.vm_resource_group!r}, {source.vm_name!r}){through}; or choose a point of "
+        f"{item.vm_name} ({listing})")
 
 
 #: Every offline rule, in the order problems are reported.
