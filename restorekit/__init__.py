@@ -43,6 +43,7 @@ _EXPORTS = {
     "RestoreNotStarted": "core.errors",
     "AuthenticationError": "core.errors",
     "RegionUnavailable": "core.errors",
+    "WaitInterrupted": "core.errors",
     # data
     "recovery_points_frame": "data.frames",
     "points_to_frame": "data.frames",
