@@ -164,6 +164,10 @@ _TYPE_LABELS = {"resourcegroups": "resource group", "virtualnetworks": "virtual 
                 "storageaccounts": "storage account", "virtualmachines": "virtual machine"}
 
 
+#: How to fix a VM name that Azure refuses.
+VM_NAME_FIX = "pass a name of 1-64 letters, digits, '_', '.' or '-'"
+
+
 def vm_name_problem(name: Json) -> str | None:
     """Why ``name`` cannot name an Azure VM (None if it can): 1-64 chars, letters/digits/``_.-``."""
     if not isinstance(name, str) or not name:
@@ -350,6 +354,9 @@ def rule_arm_ids(props: Mapping[str, Json], point: RecoveryPoint) -> list[Proble
     for key, kind in _ID_FIELDS:
         value = props.get(key)
         if isinstance(value, str) and value and (why := id_problem(value, kind)):  # other types: rule_shape
+            if kind == "vm" and (bad_name := _vm_name_at_end(value)):  # a bad name: say so, not that its ID is bad
+                out.append(Problem(FIELD_OF[key], bad_name, VM_NAME_FIX))
+                continue
             fix = f"give {FIELD_OF[key]} a name or the full ID {KINDS[kind].example}"
             out.append(Problem(FIELD_OF[key], why, fix))
     for outer, key, kind, field in _NESTED_ID_FIELDS:
@@ -363,6 +370,15 @@ def rule_arm_ids(props: Mapping[str, Json], point: RecoveryPoint) -> list[Proble
             out.append(Problem("resource_guard_operation_requests", why,
                                "pass the operation request IDs your Resource Guard administrator gave you"))
     return out
+
+
+def _vm_name_at_end(value: str) -> str | None:
+    """Why the name of a VM's ARM ID is not a VM name, when only its name is wrong (the ID a bad ``target_vm_name``
+    makes); None otherwise."""
+    head, _, name = value.rpartition("/")
+    if not head.lower().endswith("/providers/microsoft.compute/virtualmachines") or id_problem(f"{head}/vm", "vm"):
+        return None
+    return vm_name_problem(name)
 
 
 def rule_subnet_in_vnet(props: Mapping[str, Json], point: RecoveryPoint) -> list[Problem]:

@@ -265,6 +265,10 @@ class RestoreOperation:
         if not finished:
             raise TimeoutError(f"restore still in phase {self.phase!r} after {timeout:g} s "
                                f"(job {self.job_id or 'not known yet'}); call wait() again")
+        return self._result()
+
+    def _result(self) -> Job:
+        """The final job of a restore that has ended, or the error that ended it."""
         if self.state.error is not None:
             raise self.state.error
         assert self.state.job is not None
@@ -289,7 +293,8 @@ class RestoreOperation:
     async def _wait_async(self) -> Job:
         self.start()
         await self.poller.wait_async()
-        return self.wait(0)
+        self.poller.wait()  # the state is done: its listeners are being told, the poller finishes at once
+        return self._result()
 
     def cancel(self) -> None:
         """Ask for cancellation and return at once: the job is cancelled (once) as soon as it is known.
