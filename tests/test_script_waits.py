@@ -58,8 +58,8 @@ def test_a_script_restore_prints_status_lines_until_its_job_is_journaled(emulato
     assert (f"restore job {job_id} goes on in the local emulator (not Azure): op.wait() follows it to the end "
             f"(or rk.resume('{job_id}') from another kernel or script)") in lines
     journaled = events(journal)  # the script ended: the journal names the job, rk.resume finds it by its id
-    assert [e["event"] for e in journaled] == ["submitted", "posted", "job"]
-    assert journaled[-1]["job_id"] == job_id
+    assert [e["event"] for e in journaled][:3] == ["submitted", "posted", "job"]  # ("final" if it ended first)
+    assert journaled[2]["job_id"] == job_id
 
 
 def test_a_wait_in_a_script_prints_status_lines_to_the_end(emulator_server, tmp_path):
