@@ -46,6 +46,7 @@ _EXPORTS = {
     "ApprovalRequired": "core.errors",
     "SoftDeletedItem": "core.errors",
     "FileRecoveryRefused": "core.errors",
+    "WaitInterrupted": "core.errors",
     # data
     "recovery_points_frame": "data.frames",
     "points_to_frame": "data.frames",

@@ -49,8 +49,10 @@ def test_restore_as_a_new_vm_lists_the_vm_its_disks_and_its_nic_in_the_subnet(it
     assert ("VM", f"/subscriptions/{item.ref.subscription_id}/resourceGroups/targetRG/providers/"
                   "Microsoft.Compute/virtualMachines/restored-1") in outcome.created
     assert "network interface" in kinds(outcome)
-    assert any(kind == "… in subnet" and rid.endswith("/virtualNetworks/testNet/subnets/backend")
-               for kind, rid in outcome.created)
+    assert outcome.subnet.endswith("/virtualNetworks/testNet/subnets/backend")
+    assert not any("subnet" in kind for kind in kinds(outcome))  # the subnet is not something the restore created
+    (nic_line,) = [line for line in str(outcome).splitlines() if line.startswith("created network interface: ")]
+    assert nic_line.endswith(f" (in subnet {outcome.subnet})")
 
 
 def test_replace_disks_lists_the_disks_attached_now_and_the_old_ones_left_unattached(item):

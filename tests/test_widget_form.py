@@ -161,7 +161,7 @@ def test_problem_of_a_hidden_field_goes_to_the_general_box(item):
     form = RestoreForm(item)
     fill(form, storage_account="testAccount", extra='{"notAProperty": 1}')
     assert "notAProperty" in form.fields["extra"].message.value  # advanced field: inline, inside the accordion
-    assert "2 problem(s) in Advanced options: extra" in form.messages.value  # builder + shape rule
+    assert "2 problem(s) in Advanced options: Extra properties" in form.messages.value  # builder + shape rule
     assert "2 problem(s)" in form.advanced.titles[0]
     selective = make_point("rp-sel", NEWEST + timedelta(days=1))
     selective.raw["properties"]["recoveryPointDiskConfiguration"]["excludedDiskList"] = [{"lun": 3}]

@@ -356,11 +356,12 @@ class ProtectedItem:
         """Every problem and note of ``request``: offline, against the live estate (``online``, through this item's
         connection) and, with ``service=True``, the service's own verdict (``backupValidateOperation``).
 
-        Nothing is restored. ``check(...).raise_for_problems()`` raises ``ValidationError`` listing them.
+        A point of another VM is refused offline (nothing is read or asked). Nothing is restored.
+        ``check(...).raise_for_problems()`` raises ``ValidationError`` listing them.
         """
         from ..restore.checking.verify import verify
 
-        return verify(self._as_sent(request), self.connection, online=online, service=service)
+        return verify(self._as_sent(request), self.connection, item=self.ref, online=online, service=service)
 
     @property
     def source_vm_id(self) -> str:

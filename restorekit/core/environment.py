@@ -6,7 +6,8 @@ choice; left to ``None``, :func:`is_headless` detects the frontend and :func:`sh
 operation shows itself at all (inside a kernel). Detection, in order:
 
 1. ``RESTOREKIT_HEADLESS=1`` forces headless, ``RESTOREKIT_HEADLESS=0`` forces live;
-2. outside an IPython kernel (a script, a terminal): headless;
+2. outside an IPython kernel (a script, a terminal): headless, and there blocking calls print the status lines
+   themselves (:meth:`Frontend.prints_lines`), as no display shows them;
 3. ipywidgets' control comm (``jupyter.widget.control``) is open: live. JupyterLab's widget manager
    opens it when it connects, but only if ipywidgets was imported in the kernel by then;
 4. the current ``execute_request`` carries JupyterLab 4 / Notebook 7 metadata (``deletedCells`` or
@@ -88,3 +89,12 @@ class Frontend:
     def shows(self, display: bool | None = None) -> bool:
         """Whether an operation shows itself: ``display`` when given, else this frontend's choice."""
         return should_display(self.display if display is None else display)
+
+    def prints_lines(self, display: bool | None = None) -> bool:
+        """Whether blocking calls print an operation's status lines themselves: headless outside a kernel (a plain
+        script, a terminal), unless ``display`` (or this frontend's ``display``) is False.
+
+        In a notebook the operation's display does it instead (a live widget, or papermill's status lines).
+        """
+        chosen = self.display if display is None else display
+        return chosen is not False and self.is_headless() and not in_kernel()

@@ -206,6 +206,15 @@ class RestoreNotStarted(OperationFailed):
     """
 
 
+class WaitInterrupted(KeyboardInterrupt):
+    """Ctrl-C (a kernel interrupt) stopped a wait, not the restore: the message says that the restore goes on where
+    it runs and gives the lines that follow it again (``rk.resume(...)``) or stop it (``op.cancel()``).
+
+    A ``KeyboardInterrupt``, so a script still stops and a notebook still shows the cell as interrupted; never
+    caught by ``except Exception``.
+    """
+
+
 class CrossRegionRestoreNotEnabled(RestorekitError):
     """The vault does not replicate its backups to a secondary region (Cross Region Restore is off)."""
 

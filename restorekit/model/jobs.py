@@ -36,6 +36,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Job statuses after which nothing changes any more.
 JOB_TERMINAL = frozenset({"Completed", "CompletedWithWarnings", "Failed", "Cancelled"})
+#: The statuses of a job whose results (restored disks, vmconfig.json, template) were not written.
+WROTE_NOTHING = frozenset({"Failed", "Cancelled", "Cancelling"})
 
 
 class Job:
@@ -213,13 +215,15 @@ class Job:
 
     @property
     def config_blob_uri(self) -> str | None:
-        """URI of the restored VM configuration (``vmconfig.json``), when the service gives it."""
-        return self.restore_facts.config_blob_uri
+        """URI of the restored VM configuration (``vmconfig.json``), when the service gives it (None for a failed or
+        cancelled job: its property bag may still name a blob that was never written)."""
+        return None if self.status in WROTE_NOTHING else self.restore_facts.config_blob_uri
 
     @property
     def template_blob_uri(self) -> str | None:
-        """URI of the ARM template to create a VM from the restored disks, when the service gives it."""
-        return self.restore_facts.template_blob_uri
+        """URI of the ARM template to create a VM from the restored disks, when the service gives it (None for a
+        failed or cancelled job)."""
+        return None if self.status in WROTE_NOTHING else self.restore_facts.template_blob_uri
 
     @property
     def config_blob_container(self) -> str | None:
@@ -386,7 +390,7 @@ class Job:
             ("job", self.id), ("VM", self.vm_name), ("operation", self.operation), ("status", self.summary()),
             ("started", format_moment(self.start_time) if self.start_time else None),
             ("where", "local emulator, not Azure" if self.on_emulator else None)]
-        if self.status not in ("Failed", "Cancelled"):  # a failed job does not advertise results it did not produce
+        if self.status not in WROTE_NOTHING:  # a failed job does not advertise results it did not produce
             rows += [("storage account", self.target_storage_account), ("vmconfig.json", self.config_blob_uri),
                      ("template", self.template_blob_uri)]
             for label, rid in self.result_ids():

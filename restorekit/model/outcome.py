@@ -334,10 +334,14 @@ class RestoreOutcome:
     #: The backed-up disks the job says it restored (their names in the backup), and where to.
     restored_disks: list[str] = field(default_factory=list)
     restored_into: str | None = None
+    #: The subnet the new VM's network interface is in (a new VM only; the subnet itself is not created).
+    subnet: str | None = None
     note: str = ""
 
     def __str__(self) -> str:
-        lines = [f"created {kind}: {rid}" for kind, rid in self.created]
+        lines = [f"created {kind}: {rid}" + (f" (in subnet {self.subnet})"
+                                             if kind == "network interface" and self.subnet else "")
+                 for kind, rid in self.created]
         lines += [f"changed {what}: {rid}" for what, rid in self.changed]
         if self.attached:
             lines.append("disks attached now: " + "; ".join(f"{d} ({d.id})" for d in self.attached))
@@ -365,8 +369,7 @@ def _new_vm(outcome: RestoreOutcome, vm: JsonObject, subnet_id: str | None) -> N
     for nic in network if isinstance(network, list) else []:
         if isinstance(nic, dict) and nic.get("id"):
             outcome.created.append(("network interface", str(nic["id"])))
-            if subnet_id:
-                outcome.created.append(("… in subnet", subnet_id))
+            outcome.subnet = subnet_id or None
 
 
 def compare(before: Snapshot | None, after: Snapshot | None, facts: RestoreFacts | None) -> RestoreOutcome:

@@ -16,6 +16,7 @@ Its look is a stylesheet (``form.css``, shown once at the top of the form), not 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from html import escape
 from importlib.resources import files
@@ -28,6 +29,7 @@ from ..core.errors import ApprovalRequired, ArmError, ConfirmationRequired, Soft
 from ..model.points import RecoveryPoint
 from ..restore.approval import Approval
 from ..restore.request.builders import SCENARIOS, FieldSpec, Problem, RestoreRequestBuilder
+from ..restore.request.fields import in_form_words
 from ..restore.run.operation import RestoreOperation
 from .form_inputs import LABEL_STYLE, PICKABLE_KINDS, FieldInput, LunInput, problem_html
 from .form_reads import FormItem, ItemReads
@@ -360,13 +362,20 @@ class RestoreForm(widgets.VBox):
             pass
 
     # --- rendering -------------------------------------------------------------------------------
+    def _in_form_words(self, problems: Iterable[Problem]) -> list[Problem]:
+        """The problems as the form says them: fields by their labels, fixes without Python (``fill in 'New VM
+        name'``, not ``pass target_vm_name=...``); ``form.problems`` keeps them as the checks wrote them."""
+        labels = {name: field.spec.label for name, field in self.fields.items()}
+        return [dataclasses.replace(p, field=labels.get(p.field, p.field), fix=in_form_words(p.fix, labels))
+                for p in problems]
+
     def _render(self) -> None:
         visible = set(self._visible)
         for name, field in self.fields.items():
-            field.set_problems([p for p in self.problems if p.field == name and name in visible])
-        self.point_message.value = problem_html([p for p in self.problems if p.field == "point"])
-        general = [p for p in self.problems if p.field not in visible and p.field != "point"]
-        hidden = [p for p in self.problems if p.field in self._advanced]
+            field.set_problems(self._in_form_words(p for p in self.problems if p.field == name and name in visible))
+        self.point_message.value = problem_html(self._in_form_words(p for p in self.problems if p.field == "point"))
+        general = self._in_form_words(p for p in self.problems if p.field not in visible and p.field != "point")
+        hidden = self._in_form_words(p for p in self.problems if p.field in self._advanced)
         parts = [self._notice] if self._notice else []
         if general:
             parts.append("<div><b>Problems with the request:</b></div>" + "".join(
@@ -376,7 +385,7 @@ class RestoreForm(widgets.VBox):
             parts.append(f"<div class='rk-problem'>⚠ {len(hidden)} problem(s) in Advanced options: "
                          + escape(", ".join(sorted({p.field for p in hidden}))) + "</div>")
         parts.extend(f"<div class='rk-note'>note — {escape(n.field)}: {escape(n.message)}<br>"
-                     f"<small>{escape(n.fix)}</small></div>" for n in self.notes)
+                     f"<small>{escape(n.fix)}</small></div>" for n in self._in_form_words(self.notes))
         where = "against the live estate" if self.online else "offline"
         if not self.problems and not self._notice:
             parts.append(f"<div class='rk-ok'>✔ No problems found (checked {where}).</div>")

@@ -122,12 +122,15 @@ class JournalEntry:
         self.write("final", state="NotStarted", error=_error_text(exc))
 
     def follow(self, op: RestoreOperation) -> RestoreOperation:
-        """Journal ``op``'s job id and end as they become known; returns ``op``."""
-        op.add_listener(self._observe)
-        self._observe(op)
+        """Journal ``op``'s job id and end as they become known; returns ``op`` (its ``journal_id`` set)."""
+        op.journal_id = self.id
+        op.add_listener(self.observe)
+        self.observe(op)
         return op
 
-    def _observe(self, op: RestoreOperation) -> None:
+    def observe(self, op: RestoreOperation) -> None:
+        """Journal what ``op`` has learnt since (its job id, its end), once each; what :meth:`follow`'s listener runs
+        after every step, and what a caller runs to be sure it is on disk before going on."""
         with self._lock:
             if op.job_id and "job" not in self._written:
                 self._written.add("job")

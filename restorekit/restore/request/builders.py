@@ -50,6 +50,7 @@ from .rules import (
     DISK_NETWORK_ACCESS_OPTIONS,
     REHYDRATION_PRIORITIES,
     REQUEST_KEYS,
+    VM_NAME_FIX,
     ZONES,
     Problem,
     StorageAccountFacts,
@@ -651,7 +652,7 @@ class RestoreAsNewVM(_NewResourcesBuilder):
         if isinstance(name, str) and name.startswith("/"):
             name = name_of(name)
         if isinstance(name, str) and (why := vm_name_problem(name)):  # other types: the body's shape rule
-            out.append(Problem("target_vm_name", why, "pass a name of 1-64 letters, digits, '_', '.' or '-'"))
+            out.append(Problem("target_vm_name", why, VM_NAME_FIX))
         return out
 
     def _summary(self) -> str:

@@ -32,6 +32,9 @@ Rules (each is one function in :data:`RULES`, named after what it checks):
 * ``secured_vm`` — Confidential-VM OS disk encryption set only for a Confidential VM point.
 * ``managed_disks`` — ``restoreWithManagedDisks`` / ``originalStorageAccountOption`` only for unmanaged VMs.
 
+Besides the request itself, :func:`point_of_another_item` checks the item a request is given to: a point of one
+VM is never restored through another VM's protected item (the checks run it: :mod:`restorekit.restore.checking`).
+
 Storage account (when its properties are known): in the restore region, not zone-redundant (``*ZRS``),
 not premium, not blob-only (``BlobStorage``, ``BlockBlobStorage``, ``FileStorage``).
 """
@@ -45,7 +48,7 @@ from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 from azure.mgmt.core.tools import is_valid_resource_id
 
-from ...core.ids import is_resource_group_id
+from ...core.ids import ItemRef, is_resource_group_id
 from ...core.ids import parse as parse_resource_id
 from ...core.regions import norm_region
 
@@ -159,6 +162,10 @@ NAME_RULES: dict[str, tuple[re.Pattern[str], str]] = {
 
 _TYPE_LABELS = {"resourcegroups": "resource group", "virtualnetworks": "virtual network", "subnets": "subnet",
                 "storageaccounts": "storage account", "virtualmachines": "virtual machine"}
+
+
+#: How to fix a VM name that Azure refuses.
+VM_NAME_FIX = "pass a name of 1-64 letters, digits, '_', '.' or '-'"
 
 
 def vm_name_problem(name: Json) -> str | None:
@@ -347,6 +354,9 @@ def rule_arm_ids(props: Mapping[str, Json], point: RecoveryPoint) -> list[Proble
     for key, kind in _ID_FIELDS:
         value = props.get(key)
         if isinstance(value, str) and value and (why := id_problem(value, kind)):  # other types: rule_shape
+            if kind == "vm" and (bad_name := _vm_name_at_end(value)):  # a bad name: say so, not that its ID is bad
+                out.append(Problem(FIELD_OF[key], bad_name, VM_NAME_FIX))
+                continue
             fix = f"give {FIELD_OF[key]} a name or the full ID {KINDS[kind].example}"
             out.append(Problem(FIELD_OF[key], why, fix))
     for outer, key, kind, field in _NESTED_ID_FIELDS:
@@ -360,6 +370,15 @@ def rule_arm_ids(props: Mapping[str, Json], point: RecoveryPoint) -> list[Proble
             out.append(Problem("resource_guard_operation_requests", why,
                                "pass the operation request IDs your Resource Guard administrator gave you"))
     return out
+
+
+def _vm_name_at_end(value: str) -> str | None:
+    """Why the name of a VM's ARM ID is not a VM name, when only its name is wrong (the ID a bad ``target_vm_name``
+    makes); None otherwise."""
+    head, _, name = value.rpartition("/")
+    if not head.lower().endswith("/providers/microsoft.compute/virtualmachines") or id_problem(f"{head}/vm", "vm"):
+        return None
+    return vm_name_problem(name)
 
 
 def rule_subnet_in_vnet(props: Mapping[str, Json], point: RecoveryPoint) -> list[Problem]:
@@ -591,6 +610,29 @@ def rule_managed_disks(props: Mapping[str, Json], point: RecoveryPoint) -> list[
                            "restoring into the original storage accounts is for VMs with unmanaged disks",
                            "pass original_storage_account_option=False"))
     return out
+
+
+def point_of_another_item(point: RecoveryPoint, item: ItemRef, *, cross_region: bool = False) -> Problem | None:
+    """The problem of restoring ``point`` through ``item`` when the point is another protected item's (None when it
+    is ``item``'s own).
+
+    A request is a value: it holds its point, and the point knows its VM; the item that checks or sends it
+    (``item.check``, ``item.restore``, ``crr.restore``, the form) must be that VM's. Azure answers a restore sent
+    through another item with a 404 that reads like an expired point, so it is refused before anything is sent.
+    """
+    source = point.item
+    if source.id.lower() == item.id.lower():
+        return None
+    vault = "" if source.vault_id.lower() == item.vault_id.lower() else f", vault {source.vault_name}"
+    through = ".cross_region().restore(request)" if cross_region else ".restore(request)"
+    listing = "crr.recovery_points()" if cross_region else "item.recovery_points()"
+    return Problem(
+        "point", f"recovery point {point.name} belongs to VM {source.vm_name} (resource group "
+        f"{source.vm_resource_group}{vault}), not to VM {item.vm_name} (resource group {item.vm_resource_group}), "
+        "whose protected item it was given to",
+        f"restore it through its own VM: az.vault({source.vault_resource_group!r}, {source.vault_name!r})"
+        f".vm({source.vm_resource_group!r}, {source.vm_name!r}){through}; or choose a point of "
+        f"{item.vm_name} ({listing})")
 
 
 #: Every offline rule, in the order problems are reported.

@@ -44,7 +44,7 @@ from ...model.jobs import CrrJob
 from ...model.points import RecoveryPoint
 from ...transport.polling import PollingMethod, rehosted_methods
 from ..checking.verify import verify
-from ..request.rules import Problem
+from ..request.rules import Problem, point_of_another_item
 from .secrets import CrrAccessToken, ScrubbedSession
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -141,9 +141,8 @@ def problems(request: RestoreRequestBuilder, item: ItemRef, secondary_region: st
     if not isinstance(point, RecoveryPoint) or point.region != "secondary":
         out.append(Problem("point", "is not a point of the secondary region",
                            "take it from crr.recovery_points() (item.recovery_points() lists the primary region)"))
-    elif point.item.id.lower() != item.id.lower():
-        out.append(Problem("point", f"belongs to VM {point.item.vm_name} of vault {point.item.vault_name}, not "
-                           f"to {item.vm_name}", "use a point of this item"))
+    elif (other := point_of_another_item(point, item, cross_region=True)) is not None:
+        out.append(other)
     kind = request.recovery_type
     if kind not in SUPPORTED_RECOVERY_TYPES:
         out.append(Problem("scenario", f"cross-region restore cannot {_describe(kind)}",

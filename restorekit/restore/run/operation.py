@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from ...core.environment import Frontend
+from ...core.errors import WaitInterrupted
 from ...model.job_api import VaultJobs
 from ...model.jobs import Job
 from ...model.outcome import OutcomeUnknown, RestoreOutcome, restore_outcome
@@ -61,6 +63,8 @@ class RestoreOperation:
         self.request = request
         self.poller: Poller[RestoreState] = Poller(state, name=f"restorekit-restore-{id(self):x}", sleep=sleep)
         self._outcome: RestoreOutcome | None = None
+        #: Its id in the journal, once journaled (``rk.resume`` takes it, or the job id).
+        self.journal_id: str | None = None
 
     # -- rebuilding ---------------------------------------------------------------------------------------------
     @classmethod
@@ -217,7 +221,8 @@ class RestoreOperation:
         :attr:`current_job` there.
         """
         if not self.poller.in_polling_thread:
-            self.poller.wait()
+            with self._interrupt_says_what_goes_on():
+                self.poller.wait()
         job = self.state.job
         if job is None:
             if self.state.error is not None:
@@ -247,16 +252,39 @@ class RestoreOperation:
 
         Raises ``OperationFailed`` (the service's code, message, recommendations) if it failed, the
         polling error if polling gave up (then :meth:`resume`), ``TimeoutError`` after ``timeout`` s
-        (polling goes on; wait again).
+        (polling goes on; wait again). In a plain script it prints status lines as it waits, as papermill shows them
+        (the connection's frontend: :meth:`~restorekit.core.environment.Frontend.prints_lines`). Ctrl-C stops the
+        wait, not the restore: :class:`~restorekit.core.errors.WaitInterrupted` says so and how to follow or stop it.
         """
         self.start()
-        if not self.poller.wait(timeout):
+        with self._interrupt_says_what_goes_on():
+            if not self.done and self.frontend.prints_lines():
+                progress_text.watch(self, print, timeout)
+                timeout = 0 if timeout is not None else None
+            finished = self.poller.wait(timeout)
+        if not finished:
             raise TimeoutError(f"restore still in phase {self.phase!r} after {timeout:g} s "
                                f"(job {self.job_id or 'not known yet'}); call wait() again")
+        return self._result()
+
+    def _result(self) -> Job:
+        """The final job of a restore that has ended, or the error that ended it."""
         if self.state.error is not None:
             raise self.state.error
         assert self.state.job is not None
         return self.state.job
+
+    @contextmanager
+    def _interrupt_says_what_goes_on(self) -> Iterator[None]:
+        """Ctrl-C while blocked: :class:`WaitInterrupted` saying that the restore goes on, unless it has ended."""
+        try:
+            yield
+        except WaitInterrupted:
+            raise
+        except KeyboardInterrupt:
+            if self.state.done:
+                raise
+            raise WaitInterrupted(progress_text.interrupted(self)) from None
 
     def __await__(self) -> Generator[object, None, Job]:
         """``await op``: wait on the running loop without blocking it."""
@@ -265,7 +293,8 @@ class RestoreOperation:
     async def _wait_async(self) -> Job:
         self.start()
         await self.poller.wait_async()
-        return self.wait(0)
+        self.poller.wait()  # the state is done: its listeners are being told, the poller finishes at once
+        return self._result()
 
     def cancel(self) -> None:
         """Ask for cancellation and return at once: the job is cancelled (once) as soon as it is known.
@@ -317,7 +346,14 @@ class RestoreOperation:
         What a headless notebook shows. Returns the job (None if it was never known); never raises for a
         failed restore (the last line says why).
         """
-        return progress_text.watch(self, out, timeout)
+        with self._interrupt_says_what_goes_on():
+            return progress_text.watch(self, out, timeout)
+
+    def watch_until_job(self, out: Callable[[str], object] = print) -> Job | None:
+        """Block until the service has named the restore's job (or it ended), printing status lines: what a
+        script's ``item.restore`` shows before it returns. The job as then known (None if none)."""
+        with self._interrupt_says_what_goes_on():
+            return progress_text.watch(self, out, until_job=True)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} VM {self.vm_name} phase={self.phase} job={self.job_id or '-'}>"

@@ -2,7 +2,9 @@
 
 What a headless notebook (papermill, nbval) or a script shows, where a live widget cannot be watched: the
 cell blocks until the restore ends and prints a line whenever the phase, the job's status or its progress
-(by 10 %) changes.
+(by 10 %) changes. In a script, ``item.restore`` prints them until the job is named (:func:`watch` with
+``until_job``), and ``op.wait()`` to the end. :func:`interrupted` is what Ctrl-C during a wait says: the wait
+stopped, the restore goes on, and the lines that follow it again or stop it.
 """
 
 from __future__ import annotations
@@ -77,6 +79,11 @@ class Tracked(Protocol):
         """True on a local emulator."""
         ...
 
+    @property
+    def journal_id(self) -> str | None:
+        """Its id in the journal (None when it was not journaled)."""
+        ...
+
     def start(self) -> object:
         """Start polling."""
         ...
@@ -110,11 +117,43 @@ def status_line(op: Tracked) -> str:
     return line
 
 
-def watch(op: Tracked, out: Callable[[str], object] = print, timeout: float | None = None) -> Job | None:
+def where_it_runs(op: Tracked) -> str:
+    """``Azure``, or ``the local emulator (not Azure)``."""
+    return "the local emulator (not Azure)" if op.on_emulator else "Azure"
+
+
+def follow_hint(op: Tracked) -> str:
+    """The call that follows ``op`` again from another kernel or script: ``rk.resume('…')`` when it is journaled."""
+    if op.journal_id is not None:
+        return f"rk.resume({(op.job_id or op.journal_id)!r})"
+    if op.job_id:
+        return op.route.attach_hint(op.job_id)
+    return f"{op.route.attach_hint('<job id>')} (its job id: {op.route.jobs_hint})"
+
+
+def interrupted(op: Tracked) -> str:
+    """What Ctrl-C during a wait says: the wait stopped, not the restore; how to follow it again, how to stop it."""
+    kind = op.route.kind_label
+    job = op.current_job
+    state = f"job {op.job_id}: {job.summary()}" if job is not None else (
+        f"job {op.job_id}" if op.job_id else f"{op.phase}, its job not named yet")
+    if op.route.can_cancel:
+        stop = "op.cancel(), then op.wait() until it says Cancelled"
+    else:
+        stop = f"it cannot be stopped: the API has no cancellation of a {kind}"
+    return (f"stopped waiting, not the restore: the {kind} of VM {op.vm_name or '?'} goes on in {where_it_runs(op)} "
+            f"({state}).\n"
+            f"  follow it: op.wait() again, or {follow_hint(op)} from another kernel or script\n"
+            f"  stop it:   {stop}")
+
+
+def watch(op: Tracked, out: Callable[[str], object] = print, timeout: float | None = None, *,
+          until_job: bool = False) -> Job | None:
     """Block until ``op`` ends, printing :func:`status_line` whenever status or progress (by 10 %) changes.
 
     Returns the job (None if it was never known); never raises for a failed restore (the last line says why).
-    After ``timeout`` seconds it returns early and says how to re-attach.
+    After ``timeout`` seconds it returns early and says how to re-attach. ``until_job`` returns as soon as the
+    service has named the job (what a script's ``item.restore`` waits for), saying that the restore goes on.
     """
     op.start()
     last_key: tuple[str, str | None, int | None] | None = None
@@ -129,6 +168,10 @@ def watch(op: Tracked, out: Callable[[str], object] = print, timeout: float | No
             out(status_line(op))
             last_key = key
         if op.done:
+            return op.current_job
+        if until_job and op.job_id:
+            out(f"{op.route.kind_label} job {op.job_id} goes on in {where_it_runs(op)}: op.wait() follows it to "
+                f"the end (or {follow_hint(op)} from another kernel or script)")
             return op.current_job
         if deadline is not None and time.monotonic() > deadline:
             if op.job_id:

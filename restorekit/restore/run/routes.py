@@ -159,7 +159,7 @@ class PrimaryRoute:
 
     def check(self, request: RestoreRequestBuilder, *, online: bool = True) -> RestoreRequestBuilder:
         """The request's own checks, offline and (``online``) against the live estate through the connection."""
-        verify(request, self.connection, online=online).raise_for_problems(request.what)
+        verify(request, self.connection, item=self.item, online=online).raise_for_problems(request.what)
         return request
 
     def post(self, request: RestoreRequestBuilder) -> ArmAnswer:

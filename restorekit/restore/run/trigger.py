@@ -49,7 +49,9 @@ def trigger(request: RestoreRequestBuilder, route: RestoreRoute, *, confirm: boo
     against the live estate first (``online_checks=False`` skips that, with a warning). Replacing disks needs
     ``confirm=True``; an in-progress restore of the same VM and point is refused unless ``allow_duplicate=True``.
     ``display`` (default: the connection's frontend, inside a kernel) shows live progress, or status lines when
-    headless.
+    headless. In a plain script (headless, no kernel) it prints status lines until the service names the job, which
+    is journaled then, and returns: ``op.wait()`` prints them to the end; ``display=False`` returns at once (the
+    journal's token still follows the operation: ``rk.resume``).
 
     >>> op = trigger(rk.RestoreDisks(point, storage_account=acct), PrimaryRoute(az, item.ref))
     >>> op.wait()
@@ -99,10 +101,14 @@ def trigger(request: RestoreRequestBuilder, route: RestoreRoute, *, confirm: boo
         state.accepted(response)
     entry.posted(op)
     entry.follow(op)  # journals the job id and the final state as they become known
-    if route.connection.frontend.shows(display):
+    frontend = route.connection.frontend
+    if frontend.shows(display):
         from IPython.display import display as show
 
         show(op)
+    elif frontend.prints_lines(display):  # a plain script: status lines until the job is named, and journaled
+        op.watch_until_job()
+        entry.observe(op)
     return op
 
 
