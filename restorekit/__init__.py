@@ -8,7 +8,10 @@
 Names are imported lazily, so ``import restorekit`` stays fast and loads neither pandas, matplotlib,
 ipywidgets nor azure-identity. Inside an IPython kernel, this module registers how a restore and a restore drill
 show themselves (``restorekit.widgets.progress.show_operation``, ``restorekit.widgets.drill_progress.show_drill``):
-the display hooks, from above every layer, by type name, so nothing is imported until one is shown.
+the display hooks, from above every layer, by type name, so nothing is imported until one is shown. It also
+registers how a DataFrame is shown: the frames restorekit returns (marked by ``data.readable.for_people``) as
+``rk.readable`` shows them (times to the second with their zone, durations in words, text whole); every other
+frame exactly as pandas shows it.
 """
 
 from __future__ import annotations
@@ -135,15 +138,33 @@ def _show_drill(drill: object) -> None:
     show_drill(drill)
 
 
+def _frame_html(frame: Any) -> str | None:
+    """IPython's HTML of a DataFrame: readable when restorekit made it, pandas' own otherwise."""
+    from .data.readable import notebook_html
+
+    return notebook_html(frame)
+
+
+def _frame_text(frame: Any, printer: Any, cycle: bool) -> None:
+    """IPython's text of a DataFrame (a console, a headless output): readable when restorekit made it."""
+    from .data.readable import notebook_text
+
+    printer.text(notebook_text(frame))
+
+
 def _register_display_hook() -> None:
-    """Tell IPython, when a shell is running, to show restore operations and restore drills with their views."""
+    """Tell IPython, when a shell is running, how restore operations, restore drills and restorekit's frames show."""
     ipython = sys.modules.get("IPython")
     try:
-        formatter = ipython.get_ipython().display_formatter.ipython_display_formatter  # type: ignore[union-attr]
+        formatters = ipython.get_ipython().display_formatter  # type: ignore[union-attr]
+        formatter = formatters.ipython_display_formatter
     except AttributeError:  # no IPython, or no shell running (a script)
         return
     formatter.for_type_by_name("restorekit.restore.run.operation", "RestoreOperation", _show_operation)
     formatter.for_type_by_name("restorekit.restore.drill.runner", "Drill", _show_drill)
+    for module in ("pandas", "pandas.core.frame"):  # where pandas 3 and pandas 2 say DataFrame lives
+        formatters.formatters["text/html"].for_type_by_name(module, "DataFrame", _frame_html)
+        formatters.formatters["text/plain"].for_type_by_name(module, "DataFrame", _frame_text)
 
 
 _register_display_hook()

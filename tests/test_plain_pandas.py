@@ -75,7 +75,7 @@ def test_rk_parquet_files_read_in_plain_pandas_without_restorekit(tmp_path):
             "'attrs': df.attrs, 'vm': str(df.vm_name[0])}))")
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
     read = json.loads(out.stdout)
-    assert read == {"luns": [[-1, 0, 2], [-1, 0, 2]], "zones": ["2"], "attrs": {"failures": []}, "vm": "testVM"}
+    assert read == {"luns": [[-1, 0, 2], [-1, 0, 2]], "zones": ["2"], "attrs": {"failures": [], "restorekit_shown": "readable"}, "vm": "testVM"}
 
 
 def test_csv_writes_lists_and_extra_as_json_and_reads_back(two_vaults, tmp_path):

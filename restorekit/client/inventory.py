@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import RestorekitError
+from ..data.readable import for_people
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -220,6 +221,7 @@ def collect(
         {"vault": o.item.vault.name, "vm_name": o.item.vm_name, "protected_item": o.item.ref.item,
          "error": f"{type(o.error).__name__}: {o.error}"} for o in outcomes if o.error is not None)
     frame.attrs[FAILURES] = failures
+    for_people(frame)
     bar.close(len(frame), len(failures))
     if failures:
         listing = "; ".join(f"{r['vault']}/{r['vm_name']}: {r['error']}" for r in failures)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..core.tiers import TIER_LABELS
+from .readable import for_people
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -67,7 +68,7 @@ def latest_points(df: pd.DataFrame, by: str | Sequence[str] = "item_id", consist
         warnings.warn(VMsLeftOutWarning(
             f"{len(left_out)} of {groups} VM(s) have no {wanted} point and are not in the result: {listing} "
             "(result.attrs['left_out'] lists them)"), stacklevel=2)
-    return latest
+    return for_people(latest)
 
 
 def rpo_gaps(df: pd.DataFrame, expected: str | Any = "1D", tolerance: str | Any = "2h",
@@ -93,7 +94,8 @@ def rpo_gaps(df: pd.DataFrame, expected: str | Any = "1D", tolerance: str | Any 
     if first_due is not None:
         gaps = gaps[gaps["missed"] > 0]
     gaps = gaps.sort_values([*keys, "gap_start"], kind="stable").reset_index(drop=True)
-    return _with_display(gaps, df, keys)[[*keys, *_display_of(keys), "gap_start", "gap_end", "gap", "missed", "open"]]
+    return for_people(_with_display(gaps, df, keys)[[*keys, *_display_of(keys), "gap_start", "gap_end", "gap", "missed",
+                                                      "open"]])
 
 
 def summary(df: pd.DataFrame, by: str | Sequence[str] = "item_id", *, now: Any = None,
@@ -135,7 +137,7 @@ def summary(df: pd.DataFrame, by: str | Sequence[str] = "item_id", *, now: Any =
     out = _with_display(out.reset_index(), df, keys).set_index(keys)
     order = [*_display_of(keys), "points", "in_snapshot", "in_vault", "in_archive", *counts, "oldest", "newest",
              "age", "missed", "largest_gap", "thinning_gap"]
-    return out[order].sort_values(["missed", "age"], ascending=False, kind="stable", na_position="first")
+    return for_people(out[order].sort_values(["missed", "age"], ascending=False, kind="stable", na_position="first"))
 
 
 def compare_vaults(*frames: pd.DataFrame, now: Any = None, expected: str | Any = "1D", tolerance: str | Any = "2h",
@@ -175,7 +177,7 @@ def compare_vaults(*frames: pd.DataFrame, now: Any = None, expected: str | Any =
     out["newest_in"] = side["newest"].reindex(columns=vaults).idxmax(axis=1, skipna=True)
     names = both[["vm_id", "vm_name", "resource_group"]].dropna(subset=["vm_id"]).drop_duplicates("vm_id")
     out = names.astype(object).set_index("vm_id").reindex(out.index).join(out)
-    return out.sort_values(["vm_name", "resource_group"], kind="stable")
+    return for_people(out.sort_values(["vm_name", "resource_group"], kind="stable"))
 
 
 # --- shared steps -------------------------------------------------------------------------------------------

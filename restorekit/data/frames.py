@@ -53,6 +53,7 @@ from .columns import (
 from .identity import FIELDS as IDENTITY_FIELDS
 from .identity import identity_columns
 from .inputs import FrameInputError, properties_of, resources
+from .readable import for_people
 from .tiers import TIER_COMBINATIONS, read_tiers, tier_labels
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -119,7 +120,7 @@ def recovery_points_frame(raw: Any, *, vault: str | None = None, region: str | N
     >>> df = recovery_points_frame(page)                       # doctest: +SKIP
     >>> df.groupby("item_id", observed=True).time.max()        # doctest: +SKIP
     """
-    return _build(resources(raw), default_vault=vault, regions=region or "primary")
+    return for_people(_build(resources(raw), default_vault=vault, regions=region or "primary"))
 
 
 def points_to_frame(points: Iterable[RecoveryPoint]) -> pd.DataFrame:
@@ -142,7 +143,7 @@ def points_to_frame(points: Iterable[RecoveryPoint]) -> pd.DataFrame:
         refs.append(ref if isinstance(ref, ItemRef) else None)
         regions.append(getattr(point, "region", "primary"))
         locations.append(getattr(point, "vault_location", None))
-    return _build(raws, refs=refs, regions=regions, locations=locations)
+    return for_people(_build(raws, refs=refs, regions=regions, locations=locations))
 
 
 def point_ids(df: pd.DataFrame) -> pd.Series:

@@ -7,6 +7,11 @@ it: times as ``2026-11-20 06:19:37 UTC``, durations as ``8 h 12 min``, lists as 
 the notebook (HTML) and as text (a console, a headless run).
 
 >>> rk.readable(az.at_risk())          # doctest: +SKIP
+
+The frames restorekit returns carry a mark in ``attrs`` (:func:`for_people`; pandas keeps it through filters,
+selections, copies, ``concat``, Parquet), and in IPython (JupyterLab, papermill) such a frame is shown as
+:func:`readable` shows it, with no call: ``points.to_frame()`` in a cell shows ``2026-11-20 06:19:37 UTC``,
+``vault.jobs()`` shows ``3 s``. Any other frame is shown as pandas shows it.
 """
 
 from __future__ import annotations
@@ -20,6 +25,32 @@ from ..core.times import format_duration, format_moment
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from pandas.io.formats.style import Styler
+
+
+#: The ``attrs`` key of a frame shown for people in a notebook (its value: ``"readable"``).
+SHOWN = "restorekit_shown"
+
+
+def for_people(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mark ``frame`` (in place, and return it) so that IPython shows it as :func:`readable` does.
+
+    The data is unchanged; only a notebook's display of it (and of what pandas derives from it keeping its
+    ``attrs``) reads times to the second with their zone, durations in words and text whole.
+    """
+    frame.attrs[SHOWN] = "readable"
+    return frame
+
+
+def notebook_html(frame: pd.DataFrame) -> str | None:
+    """The HTML IPython shows for ``frame``: :func:`readable`'s for a marked frame, pandas' own otherwise."""
+    if frame.attrs.get(SHOWN) == "readable":
+        return readable(frame)._repr_html_()
+    return frame._repr_html_()
+
+
+def notebook_text(frame: pd.DataFrame) -> str:
+    """The text IPython shows for ``frame`` (a console, a headless run): readable for a marked frame."""
+    return repr(readable(frame)) if frame.attrs.get(SHOWN) == "readable" else repr(frame)
 
 
 def _cell(value: Any) -> str:

@@ -22,6 +22,7 @@ from ..core.filters import job_filter
 from ..core.ids import name_of, subscription_of
 from ..core.times import format_duration as _fmt_td
 from ..core.times import format_moment, parse_duration, parse_time, same_moment
+from ..data.readable import for_people
 from ..transport import polling as lro
 from .job_api import CrossRegionJobs, JobApi
 from .job_polling import JobPolling
@@ -377,7 +378,7 @@ class Job:
         frame["status"] = frame["status"].astype("category")
         frame.attrs.update({"job_id": self.id, "vm": self.vm_name, "status": self.status,
                             "property_bag": self.property_bag})
-        return frame
+        return for_people(frame)
 
     def __repr__(self) -> str:
         return f"<Job {self.id} {self.operation or ''} {self.vm_name or ''}: {self.summary()}>".replace("  ", " ")
@@ -446,7 +447,7 @@ def jobs_frame(jobs: Iterable[Job]) -> pd.DataFrame:
     frame["status"] = frame["status"].astype("category")
     frame["operation"] = frame["operation"].astype("category")
     frame["error_code"] = frame["error_code"].astype("string")
-    return frame.sort_values("start", ascending=False, ignore_index=True)
+    return for_people(frame.sort_values("start", ascending=False, ignore_index=True))
 
 
 def list_jobs(api: JobApi, operation: str | None = "Restore", status: str | None = None,

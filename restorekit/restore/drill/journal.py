@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.redaction import redact_url
 from ...core.times import format_moment, parse_time
+from ...data.readable import for_people
 from .machine import PASSED, MachineResult
 from .plan import DrillPlan
 from .runner import NoJournal
@@ -132,4 +133,4 @@ def drills_frame(journal: Journal, limit: int | None = None) -> pd.DataFrame:
     for column in ("vms", "passed", "failed", "pid"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
     frame.attrs["journal"] = str(journal.path)
-    return frame
+    return for_people(frame)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...core.times import format_duration, format_moment
+from ...data.readable import for_people
 from .cleanup import CleanupResult
 from .machine import PASSED, MachineResult
 from .plan import DrillPlan
@@ -98,7 +99,7 @@ class DrillReport:
         frame["probe_exit_code"] = pd.to_numeric(frame["probe_exit_code"], errors="coerce").astype("Int64")
         frame.attrs["drill"] = {"id": self.plan.drill_id, "resource_group": self.plan.resource_group,
                                 "where": self.plan.where, "summary": self.summary()}
-        return frame
+        return for_people(frame)
 
     # -- as JSON -------------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from ...core.ids import name_of
 from ...core.times import parse_time
+from ...data.readable import for_people
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -222,4 +223,4 @@ def restores_frame(journal: Journal, limit: int | None = None) -> pd.DataFrame:
         frame[column] = frame[column].astype("category")
     frame["pid"] = pd.to_numeric(frame["pid"], errors="coerce").astype("Int64")
     frame.attrs["journal"] = str(journal.path)
-    return frame
+    return for_people(frame)
