@@ -27,6 +27,8 @@ from operator import eq, is_not, methodcaller
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Iterable
+
     import pandas as pd
     import pyarrow as pa
 
@@ -56,6 +58,28 @@ def key_union(records: list[dict[str, Any]]) -> list[Any]:
     union = set().union(*records)
     first = [k for k in (records[0] if records else ()) if k in union]
     return first + sorted(union.difference(first), key=str)
+
+
+def sampled_key_union(records: list[dict[str, Any]]) -> list[Any]:
+    """:func:`key_union` of a sample (the first records and some spread over the rest), in the same order.
+
+    A guess, cheap at any size: :func:`keys_accounted` then tells whether it held every key.
+    """
+    step = max(1, len(records) // _SAMPLE)
+    return key_union(records[:_SAMPLE] + records[_SAMPLE::step])
+
+
+def keys_accounted(records: list[dict[str, Any]], columns: dict[Any, pa.Array], moved: dict[Any, list[Any]],
+                   others: Iterable[list[Any]] = ()) -> bool:
+    """Whether the values that :func:`convert` put in ``columns`` and ``moved`` (and the ``others``, values of
+    the keys it skipped) are every key of every record: then no key lay beyond those converted.
+
+    Counted in C: the records' lengths against the values that are not None. A key whose value is None
+    counts as missing, so such records give False, as records with other keys do.
+    """
+    found = sum(len(c) - c.null_count for c in columns.values())
+    found += sum(len(v) - v.count(None) for v in chain(moved.values(), others))
+    return found == sum(map(len, records))
 
 
 def values_of(records: list[dict[str, Any]], key: Any) -> list[Any]:

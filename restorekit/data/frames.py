@@ -44,6 +44,8 @@ from .columns import (
     categorical,
     categorical_of,
     convert,
+    key_union,
+    keys_accounted,
     lossless,
     struct,
     typed,
@@ -185,15 +187,20 @@ def _build(items: list[dict[str, Any]], *, refs: list[Any] | None = None, defaul
     n = len(items)
     types = _property_types()
     top, top_moved = convert(items, {"location": pa.string()}, skip=_TOP_SKIPPED)
-    props, odd_props, keys = properties_of(items)
+    props, odd_props, keys = properties_of(items, sampled=True)  # the keys of a sample, checked next
     cols, moved = convert(props, types, keys=keys, skip=frozenset({_TIERS}))
+    tier_values = values_of(props, _TIERS)
+    if not keys_accounted(props, cols, moved, [tier_values]) and set(key_union(props)) != set(keys):
+        props, odd_props, keys = properties_of(items)  # keys beyond the sample: all of them
+        cols, moved = convert(props, types, keys=keys, skip=frozenset({_TIERS}))
+        tier_values = values_of(props, _TIERS)
     # extra: the properties no column holds, then (below) what the columns could not read
     extra: dict[str, pa.Array] = {k: c for k, c in cols.items() if k not in types and k != _RULE}
 
     identity, names, no_id = _identity(items, refs, default_vault, cols.get("sourceResourceId"), extra)
-    bits, odd_tiers, no_tiers, tiers_kept = read_tiers(values_of(props, _TIERS) if n else [])
+    bits, odd_tiers, no_tiers, tiers_kept = read_tiers(tier_values if n else [])
     if tiers_kept:
-        extra[_TIERS] = lossless(values_of(props, _TIERS))
+        extra[_TIERS] = lossless(tier_values)
     luns, disk_count = _disks(cols.get(_DISKS), lambda: values_of(props, _DISKS), n)
     expiry, rule, rule_kept = _rule(cols.get(_RULE), lambda: values_of(props, _RULE), n)
     if rule_kept:
