@@ -207,11 +207,16 @@ def kept_whole(values: list[Any], array: pa.Array) -> bool:
     if _is_list(kind):
         if not set(map(type, values)) <= {list, type(None)}:
             return False
-        return kept_whole(list(chain.from_iterable(filter(None, values))), array.flatten())
+        return not _checked(kind.value_type) or kept_whole(list(chain.from_iterable(filter(None, values))),
+                                                           array.flatten())
     if not pa.types.is_struct(kind):
         return True
     present = list(filter(_not_none, values))
-    if not set(map(type, present)) <= {dict} or not set().union(*present) <= {f.name for f in kind}:
+    if not set(map(type, present)) <= {dict}:
+        return False
+    # as many keys as fields that are not null: no key was left out (counted in C; else the keys compared)
+    if (sum(map(len, present)) != sum(len(f) - f.null_count for f in array.flatten())
+            and not set().union(*present) <= {f.name for f in kind}):
         return False
     rows = array.filter(array.is_valid()) if array.null_count else array
     return all(kept_whole(values_of(present, field.name), rows.field(i)) for i, field in enumerate(kind)
