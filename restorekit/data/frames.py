@@ -250,8 +250,8 @@ def _identity(items: list[dict[str, Any]], refs: list[Any] | None, default_vault
     columns do not rebuild go to ``extra``."""
     import numpy as np
 
-    ids, given_names = values_of(items, "id"), values_of(items, "name")
-    codes, heads, names, kept_ids = _items_of(ids, given_names)
+    id_chunks, given, ids, given_names = _id_texts(items)
+    codes, heads, names, kept_ids = _items_of(id_chunks, given, lambda: ids or values_of(items, "id"))
     if refs is not None and any(r is not None for r in refs):  # the point's item says where it lives
         code_of = {ref: len(heads) + k for k, ref in enumerate(dict.fromkeys(r for r in refs if r is not None))}
         heads += list(code_of)
@@ -260,8 +260,8 @@ def _identity(items: list[dict[str, Any]], refs: list[Any] | None, default_vault
                                 vm_ids=None if source_vm is None else source_vm.to_pylist())
     if kept_ids:
         kept = set(kept_ids)
-        extra["id"] = lossless([rid if i in kept else None for i, rid in enumerate(ids)])
-    if not set(map(type, given_names)) <= {str, type(None)}:
+        extra["id"] = lossless([rid if i in kept else None for i, rid in enumerate(ids or values_of(items, "id"))])
+    if given_names is not None and not set(map(type, given_names)) <= {str, type(None)}:
         extra["name"] = lossless([None if type(v) is str else v for v in given_names])
     return identity, names, codes < 0
 
@@ -279,28 +279,40 @@ def _set_aside(extra: dict[str, pa.Array], moved: dict[str, list[Any]], top: dic
         extra["properties"] = lossless(odd_props)
 
 
-def _items_of(ids: list[Any], names: list[Any]) -> tuple[np.ndarray, list[str], pa.Array, list[int]]:
+def _id_texts(items: list[dict[str, Any]]) -> tuple[list[pa.Array], pa.Array, list[Any] | None, list[Any] | None]:
+    """The points' ids (in chunks of 16,384: small temporaries are reused, no fresh memory for long ids) and
+    names as Arrow texts, read from the resources by one struct conversion per chunk; and, when some id or
+    name is no text (kept in ``extra``: its point has no item, or no given name), the ids and names as given.
+    """
+    import pyarrow as pa
+
+    kind = pa.struct([("id", pa.string()), ("name", pa.string())])
+    try:
+        parts = [pa.array(items[start:start + _CHUNK], type=kind).flatten() for start in range(0, len(items), _CHUNK)]
+    except arrow_errors():
+        ids, names = values_of(items, "id"), values_of(items, "name")
+        return ([pa.array([v if type(v) is str else None for v in ids[start:start + _CHUNK]], type=pa.string())
+                 for start in range(0, len(ids), _CHUNK)],
+                pa.array([v if type(v) is str else None for v in names], type=pa.string()), ids, names)
+    names = pa.concat_arrays([p[1] for p in parts]) if parts else pa.array([], type=pa.string())
+    return [p[0] for p in parts], names, None, None
+
+
+def _items_of(id_chunks: list[pa.Array], given: pa.Array, python_ids: Any) -> tuple[np.ndarray, list[str], pa.Array,
+                                                                                      list[int]]:
     """Per point: the code of its item (the id's part before ``/recoveryPoints/``; -1 without an id), the
     items by code, the point's name (the id's last part when not given) and the rows whose id is not item +
     ``/recoveryPoints/`` + name (their id is kept in ``extra``).
 
-    In Arrow, 16,384 ids at a time (small temporaries are reused: no fresh memory for long ids); the
-    items are parsed later, once each.
+    In Arrow, chunk by chunk; the items are parsed later, once each. ``python_ids()`` gives the ids as
+    given, for the rows whose id is spelled otherwise.
     """
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    try:
-        given = pa.array(names, type=pa.string())
-    except arrow_errors():
-        given = pa.array([v if type(v) is str else None for v in names], type=pa.string())
     encoded, tails = [], []
-    for start in range(0, len(ids), _CHUNK):
-        try:
-            chunk = pa.array(ids[start:start + _CHUNK], type=pa.string())
-        except arrow_errors():  # an id that is no text: kept in extra, its point has no item
-            chunk = pa.array([v if type(v) is str else None for v in ids[start:start + _CHUNK]], type=pa.string())
+    for chunk in id_chunks:
         parts = pc.split_pattern(chunk, _RP_SEP, max_splits=1, reverse=True)
         encoded.append(pc.dictionary_encode(pc.list_element(parts, 0)))
         tails.append(pc.list_element(pc.list_slice(parts, 1, 2, return_fixed_size_list=True), 0))
@@ -313,7 +325,7 @@ def _items_of(ids: list[Any], names: list[Any]) -> tuple[np.ndarray, list[str], 
     if not pc.any(kept).as_py():  # the usual points: id = item + /recoveryPoints/ + name
         return codes, items, given, []
     names_out, code_of = given.to_pylist(), {item: code for code, item in enumerate(items)}
-    kept_rows = []
+    kept_rows, ids = [], python_ids()
     for row in pc.indices_nonzero(kept).to_pylist():  # no id, no name, /recoveryPoints/ spelled otherwise
         rid = ids[row] if type(ids[row]) is str else None
         cut = -1 if rid is None else rid.lower().rfind(_RP_SEP.lower())
