@@ -20,6 +20,7 @@ pyarrow, numpy and pandas are imported by the functions.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from functools import cache, partial
 from itertools import chain, islice, repeat
@@ -33,6 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
 _SAMPLE = 256  # values whose inferred type is tried for a whole column
+_ZONE = re.compile(r"(?:[Zz]|[+-]\d\d(?::?\d\d)?)$")  # an ISO 8601 time's zone
 _not_none = partial(is_not, None)
 
 
@@ -282,7 +284,11 @@ def utc_times(array: pa.Array) -> tuple[pd.DatetimeIndex, Any]:
     import pyarrow.compute as pc
 
     given = array.is_valid().to_numpy(zero_copy_only=False)
-    for kind in (pa.timestamp("ns", "UTC"), pa.timestamp("ns")):  # with a zone, else all without one (as UTC)
+    kinds = [pa.timestamp("ns", "UTC"), pa.timestamp("ns")]  # with a zone, else all without one (as UTC)
+    first = array[int(given.argmax())].as_py() if given.any() else None
+    if isinstance(first, str) and not _ZONE.search(first):  # the first tries the other kind (a failed cast costs)
+        kinds.reverse()
+    for kind in kinds:
         try:
             parsed = pc.cast(array, kind)
         except arrow_errors():
