@@ -214,15 +214,19 @@ def kept_whole(values: list[Any], array: pa.Array) -> bool:
     if not pa.types.is_struct(kind):
         return True
     present = list(filter(_not_none, values))
-    if not set(map(type, present)) <= {dict}:
-        return False
-    # as many keys as fields that are not null: no key was left out (counted in C; else the keys compared)
-    if (sum(map(len, present)) != sum(len(f) - f.null_count for f in array.flatten())
-            and not set().union(*present) <= {f.name for f in kind}):
+    if not set(map(type, present)) <= {dict} or not _keys_within(present, array):
         return False
     rows = array.filter(array.is_valid()) if array.null_count else array
     return all(kept_whole(values_of(present, field.name), rows.field(i)) for i, field in enumerate(kind)
                if _checked(field.type))
+
+
+def _keys_within(dicts: list[dict[str, Any]], array: pa.StructArray) -> bool:
+    """Whether every key of ``dicts`` is a field of ``array`` (converted from them, with their None values):
+    counted in C first (as many keys as values that are not null: none was left out), else compared."""
+    if sum(map(len, dicts)) == sum(len(f) - f.null_count for f in array.flatten()):
+        return True
+    return set().union(*dicts) <= {f.name for f in array.type}
 
 
 def struct(fields: dict[str, pa.Array], length: int) -> pa.StructArray:
