@@ -1,13 +1,15 @@
 """Recovery points → DataFrame: ``recovery_points_frame`` against ``pd.json_normalize`` on the same dicts.
 
-``python -m benchmarks frames [--points 200000 1000000] [--shape doc|2026|recorded] [--vms 500] [--repeat 3]``
+``python -m benchmarks frames [--points 200000 1000000] [--shape doc|2026|recorded] [--decode page|point]
+[--vms 500] [--repeat 3]``
 prints, per size, the time of each (best of the interleaved runs), the deep memory of each frame
 (``DataFrame.memory_usage(deep=True)``), the peak of traced allocations while building it, and the ratios.
 
 Shapes: ``doc`` is the documentation's own answer (``RecoveryPoints_List`` at api-version 2019-05-13:
 tier types and statuses as numbers, ``sourceVMStorageType``, no zones, no expiry) plus a
 ``recoveryPointDiskConfiguration``; ``2026`` is the 2026 API (tier names, zones, expiry and rule, a third
-of the points with numeric tiers).
+of the points with numeric tiers); ``recorded`` the recovery points of Azure's recorded list answers,
+decoded a page at a time as the transport decodes them (``--decode point``: one ``json.loads`` per point).
 """
 
 from __future__ import annotations
@@ -126,8 +128,15 @@ def recorded_templates() -> list[dict[str, Any]]:
             if point.get("properties", {}).get("objectType") == "IaasVMRecoveryPoint"]
 
 
-def recorded_points(n: int, vms: int = 500) -> list[dict[str, Any]]:
-    """``n`` points shaped as Azure's recorded answers (see the module doc), over ``vms`` VMs, daily."""
+def recorded_points(n: int, vms: int = 500, decode: str = "page") -> list[dict[str, Any]]:
+    """``n`` points shaped as Azure's recorded answers (see the module doc), over ``vms`` VMs, daily.
+
+    ``decode="page"`` (the default) hands them over as restorekit's transport does: each page of
+    :data:`PAGE` points decoded from its JSON bytes by ``orjson.loads``, so the keys of a page's points are
+    shared objects (orjson caches keys, as ``json.loads`` does within one document). ``decode="point"``
+    leaves each point as ``json.loads`` of its own template, every key a fresh string: no transport
+    decodes points one at a time, and every dict lookup then compares the key's text.
+    """
     templates = [json.dumps(t) for t in recorded_templates()]
     base = dt.datetime(2024, 4, 28, 6, 37, tzinfo=dt.UTC)
     heads = []
@@ -149,7 +158,15 @@ def recorded_points(n: int, vms: int = 500) -> list[dict[str, Any]]:
             props["recoveryPointProperties"]["expiryTime"] = (when + dt.timedelta(days=30)).strftime(
                 "%Y-%m-%dT00:00:00.0000000")
         points.append(point)
-    return points
+    if decode == "point":
+        return points
+    import orjson
+
+    return [point for start in range(0, n, PAGE)
+            for point in orjson.loads(orjson.dumps({"value": points[start:start + PAGE]}))["value"]]
+
+
+PAGE = 50  # points per page, as the emulator's list answers (the recordings' pages hold one point each)
 
 
 SHAPES: dict[str, Callable[[int, int], list[dict[str, Any]]]] = {"doc": doc_points, "2026": make_points,
@@ -181,7 +198,7 @@ def _deep(frame: Any) -> int:
     return int(frame.memory_usage(deep=True).sum())
 
 
-def run(points: int, vms: int, shape: str, repeat: int, peak: bool) -> dict[str, float]:
+def run(points: int, vms: int, shape: str, repeat: int, peak: bool, decode: str = "page") -> dict[str, float]:
     """Measure one size; print and return the figures."""
     import warnings
 
@@ -189,8 +206,9 @@ def run(points: int, vms: int, shape: str, repeat: int, peak: bool) -> dict[str,
 
     from restorekit.data.frames import recovery_points_frame
 
-    print(f"\n{points:,} recovery points, {shape} shape, {vms} VMs", flush=True)
-    raw = SHAPES[shape](points, vms)
+    print(f"\n{points:,} recovery points, {shape} shape{f' ({decode} decoded)' if shape == 'recorded' else ''},"
+          f" {vms} VMs", flush=True)
+    raw = recorded_points(points, vms, decode) if shape == "recorded" else SHAPES[shape](points, vms)
     warnings.simplefilter("ignore")
 
     def baseline() -> Any:
@@ -229,11 +247,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--points", type=int, nargs="+", default=[200_000, 1_000_000])
     parser.add_argument("--shape", choices=sorted(SHAPES), default="doc")
     parser.add_argument("--vms", type=int, default=500)
+    parser.add_argument("--decode", choices=["page", "point"], default="page",
+                        help="recorded shape: points decoded a page at a time (as the transport does) or one by one")
     parser.add_argument("--repeat", type=int, default=3, help="interleaved timing runs of each (best kept)")
     parser.add_argument("--peak", action="store_true", help="also trace the peak of Python allocations")
     args = parser.parse_args(argv)
     for points in args.points:
-        run(points, args.vms, args.shape, args.repeat, args.peak)
+        run(points, args.vms, args.shape, args.repeat, args.peak, args.decode)
     return 0
 
 

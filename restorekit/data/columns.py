@@ -20,6 +20,7 @@ pyarrow, numpy and pandas are imported by the functions.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from functools import cache, partial
 from itertools import chain, islice, repeat
@@ -27,10 +28,13 @@ from operator import eq, is_not, methodcaller
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Iterable
+
     import pandas as pd
     import pyarrow as pa
 
 _SAMPLE = 256  # values whose inferred type is tried for a whole column
+_ZONE = re.compile(r"(?:[Zz]|[+-]\d\d(?::?\d\d)?)$")  # an ISO 8601 time's zone
 _not_none = partial(is_not, None)
 
 
@@ -56,6 +60,28 @@ def key_union(records: list[dict[str, Any]]) -> list[Any]:
     union = set().union(*records)
     first = [k for k in (records[0] if records else ()) if k in union]
     return first + sorted(union.difference(first), key=str)
+
+
+def sampled_key_union(records: list[dict[str, Any]]) -> list[Any]:
+    """:func:`key_union` of a sample (the first records and some spread over the rest), in the same order.
+
+    A guess, cheap at any size: :func:`keys_accounted` then tells whether it held every key.
+    """
+    step = max(1, len(records) // _SAMPLE)
+    return key_union(records[:_SAMPLE] + records[_SAMPLE::step])
+
+
+def keys_accounted(records: list[dict[str, Any]], columns: dict[Any, pa.Array], moved: dict[Any, list[Any]],
+                   others: Iterable[list[Any]] = ()) -> bool:
+    """Whether the values that :func:`convert` put in ``columns`` and ``moved`` (and the ``others``, values of
+    the keys it skipped) are every key of every record: then no key lay beyond those converted.
+
+    Counted in C: the records' lengths against the values that are not None. A key whose value is None
+    counts as missing, so such records give False, as records with other keys do.
+    """
+    found = sum(len(c) - c.null_count for c in columns.values())
+    found += sum(len(v) - v.count(None) for v in chain(moved.values(), others))
+    return found == sum(map(len, records))
 
 
 def values_of(records: list[dict[str, Any]], key: Any) -> list[Any]:
@@ -183,15 +209,24 @@ def kept_whole(values: list[Any], array: pa.Array) -> bool:
     if _is_list(kind):
         if not set(map(type, values)) <= {list, type(None)}:
             return False
-        return kept_whole(list(chain.from_iterable(filter(None, values))), array.flatten())
+        return not _checked(kind.value_type) or kept_whole(list(chain.from_iterable(filter(None, values))),
+                                                           array.flatten())
     if not pa.types.is_struct(kind):
         return True
     present = list(filter(_not_none, values))
-    if not set(map(type, present)) <= {dict} or not set().union(*present) <= {f.name for f in kind}:
+    if not set(map(type, present)) <= {dict} or not _keys_within(present, array):
         return False
     rows = array.filter(array.is_valid()) if array.null_count else array
     return all(kept_whole(values_of(present, field.name), rows.field(i)) for i, field in enumerate(kind)
                if _checked(field.type))
+
+
+def _keys_within(dicts: list[dict[str, Any]], array: pa.StructArray) -> bool:
+    """Whether every key of ``dicts`` is a field of ``array`` (converted from them, with their None values):
+    counted in C first (as many keys as values that are not null: none was left out), else compared."""
+    if sum(map(len, dicts)) == sum(len(f) - f.null_count for f in array.flatten()):
+        return True
+    return set().union(*dicts) <= {f.name for f in array.type}
 
 
 def struct(fields: dict[str, pa.Array], length: int) -> pa.StructArray:
@@ -253,7 +288,11 @@ def utc_times(array: pa.Array) -> tuple[pd.DatetimeIndex, Any]:
     import pyarrow.compute as pc
 
     given = array.is_valid().to_numpy(zero_copy_only=False)
-    for kind in (pa.timestamp("ns", "UTC"), pa.timestamp("ns")):  # with a zone, else all without one (as UTC)
+    kinds = [pa.timestamp("ns", "UTC"), pa.timestamp("ns")]  # with a zone, else all without one (as UTC)
+    first = array[int(given.argmax())].as_py() if given.any() else None
+    if isinstance(first, str) and not _ZONE.search(first):  # the first tries the other kind (a failed cast costs)
+        kinds.reverse()
+    for kind in kinds:
         try:
             parsed = pc.cast(array, kind)
         except arrow_errors():

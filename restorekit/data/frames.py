@@ -15,7 +15,9 @@ once per run of equal neighbours and repeated; tier details go to ``list<struct<
 and dictionary-encoded, so each protected item's ARM ID is parsed once (:mod:`restorekit.data.identity`);
 times are parsed by Arrow; identities and small vocabularies become categoricals, the rest Arrow strings,
 lists and structs. No Python object is built per point: the per-point work is C-level iteration
-(``map``, ``set.union``, ``==``) over the input dicts.
+(``map``, ``len``, ``==``) over the input dicts. Each such pass costs (a cache miss per dict), so there are few:
+the properties' keys come from a sample, proven complete by counting (the full key union only when the count
+differs); ids and names are read by one struct conversion; the cyclic collector waits until the frame is built.
 
 Identity: ``item_id`` (the protected item's ARM ID, canonical and lowercased), ``vm_id`` (the source VM's)
 and ``subscription_id`` key the rows; ``vm_name``, ``resource_group`` and ``vault`` are for display. The
@@ -33,8 +35,10 @@ is a column. A property whose values disagree on their type from point to point 
 
 from __future__ import annotations
 
+import functools
+import gc
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..core.ids import ItemRef
@@ -44,6 +48,8 @@ from .columns import (
     categorical,
     categorical_of,
     convert,
+    key_union,
+    keys_accounted,
     lossless,
     struct,
     typed,
@@ -173,6 +179,27 @@ def _property_types() -> dict[str, pa.DataType]:
             "zones": pa.list_(pa.string())}
 
 
+def _collector_paused(build: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
+    """``build`` with Python's cyclic garbage collector paused, then enabled again (if it was).
+
+    A build makes no reference cycles, but its temporary lists hold every point (200,000 references each),
+    and a collection triggered meanwhile walks them all, reading every point's header: 20–50 ms of a
+    200,000-point build. The collector catches up on its next allocation after the build.
+    """
+    @functools.wraps(build)
+    def paused(*args: Any, **kwargs: Any) -> pd.DataFrame:
+        if not gc.isenabled():
+            return build(*args, **kwargs)
+        gc.disable()
+        try:
+            return build(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return paused
+
+
+@_collector_paused
 def _build(items: list[dict[str, Any]], *, refs: list[Any] | None = None, default_vault: str | None = None,
            regions: Any = "primary", locations: Any = None) -> pd.DataFrame:
     """The frame of ``items`` (resource dicts); ``refs``: each point's ItemRef when known (points_to_frame)."""
@@ -186,15 +213,20 @@ def _build(items: list[dict[str, Any]], *, refs: list[Any] | None = None, defaul
     n = len(items)
     types = _property_types()
     top, top_moved = convert(items, {"location": pa.string()}, skip=_TOP_SKIPPED)
-    props, odd_props, keys = properties_of(items)
+    props, odd_props, keys = properties_of(items, sampled=True)  # the keys of a sample, checked next
     cols, moved = convert(props, types, keys=keys, skip=frozenset({_TIERS}))
+    tier_values = values_of(props, _TIERS)
+    if not keys_accounted(props, cols, moved, [tier_values]) and set(key_union(props)) != set(keys):
+        props, odd_props, keys = properties_of(items)  # keys beyond the sample: all of them
+        cols, moved = convert(props, types, keys=keys, skip=frozenset({_TIERS}))
+        tier_values = values_of(props, _TIERS)
     # extra: the properties no column holds, then (below) what the columns could not read
     extra: dict[str, pa.Array] = {k: c for k, c in cols.items() if k not in types and k != _RULE}
 
     identity, names, no_id = _identity(items, refs, default_vault, cols.get("sourceResourceId"), extra)
-    bits, odd_tiers, no_tiers, tiers_kept = read_tiers(values_of(props, _TIERS) if n else [])
+    bits, odd_tiers, no_tiers, tiers_kept = read_tiers(tier_values if n else [])
     if tiers_kept:
-        extra[_TIERS] = lossless(values_of(props, _TIERS))
+        extra[_TIERS] = lossless(tier_values)
     luns, disk_count = _disks(cols.get(_DISKS), lambda: values_of(props, _DISKS), n)
     expiry, rule, rule_kept = _rule(cols.get(_RULE), lambda: values_of(props, _RULE), n)
     if rule_kept:
@@ -244,8 +276,8 @@ def _identity(items: list[dict[str, Any]], refs: list[Any] | None, default_vault
     columns do not rebuild go to ``extra``."""
     import numpy as np
 
-    ids, given_names = values_of(items, "id"), values_of(items, "name")
-    codes, heads, names, kept_ids = _items_of(ids, given_names)
+    id_chunks, given, ids, given_names = _id_texts(items)
+    codes, heads, names, kept_ids = _items_of(id_chunks, given, lambda: ids or values_of(items, "id"))
     if refs is not None and any(r is not None for r in refs):  # the point's item says where it lives
         code_of = {ref: len(heads) + k for k, ref in enumerate(dict.fromkeys(r for r in refs if r is not None))}
         heads += list(code_of)
@@ -254,8 +286,8 @@ def _identity(items: list[dict[str, Any]], refs: list[Any] | None, default_vault
                                 vm_ids=None if source_vm is None else source_vm.to_pylist())
     if kept_ids:
         kept = set(kept_ids)
-        extra["id"] = lossless([rid if i in kept else None for i, rid in enumerate(ids)])
-    if not set(map(type, given_names)) <= {str, type(None)}:
+        extra["id"] = lossless([rid if i in kept else None for i, rid in enumerate(ids or values_of(items, "id"))])
+    if given_names is not None and not set(map(type, given_names)) <= {str, type(None)}:
         extra["name"] = lossless([None if type(v) is str else v for v in given_names])
     return identity, names, codes < 0
 
@@ -273,28 +305,47 @@ def _set_aside(extra: dict[str, pa.Array], moved: dict[str, list[Any]], top: dic
         extra["properties"] = lossless(odd_props)
 
 
-def _items_of(ids: list[Any], names: list[Any]) -> tuple[np.ndarray, list[str], pa.Array, list[int]]:
+def _id_texts(items: list[dict[str, Any]]) -> tuple[list[pa.Array], pa.Array, list[Any] | None, list[Any] | None]:
+    """The points' ids (in chunks of 16,384: small temporaries are reused, no fresh memory for long ids) and
+    names as Arrow texts, read from the resources by one struct conversion per chunk; and, when some id or
+    name is no text (kept in ``extra``: its point has no item, or no given name), the ids and names as given.
+    """
+    import pyarrow as pa
+
+    kind = pa.struct([("id", pa.string()), ("name", pa.string())])
+    try:
+        parts = [pa.array(items[start:start + _CHUNK], type=kind).flatten() for start in range(0, len(items), _CHUNK)]
+    except arrow_errors():
+        return _id_texts_as_given(items)
+    names = pa.concat_arrays([p[1] for p in parts]) if parts else pa.array([], type=pa.string())
+    return [p[0] for p in parts], names, None, None
+
+
+def _id_texts_as_given(items: list[dict[str, Any]]) -> tuple[list[pa.Array], pa.Array, list[Any], list[Any]]:
+    """:func:`_id_texts` through the Python lists of ids and names: the values that are no text become null."""
+    import pyarrow as pa
+
+    ids, names = values_of(items, "id"), values_of(items, "name")
+    return ([pa.array([v if type(v) is str else None for v in ids[start:start + _CHUNK]], type=pa.string())
+             for start in range(0, len(ids), _CHUNK)],
+            pa.array([v if type(v) is str else None for v in names], type=pa.string()), ids, names)
+
+
+def _items_of(id_chunks: list[pa.Array], given: pa.Array, python_ids: Any) -> tuple[np.ndarray, list[str], pa.Array,
+                                                                                      list[int]]:
     """Per point: the code of its item (the id's part before ``/recoveryPoints/``; -1 without an id), the
     items by code, the point's name (the id's last part when not given) and the rows whose id is not item +
     ``/recoveryPoints/`` + name (their id is kept in ``extra``).
 
-    In Arrow, 16,384 ids at a time (small temporaries are reused: no fresh memory for long ids); the
-    items are parsed later, once each.
+    In Arrow, chunk by chunk; the items are parsed later, once each. ``python_ids()`` gives the ids as
+    given, for the rows whose id is spelled otherwise.
     """
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    try:
-        given = pa.array(names, type=pa.string())
-    except arrow_errors():
-        given = pa.array([v if type(v) is str else None for v in names], type=pa.string())
     encoded, tails = [], []
-    for start in range(0, len(ids), _CHUNK):
-        try:
-            chunk = pa.array(ids[start:start + _CHUNK], type=pa.string())
-        except arrow_errors():  # an id that is no text: kept in extra, its point has no item
-            chunk = pa.array([v if type(v) is str else None for v in ids[start:start + _CHUNK]], type=pa.string())
+    for chunk in id_chunks:
         parts = pc.split_pattern(chunk, _RP_SEP, max_splits=1, reverse=True)
         encoded.append(pc.dictionary_encode(pc.list_element(parts, 0)))
         tails.append(pc.list_element(pc.list_slice(parts, 1, 2, return_fixed_size_list=True), 0))
@@ -307,7 +358,7 @@ def _items_of(ids: list[Any], names: list[Any]) -> tuple[np.ndarray, list[str], 
     if not pc.any(kept).as_py():  # the usual points: id = item + /recoveryPoints/ + name
         return codes, items, given, []
     names_out, code_of = given.to_pylist(), {item: code for code, item in enumerate(items)}
-    kept_rows = []
+    kept_rows, ids = [], python_ids()
     for row in pc.indices_nonzero(kept).to_pylist():  # no id, no name, /recoveryPoints/ spelled otherwise
         rid = ids[row] if type(ids[row]) is str else None
         cut = -1 if rid is None else rid.lower().rfind(_RP_SEP.lower())

@@ -127,17 +127,19 @@ def _page_items(page: dict[str, Any], where: str, what: str) -> list[dict[str, A
     return [x if type(x) is dict else _as_plain(x, f"{where} value #{i}", what) for i, x in enumerate(items)]
 
 
-def properties_of(items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Any], list[Any]]:
+def properties_of(items: list[dict[str, Any]], *, sampled: bool = False) -> tuple[list[dict[str, Any]], list[Any],
+                                                                             list[Any]]:
     """Each resource's ``properties`` as a dict with the API's names, the values of ``properties`` that were
-    not dicts (None elsewhere; empty when all were), and every key of the properties."""
-    from .columns import key_union, values_of
+    not dicts (None elsewhere; empty when all were), and every key of the properties (``sampled``: the keys
+    of a sample, :func:`~restorekit.data.columns.sampled_key_union`, for the caller to check)."""
+    from .columns import key_union, sampled_key_union, values_of
 
     props = values_of(items, "properties")
     odd: list[Any] = []
     if not set(map(type, props)) <= {dict}:
         odd = [None if p is None or type(p) is dict else p for p in props]
         props = [p if type(p) is dict else {} for p in props]
-    keys = key_union(props)
+    keys = sampled_key_union(props) if sampled else key_union(props)
     if not SNAKE_MARKERS.isdisjoint(keys):  # the passive-stamp SDK's as_dict()
         props = [camelize(p) if "objectType" not in p and not SNAKE_MARKERS.isdisjoint(p) else p for p in props]
         keys = key_union(props)
