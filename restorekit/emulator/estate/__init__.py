@@ -1,8 +1,8 @@
 """The estate: everything the emulator's subscriptions hold, as data (no HTTP, no seeding).
 
-``vaults`` (vaults, protected VMs, their recovery points), ``resources`` (storage accounts, virtual
-networks), ``inventory`` (VMs, disks, NICs, disk encryption sets, blobs: what restores add to),
-``health`` (what happened to a VM's backups), ``jobs`` (backup jobs and long-running operations on the
+``vaults`` (vaults, protected VMs, their recovery points), ``machines`` (the VMs no vault protects),
+``resources`` (storage accounts, virtual networks), ``inventory`` (VMs, disks, NICs, disk encryption sets,
+blobs: what restores add to), ``health`` (what happened to a VM's backups), ``jobs`` (backup jobs and long-running operations on the
 clock) and ``tenancy`` (the tenant and the subscription ids). :class:`Estate` holds them together;
 :mod:`~restorekit.emulator.seed` builds the demo estate.
 """
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .inventory import Inventory
+from .machines import Machine
 from .resources import StorageAccount, VirtualNetwork
 from .vaults import ProtectedVM, Vault
 
@@ -31,6 +32,8 @@ class Estate:
     inventory: Inventory = field(default_factory=Inventory)
     #: The tags of resource groups that have some, by lower-case name.
     group_tags: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The VMs no vault protects, as seeded (their resources are in ``inventory``).
+    unprotected: list[Machine] = field(default_factory=list)
 
     def add_vault(self, vault: Vault) -> Vault:
         """Register a vault."""

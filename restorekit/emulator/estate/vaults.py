@@ -75,6 +75,8 @@ class ProtectedVM:
     history: BackupHistory = HEALTHY
     #: The tags of the VM itself (its compute resource).
     tags: dict[str, str] = field(default_factory=dict)
+    #: The VM itself was deleted after its protection stopped: its item and retained points remain.
+    vm_deleted: bool = False
     _points: list[RecoveryPoint] | None = field(default=None, repr=False)
     _by_name: dict[str, RecoveryPoint] = field(default_factory=dict, repr=False)
     #: The newest point found without the whole history, for the seed moment it was found for.
