@@ -136,7 +136,7 @@ def _filled(column: pd.Categorical, other: Any, prefer: bool = False) -> pd.Cate
     given = pd.Series(column).astype(object)
     given_other = pd.Series(other.to_pylist(), dtype=object)
     merged = given_other.where(given_other.notna(), given) if prefer else given.where(given.notna(), given_other)
-    return categorical(pa.array(merged.tolist(), type=pa.string()))
+    return categorical(pa.array([v if isinstance(v, str) else None for v in merged.tolist()], type=pa.string()))
 
 
 def _last_part(ids: Any) -> Any:

@@ -3,8 +3,8 @@
 A restorekit frame is data: times keep their full precision (``06:14:30.484043+00:00``), durations are
 timedeltas (``0 days 00:00:01.359124``), and pandas cuts long text at 50 characters in its display (``protection
 stopped; newest point 30 days 6 h o...``). :func:`readable` shows the same frame for a person, without changing
-it: times as ``2026-11-20 06:19:37 UTC``, durations as ``8 h 12 min``, lists as ``-1, 0``, every text whole, in
-the notebook (HTML) and as text (a console, a headless run).
+it: times as ``2026-11-20 06:19:37 UTC``, durations as ``8 h 12 min``, lists as ``-1, 0``, maps (tags) as
+``environment=production``, every text whole, in the notebook (HTML) and as text (a console, a headless run).
 
 >>> rk.readable(az.at_risk())          # doctest: +SKIP
 """
@@ -31,6 +31,8 @@ def _cell(value: Any) -> str:
         return format_moment(value.to_pydatetime(warn=False))
     if isinstance(value, pd.Timedelta):
         return format_duration(value.to_pytimedelta())
+    if isinstance(value, list) and value and all(isinstance(v, tuple) and len(v) == 2 for v in value):
+        return ", ".join(f"{_cell(k)}={_cell(v)}" for k, v in value)  # a map column: tags
     if isinstance(value, list | tuple):
         return ", ".join(_cell(v) for v in value)
     if isinstance(value, dict):
