@@ -50,6 +50,7 @@ def test_coverage_lists_every_vm_protected_or_not_and_items_whose_vm_is_gone(az)
     assert rk.tag_values(cov, "owner")[cov["vm_name"] == "payrollVM"].tolist() == ["finance"]
     shown = as_text(cov[cov["vm_name"] == "payrollVM"][["tags"]])  # as rk.readable shows them
     assert shown.iloc[0, 0] == "environment=production, owner=finance"
+    assert as_text(cov[cov["vm_name"] == "payrollVM"][["vault", "policy"]]).iloc[0].tolist() == ["", ""]  # not NaN
     protected = cov[(cov["vm_name"] == "stalledVM")].iloc[0]
     assert protected["vault"] == "opsVault" and protected["policy"] and pd.notna(protected["last_backup_time"])
     gone = cov[cov["coverage"] == "VM missing"].iloc[0]
