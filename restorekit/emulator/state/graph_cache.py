@@ -1,8 +1,8 @@
 """What Resource Graph keeps between queries: tables' rows while the estate is unchanged, and paged results.
 
 * **Rows.** A table's rows of one resource type are built once and kept with the version of what they were
-  built from (the inventory's ``version`` for VMs); a query reads them again only after a change. Rows whose
-  content moves with the clock (backup jobs) are built for every query.
+  built from (the inventory's ``version`` for VMs, the vaults' items for protected items); a query reads them
+  again only after a change. Rows whose content moves with the clock (backup jobs) are built for every query.
 * **Paged results.** The first page of a query computes all of its rows and keeps them under a snapshot id,
   which its ``$skipToken`` carries: the next pages are read from the snapshot, so pages never mix two states
   of the estate and a query is computed once, not once a page. Snapshots live ``SNAPSHOT_SECONDS`` (then a

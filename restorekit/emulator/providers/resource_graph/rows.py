@@ -11,10 +11,10 @@
 * ``ResourceContainers``: the subscriptions and their resource groups (``tags``, ``properties.provisioningState``).
 
 Every row has Resource Graph's columns (:data:`~.query.COLUMNS`); types, locations and resource groups are
-lower case, as Resource Graph writes them. The VMs' rows are built once per version of the inventory
-(``State.graph_cache``) and kept as a frame of every subscription; a query takes the rows of its
-subscriptions. The other kinds of rows move with the clock (jobs, deletions under way) and are built for
-every query that reads them.
+lower case, as Resource Graph writes them. The protected items' rows are built once per version of the
+vaults, the VMs' once per version of the inventory (``State.graph_cache``), and kept as a frame of every
+subscription; a query takes the rows of its subscriptions. The other kinds of rows move with the clock (jobs,
+deletions under way) and are built for every query that reads them.
 """
 
 from __future__ import annotations
@@ -82,6 +82,11 @@ def protected_item_rows(state: State) -> list[dict[str, Any]]:
     return rows
 
 
+def _item_version(state: State) -> Hashable:
+    """What the items' rows depend on: the vaults and their items (an item's shape is the seeded estate's)."""
+    return tuple((vault.id, len(vault.items)) for vault in state.estate.vaults.values())
+
+
 def backup_job_rows(state: State) -> list[dict[str, Any]]:
     """The backup jobs of the last :data:`JOB_DAYS` days, vault by vault, as of now."""
     now = state.clock.now()
@@ -142,7 +147,8 @@ def container_rows(state: State) -> list[dict[str, Any]]:
 
 #: Every table: its kinds of rows, in the order a query reads them.
 TABLES: dict[str, tuple[Kind, ...]] = {
-    "RecoveryServicesResources": (Kind(ITEM_TYPE, protected_item_rows), Kind(JOB_TYPE, backup_job_rows)),
+    "RecoveryServicesResources": (Kind(ITEM_TYPE, protected_item_rows, _item_version),
+                                  Kind(JOB_TYPE, backup_job_rows)),
     "Resources": (Kind(VM_TYPE, virtual_machine_rows, _vm_version), Kind(None, other_resource_rows)),
     "ResourceContainers": (Kind(None, container_rows),),
 }
