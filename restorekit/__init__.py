@@ -55,6 +55,8 @@ _EXPORTS = {
     "points_to_frame": "data.frames",
     "point_ids": "data.frames",
     "protected_items_frame": "data.items",
+    "coverage_frame": "data.coverage",
+    "tag_values": "data.coverage",
     "latest_points": "data.analysis",
     "rpo_gaps": "data.analysis",
     "summary": "data.analysis",

@@ -52,5 +52,5 @@ def test_backup_jobs_of_the_last_14_days(fleet):
 def test_a_query_resource_graph_refuses_is_an_arm_error_naming_it(fleet):
     srv, az = fleet
     with pytest.raises(rk.ArmError) as info:
-        ResourceGraph(az.arm).query("Resources | summarize count()", [srv.subscription_ids[0]])
+        ResourceGraph(az.arm).query("Resources | mv-expand tags", [srv.subscription_ids[0]])
     assert info.value.status == 400 and "InvalidQuery" in str(info.value) or "ParserFailure" in str(info.value)

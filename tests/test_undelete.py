@@ -9,6 +9,7 @@ import restorekit as rk
 from restorekit import emulator
 from restorekit.core import api_versions as rk_api
 from restorekit.core.errors import RestorekitError, SoftDeletedItem
+from restorekit.data.risk import at_risk as rank_at_risk
 from restorekit.data.soft_delete import soft_deleted
 
 
@@ -42,6 +43,10 @@ def test_a_deleted_vm_is_seen_soft_deleted_undeleted_and_restored_as_a_new_vm(az
     risk = az.at_risk()
     reasons = risk[risk.item_id == item_id].reasons.iloc[0]
     assert "soft-deleted: purged in 13 days 23 h" in reasons and "item.undelete()" in reasons
+    moment = az.now()  # Resource Graph scores a soft-deleted item as restorekit does: same rows, same order
+    graph, client = az.at_risk(now=moment), rank_at_risk(az.coverage(), None, now=moment)
+    assert list(graph.item_id.astype(str)) == list(client.item_id.astype(str))
+    assert list(graph.score) == list(client.score)
 
     item = az.vault("testVaultRG", "testVault").vm("testRG", "testVM")
     assert item.soft_deleted and "SOFT-DELETED (purged in 13 days" in repr(item)

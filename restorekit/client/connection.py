@@ -29,7 +29,7 @@ A connection owns its context, and hands it to what it starts (nothing below ``c
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -68,6 +68,8 @@ __all__ = ["CLOUDS", "Cloud", "Connection", "DEV_TOKEN", "DevTokenCredential", "
 EMULATOR_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 #: Which subscriptions a fleet-wide question covers: ``"all"``, one ID or several.
 Subscriptions = str | Iterable[str]
+#: Tags a fleet view keeps: ``{"environment": "production"}``, ``"environment=production"``, ``"owner"``, or a list.
+TagFilter = str | Mapping[str, str | None] | Iterable[str] | None
 #: The environment variable that moves the restore journal (a file path), read by :func:`connect`.
 JOURNAL_ENV = "RESTOREKIT_JOURNAL"
 #: The journal's file name in the user data folder.
@@ -288,34 +290,53 @@ class Connection:
             return [s.id for s in self.subscriptions()]
         return [subscriptions] if isinstance(subscriptions, str) else list(subscriptions)
 
-    def fleet(self, subscriptions: Subscriptions = "all") -> pd.DataFrame:
+    def fleet(self, subscriptions: Subscriptions = "all", *, tags: TagFilter = None) -> pd.DataFrame:
         """Every protected VM of every subscription the user can read, with its backup state: one row each.
 
         One Azure Resource Graph query (a request per 1,000 VMs) over ``subscriptions`` (``"all"``, one ID or a
-        list); columns of :func:`restorekit.protected_items_frame` (protection state, health, last backup status
-        and time, last recovery point, policy). ``frame.attrs["requests"]`` counts the requests.
+        list); ``tags`` (``{"environment": "production"}``, ``"environment=production"``) keeps the VMs with these
+        tags, in the query. Columns of :func:`restorekit.protected_items_frame` (protection state, health, last
+        backup status and time, last recovery point, policy). ``frame.attrs["requests"]`` counts the requests.
         """
-        from ..data.items import protected_items_frame
-        from .resource_graph import PROTECTED_VMS, ResourceGraph
+        from .fleet_views import fleet
 
-        ids = self._subscription_ids(subscriptions)
-        graph = ResourceGraph(self.arm)
-        frame = protected_items_frame(graph.query(PROTECTED_VMS, ids))
-        frame.attrs.update({"subscriptions": ids, "requests": graph.requests})
-        return frame
+        return fleet(self.arm, self._subscription_ids(subscriptions), tags=tags)
+
+    def coverage(self, subscriptions: Subscriptions = "all", *, tags: TagFilter = None,
+                 only: str | Sequence[str] | None = None) -> pd.DataFrame:
+        """Every VM of every subscription the user can read, and whether a vault backs it up; and the protected
+        items whose VM no longer exists.
+
+        One Azure Resource Graph query (``Resources`` joined with ``RecoveryServicesResources``): a row per VM and
+        protected item, ``coverage`` ``"not protected"``, ``"VM missing"`` or ``"protected"``, the vault and
+        policy, the last backup, the VM's tags. ``tags`` keeps the VMs with these tags; ``only`` one kind of
+        coverage or several (``only="not protected"``), in the query. See :func:`rk.coverage_frame`.
+        """
+        from .fleet_views import coverage
+
+        return coverage(self.arm, self._subscription_ids(subscriptions), tags=tags, only=only)
 
     def at_risk(self, rpo: str | pd.Timedelta = "1D", *, subscriptions: Subscriptions = "all",
-                points: pd.DataFrame | None = None,
+                points: pd.DataFrame | None = None, tags: TagFilter = None, top: int | None = None,
                 **options: Any) -> pd.DataFrame:
         """The VMs at risk across ``subscriptions``, worst first, each with its reasons (see :func:`rk.at_risk`).
 
-        From :meth:`fleet` (newest point older than ``rpo``, last backup failed, protection stopped…);
-        ``points`` (an inventory frame) refines it with the points themselves.
+        VMs no vault protects, newest point older than ``rpo``, last backup failed, protection stopped…: Azure
+        Resource Graph scores and ranks them in its query, so only the VMs at risk come back (``top``: only the
+        worst ``top``); ``tags`` keeps the VMs with these tags (``tags="environment=production"``). ``points``
+        (an inventory frame) refines the ranking with the points themselves (missed backups): then every VM's
+        state is read (:meth:`coverage`) and ranked here.
         """
         from ..data.risk import at_risk
 
         options.setdefault("now", self.now())
-        return at_risk(self.fleet(subscriptions), points, rpo=rpo, **options)
+        if points is not None:
+            ranked = at_risk(self.coverage(subscriptions, tags=tags), points, rpo=rpo, **options)
+            return ranked.head(top) if top is not None else ranked
+        from .fleet_views import at_risk as ranked_by_graph
+
+        return ranked_by_graph(self.arm, self._subscription_ids(subscriptions), rpo=rpo, tags=tags, top=top,
+                               **options)
 
     def drill(self, items: Any = None, **options: Any) -> Drill:
         """Prove that backups restore: restore ``items`` as new VMs in an isolated place, check they boot (and pass
@@ -345,15 +366,15 @@ class Connection:
                   **kwargs: Any) -> pd.DataFrame:
         """Recovery points of many protected VMs, as one DataFrame.
 
-        ``items`` (an items frame, e.g. :meth:`fleet` or :meth:`at_risk`, or rows of it) lists the VMs;
+        ``items`` (an items frame, e.g. :meth:`fleet`, :meth:`at_risk` or :meth:`coverage`, or rows of it) lists the VMs;
         ``subscriptions`` (``"all"``, an ID or a list) finds them with Resource Graph; with neither, every vault
         of this connection's subscription is listed. Points are read per VM, paced per subscription, so
         subscriptions proceed in parallel (see :mod:`restorekit.client.inventory`).
         """
         from .inventory import collect
 
-        if items is not None:
-            found = self._items_of(items["item_id"].astype(str))
+        if items is not None:  # rows without an item (VMs no vault protects) have no points
+            found = self._items_of(items["item_id"].dropna().astype(str))
         elif subscriptions is not None:
             found = self._items_of(self._graph_item_ids(subscriptions))
         else:

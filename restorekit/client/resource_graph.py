@@ -1,11 +1,16 @@
 """Azure Resource Graph: the backup state of a whole fleet, over every subscription, in a few requests.
 
-``POST /providers/Microsoft.ResourceGraph/resources`` runs a Kusto query over the table
-``RecoveryServicesResources``, which holds every protected item (with its protection state, health, last backup
-and last recovery point) and the backup jobs of the last 14 days, across all the subscriptions the query names.
-Answers come a page at a time (up to 1,000 rows), continued with ``$skipToken``; Resource Graph allows each user
-15 queries per 5 seconds and says how many are left (``x-ms-user-quota-remaining``, ``…-resets-after``), so
-:class:`ResourceGraph` waits for the window to reset instead of drawing 429s.
+``POST /providers/Microsoft.ResourceGraph/resources`` runs a Kusto query over Resource Graph's tables:
+``RecoveryServicesResources`` holds every protected item (with its protection state, health, last backup and
+last recovery point) and the backup jobs of the last 14 days, ``Resources`` every VM (with its tags), across
+all the subscriptions the query names. The queries of ``az.coverage()``, ``az.at_risk()`` and ``az.fleet()``
+(:mod:`restorekit.client.fleet_queries`) join, filter and rank there, so only the rows asked for come back.
+
+:class:`ResourceGraph` sends a query for up to 1,000 subscriptions at a time (Resource Graph's limit per
+request), and reads its answer a page at a time (up to 1,000 rows, ``options.$top``), continued with
+``$skipToken``. Resource Graph allows each user 15 queries per 5 seconds and says how many are left
+(``x-ms-user-quota-remaining``, ``…-resets-after``): when none is left it waits for the window to reset
+instead of drawing 429s.
 
 >>> graph = ResourceGraph(az.arm)
 >>> rows = graph.query(PROTECTED_VMS, subscriptions=[s.id for s in listed_subscriptions(az.arm)])
@@ -53,17 +58,27 @@ class ResourceGraph:
         self.arm = arm
         self.page_size = page_size
         self.sleep = sleep
-        #: Requests sent (one per page), and waits for the quota window.
+        #: Requests sent (one per page), batches of subscriptions queried, and waits for the quota window.
         self.requests = 0
+        self.batches = 0
         self.quota_waits = 0
 
-    def pages(self, query: str, subscriptions: Iterable[str]) -> Iterator[list[dict[str, Any]]]:
-        """The rows of ``query`` over ``subscriptions``, one list per page, in Resource Graph's order."""
+    def pages(self, query: str, subscriptions: Iterable[str], *, limit: int | None = None
+              ) -> Iterator[list[dict[str, Any]]]:
+        """The rows of ``query`` over ``subscriptions``, one list per page, in Resource Graph's order.
+
+        Subscriptions are queried :data:`SUBSCRIPTIONS_PER_QUERY` at a time, one batch after the other (each
+        batch in the query's own order). ``limit``: at most this many rows of each batch (the first ones: for a
+        ranked query, the worst), so no page past them is asked for.
+        """
         subs = list(dict.fromkeys(subscriptions))
         for start in range(0, len(subs), SUBSCRIPTIONS_PER_QUERY):
+            self.batches += 1
             token: str | None = None
-            while True:
-                options: dict[str, Any] = {"$top": self.page_size, "resultFormat": "objectArray"}
+            left = limit
+            while left is None or left > 0:
+                top = self.page_size if left is None else min(self.page_size, left)
+                options: dict[str, Any] = {"$top": top, "resultFormat": "objectArray"}
                 if token:
                     options["$skipToken"] = token
                 body = {"subscriptions": subs[start:start + SUBSCRIPTIONS_PER_QUERY], "query": query,
@@ -72,14 +87,16 @@ class ResourceGraph:
                 data = answer.body.get("data") if isinstance(answer.body, dict) else None
                 if not isinstance(data, list):
                     raise TransportError(f"Resource Graph answered without rows: {str(answer.body)[:200]!r}")
-                yield [row for row in data if isinstance(row, dict)]
+                page = [row for row in data if isinstance(row, dict)]
+                yield page if left is None else page[:left]
+                left = None if left is None else left - len(page)
                 token = answer.body.get("$skipToken") or None
                 if not token:
                     break
 
-    def query(self, query: str, subscriptions: Iterable[str]) -> list[dict[str, Any]]:
-        """Every row of ``query`` over ``subscriptions``."""
-        return [row for page in self.pages(query, subscriptions) for row in page]
+    def query(self, query: str, subscriptions: Iterable[str], *, limit: int | None = None) -> list[dict[str, Any]]:
+        """Every row of ``query`` over ``subscriptions`` (at most ``limit`` of each batch of subscriptions)."""
+        return [row for page in self.pages(query, subscriptions, limit=limit) for row in page]
 
     def _send(self, body: dict[str, Any]) -> Any:
         backoff = Backoff()
@@ -102,4 +119,5 @@ class ResourceGraph:
             self.sleep(_reset_seconds(header(headers, "x-ms-user-quota-resets-after")))
 
     def __repr__(self) -> str:
-        return f"<ResourceGraph via {self.arm.endpoint}: {self.requests} request(s)>"
+        return (f"<ResourceGraph via {self.arm.endpoint}: {self.requests} request(s), {self.batches} batch(es) of "
+                f"subscriptions, {self.quota_waits} quota wait(s)>")

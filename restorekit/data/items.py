@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .columns import arrow_column, categorical, convert, lossless, struct, utc_times, values_of
 from .identity import identity_columns
 from .inputs import properties_of, resources
+from .readable import for_people
 from .soft_delete import FLAG, REMAINING, soft_delete_columns
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -112,7 +113,7 @@ def protected_items_frame(raw: Any) -> pd.DataFrame:
         extra["properties"] = lossless(odd_props)
     if not set(map(type, ids)) <= {str}:
         extra["id"] = lossless([None if type(v) is str else v for v in ids])
-    return pd.DataFrame({
+    return for_people(pd.DataFrame({
         "item_id": identity["item_id"],
         "vm_id": identity["vm_id"],
         "vm_name": identity["vm_name"],
@@ -132,7 +133,7 @@ def protected_items_frame(raw: Any) -> pd.DataFrame:
         "soft_deleted": deleted,
         "purge_in": purge_in,
         "extra": arrow_column(struct(extra, n)),
-    }, copy=False)
+    }, copy=False))
 
 
 def _filled(column: pd.Categorical, other: Any, prefer: bool = False) -> pd.Categorical:
@@ -146,7 +147,7 @@ def _filled(column: pd.Categorical, other: Any, prefer: bool = False) -> pd.Cate
     given = pd.Series(column).astype(object)
     given_other = pd.Series(other.to_pylist(), dtype=object)
     merged = given_other.where(given_other.notna(), given) if prefer else given.where(given.notna(), given_other)
-    return categorical(pa.array(merged.tolist(), type=pa.string()))
+    return categorical(pa.array([v if isinstance(v, str) else None for v in merged.tolist()], type=pa.string()))
 
 
 def _last_part(ids: Any) -> Any:

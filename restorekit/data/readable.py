@@ -3,8 +3,8 @@
 A restorekit frame is data: times keep their full precision (``06:14:30.484043+00:00``), durations are
 timedeltas (``0 days 00:00:01.359124``), and pandas cuts long text at 50 characters in its display (``protection
 stopped; newest point 30 days 6 h o...``). :func:`readable` shows the same frame for a person, without changing
-it: times as ``2026-11-20 06:19:37 UTC``, durations as ``8 h 12 min``, lists as ``-1, 0``, every text whole, in
-the notebook (HTML) and as text (a console, a headless run).
+it: times as ``2026-11-20 06:19:37 UTC``, durations as ``8 h 12 min``, lists as ``-1, 0``, maps (tags) as
+``environment=production``, every text whole, in the notebook (HTML) and as text (a console, a headless run).
 
 >>> rk.readable(az.at_risk())          # doctest: +SKIP
 
@@ -62,6 +62,8 @@ def _cell(value: Any) -> str:
         return format_moment(value.to_pydatetime(warn=False))
     if isinstance(value, pd.Timedelta):
         return format_duration(value.to_pytimedelta())
+    if isinstance(value, list) and value and all(isinstance(v, tuple) and len(v) == 2 for v in value):
+        return ", ".join(f"{_cell(k)}={_cell(v)}" for k, v in value)  # a map column: tags
     if isinstance(value, list | tuple):
         return ", ".join(_cell(v) for v in value)
     if isinstance(value, dict):
@@ -106,7 +108,13 @@ def as_text(frame: pd.DataFrame) -> pd.DataFrame:
         out[column] = [_cell(v) for v in out[column]]
     for column in floats:
         out[column] = ["" if v != v else f"{v:g}" for v in out[column]]
+    for column in _other_columns(frame, worded, floats):  # a missing text (a VM with no vault) is blank, not NaN
+        out[column] = out[column].astype(object).where(out[column].notna(), "")
     return out
+
+
+def _other_columns(frame: pd.DataFrame, worded: list[Any], floats: list[Any]) -> list[Any]:
+    return [c for c in frame.columns if c not in worded and c not in floats]
 
 
 def readable(frame: pd.DataFrame) -> Styler:
@@ -114,7 +122,7 @@ def readable(frame: pd.DataFrame) -> Styler:
 
     Returns a pandas Styler (display it in a notebook; ``repr()`` prints the same as text); the frame itself is
     unchanged. Datetime columns read ``2026-11-20 06:19:37 UTC``, timedeltas ``8 h 12 min``, list columns
-    ``-1, 0``, floats without trailing zeros; long texts (reasons, errors) are shown whole. A frame longer than
+    ``-1, 0``, floats without trailing zeros, missing values blank; long texts (reasons, errors) are shown whole. A frame longer than
     pandas' ``display.max_rows`` shows its first and last rows (``display.min_rows``), as pandas does, and says so.
     """
     import pandas as pd
@@ -128,5 +136,6 @@ def readable(frame: pd.DataFrame) -> Styler:
         caption = f"{len(frame)} rows: the first {half} and the last {half} shown"
     # a fixed uuid: the same frame gives the same HTML (notebook outputs stay comparable)
     styler = (_readable_styler()(shown).set_uuid("restorekit").format(_cell, subset=worded, na_rep="")
-              .format("{:g}", subset=floats, na_rep=""))
+              .format("{:g}", subset=floats, na_rep="")
+              .format(None, subset=_other_columns(frame, worded, floats), na_rep=""))
     return styler.set_caption(caption) if caption else styler

@@ -1,9 +1,13 @@
-"""Which protected VMs are at risk, ranked, and why in words.
+"""Which VMs are at risk, ranked, and why in words.
 
 :func:`at_risk` reads an items frame (:func:`restorekit.data.items.protected_items_frame`: protection
-state, health, last backup) and, optionally, a points frame (real point times: the newest point of each
-item, the backups missed in its daily window). Each reason adds to a score (:data:`WEIGHTS`); the score
-ranks the items and names a severity (:data:`SEVERITIES`).
+state, health, last backup) or a coverage frame (:func:`restorekit.data.coverage.coverage_frame`: every VM,
+the ones no vault protects included) and, optionally, a points frame (real point times: the newest point of
+each item, the backups missed in its daily window). Each reason adds to a score (:data:`WEIGHTS`); the score
+ranks the rows and names a severity (:data:`SEVERITIES`). A VM that no vault protects has one reason, and
+the heaviest weight: nothing of it can be restored. Resource Graph computes the same score in its query
+(:func:`restorekit.client.fleet_queries.score_kql`, from these weights), so that only the rows at risk cross
+the wire; tests hold the two to the same rows, order and reasons.
 """
 
 from __future__ import annotations
@@ -13,15 +17,23 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.times import format_duration
 from .analysis import DAILY_WINDOW, summary, utc_moment
+from .coverage import COVERAGE, tagged
 from .identity import FIELDS
+from .readable import for_people
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 #: Score of each reason. ``stale`` counts per RPO period the newest point is late (at most 6 periods);
-#: ``missed`` per backup missed in the daily window (at most 10).
-WEIGHTS = {"no point": 60, "soft deleted": 60, "stopped": 50, "error": 40, "failed": 30, "action required": 20, "unhealthy": 10,
-           "pending": 10, "action suggested": 5, "stale": 10, "missed": 2}
+#: ``missed`` per backup missed in the daily window (at most 10). A VM that no vault protects scores
+#: ``not protected`` alone, more than any protected VM can (nothing of it can be restored); an item whose VM
+#: no longer exists says so, without weight.
+WEIGHTS = {"not protected": 200, "no point": 60, "soft deleted": 60, "stopped": 50, "error": 40, "failed": 30,
+           "action required": 20, "unhealthy": 10, "pending": 10, "action suggested": 5, "stale": 10, "missed": 2,
+           "VM missing": 0}
+#: The reason of a VM that no vault protects, and of an item whose VM is gone.
+NOT_PROTECTED = "not protected: no vault backs this VM up"
+VM_MISSING = "its VM no longer exists (the retained points remain)"
 #: Severity of a score: the first whose threshold it reaches.
 SEVERITIES = (("critical", 50), ("high", 30), ("medium", 10), ("low", 0))
 #: Protection states where no backup runs any more.
@@ -30,24 +42,30 @@ STOPPED = {"ProtectionStopped": "protection stopped", "ProtectionPaused": "prote
 #: Last-backup statuses that are failures.
 FAILED = ("Failed", "Cancelled")
 #: Columns of :func:`at_risk`'s frame, in order.
-COLUMNS = ("item_id", "vm_name", "vm_resource_group", "vault", "subscription_id", "severity", "score", "reasons",
-           "newest_point", "age", "missed", "protection_state", "health", "last_backup_status", "last_backup_time")
+COLUMNS = ("item_id", "vm_id", "vm_name", "vm_resource_group", "vault", "subscription_id", "coverage", "severity",
+           "score", "reasons", "newest_point", "age", "missed", "protection_state", "health", "last_backup_status",
+           "last_backup_time")
 
 
 def at_risk(items: Any, points: pd.DataFrame | None = None, *, rpo: str | Any = "1D", tolerance: str | Any = "2h",
-            now: Any = None, daily_window: str | Any = DAILY_WINDOW, include_healthy: bool = False) -> pd.DataFrame:
-    """The protected VMs at risk, worst first: one row per protected item, with its reasons in words.
+            now: Any = None, daily_window: str | Any = DAILY_WINDOW, include_healthy: bool = False,
+            tags: Any = None) -> pd.DataFrame:
+    """The VMs at risk, worst first: one row per protected item (and per VM no vault protects), with reasons.
 
-    ``items`` is an items frame (or what :func:`~restorekit.data.items.protected_items_frame` accepts; None
-    to judge the items of ``points`` by their points alone); ``points`` a points frame whose times refine
-    the items' ``last_recovery_point``. Reasons: no recovery point; the newest point older than ``rpo`` +
-    ``tolerance`` (``"newest point 5 days 3 h old (RPO 1 day)"``); backups missed in the daily window;
-    the last backup failed (``"last backup Failed on 2026-11-19 02:13 UTC"``); protection stopped, paused
-    or in error; soft-deleted (``"soft-deleted: purged in 9 days 4 h unless undeleted"``); health or protection
-    status asking for action. Columns: :data:`COLUMNS`; ``reasons`` joins
-    them with ``"; "``. ``include_healthy`` keeps the items without a reason (score 0) at the end.
+    ``items`` is an items frame (or what :func:`~restorekit.data.items.protected_items_frame` accepts), or a
+    coverage frame (:func:`~restorekit.data.coverage.coverage_frame`, whose VMs without a backup rank too);
+    None to judge the items of ``points`` by their points alone. ``points`` is a points frame whose times
+    refine the items' ``last_recovery_point``. Reasons: not protected by any vault; no recovery point; the
+    newest point older than ``rpo`` + ``tolerance`` (``"newest point 5 days 3 h old (RPO 1 day)"``); backups
+    missed in the daily window; the last backup failed (``"last backup Failed on 2026-11-19 02:13 UTC"``);
+    protection stopped, paused or in error; soft-deleted (``"soft-deleted: purged in 9 days 4 h unless
+    undeleted"``); health or protection status asking for action; the item's VM gone.
+    Columns: :data:`COLUMNS`; ``reasons`` joins them with ``"; "``. ``include_healthy`` keeps the rows without a
+    reason (score 0) at the end. ``tags`` (a coverage frame's) keeps the VMs with these tags (see
+    :func:`~restorekit.data.coverage.tag_filters`). Ties rank by item id (else VM id), so the order is one.
 
     >>> rk.at_risk(rk.protected_items_frame(rows), fleet, rpo="1D")[["vm_name", "severity", "reasons"]]  # doctest: +SKIP
+    >>> rk.at_risk(az.coverage(), tags={"environment": "production"})                            # doctest: +SKIP
     """
     import numpy as np
     import pandas as pd
@@ -55,6 +73,10 @@ def at_risk(items: Any, points: pd.DataFrame | None = None, *, rpo: str | Any = 
     end = utc_moment("now" if now is None else now)
     period, slack = pd.Timedelta(rpo), pd.Timedelta(tolerance)
     table = _items_table(items, points)
+    if tags is not None:
+        if "tags" not in table.columns:
+            raise ValueError("tags= needs a coverage frame (az.coverage()), whose rows carry their VM's tags")
+        table = table[tagged(table, tags).to_numpy()].reset_index(drop=True)
     if points is not None and len(points):
         seen = summary(points, now=end, expected=period, tolerance=slack, daily_window=daily_window)
         seen = seen.reset_index()[["item_id", "newest", "missed"]].dropna(subset=["item_id"])
@@ -77,9 +99,12 @@ def at_risk(items: Any, points: pd.DataFrame | None = None, *, rpo: str | Any = 
         for row in rows:
             reasons[row].append(words(row) if callable(words) else words)
 
-    state = table["protection_state"].astype(object)
-    status = table["last_backup_status"].astype(object)
-    no_point = table["newest_point"].isna()
+    unprotected = (table["coverage"] == "not protected").to_numpy()
+    backed = ~unprotected  # a VM without a backup has one reason: the others are about backups
+    flag(unprotected, WEIGHTS["not protected"], NOT_PROTECTED)
+    state = table["protection_state"].astype(object).where(backed)
+    status = table["last_backup_status"].astype(object).where(backed)
+    no_point = table["newest_point"].isna() & backed
     flag(no_point, WEIGHTS["no point"], "no recovery point")
     for name, words in STOPPED.items():
         flag(state == name, WEIGHTS["stopped"], words)
@@ -100,12 +125,13 @@ def at_risk(items: Any, points: pd.DataFrame | None = None, *, rpo: str | Any = 
          lambda r: f"last backup {status.iat[r]}" + (
              f" on {table['last_backup_time'].iat[r]:%Y-%m-%d %H:%M} UTC"
              if pd.notna(table["last_backup_time"].iat[r]) else ""))
-    health = table["health"].astype(object)
+    health = table["health"].astype(object).where(backed)
     flag(health == "ActionRequired", WEIGHTS["action required"], "health: action required")
     flag(health == "ActionSuggested", WEIGHTS["action suggested"], "health: action suggested")
-    protection = table["protection_status"].astype(object)
-    flag(protection.notna() & ~protection.isin(["Healthy"]), WEIGHTS["unhealthy"],
+    protection = table["protection_status"].astype(object).where(backed)
+    flag(protection.notna() & (protection != "") & ~protection.isin(["Healthy"]), WEIGHTS["unhealthy"],
          lambda r: f"protection status {protection.iat[r]}")
+    flag(table["coverage"] == "VM missing", WEIGHTS["VM missing"], VM_MISSING)
 
     table["score"] = score
     table["reasons"] = ["; ".join(r) for r in reasons]
@@ -113,8 +139,12 @@ def at_risk(items: Any, points: pd.DataFrame | None = None, *, rpo: str | Any = 
                                        categories=[name for name, _ in SEVERITIES], ordered=True)
     if not include_healthy:
         table = table[table["score"] > 0]
-    table = table.sort_values(["score", "age"], ascending=False, kind="stable", na_position="first")
-    return table.reset_index(drop=True)[list(COLUMNS)]
+    table = table.assign(_key=table["item_id"].where(table["item_id"].notna(), table["vm_id"]).astype(object))
+    table = table.sort_values(["score", "age", "_key"], ascending=[False, False, True], kind="stable",
+                              na_position="first")
+    frame = table.reset_index(drop=True)[list(COLUMNS)]
+    frame["coverage"] = pd.Categorical(frame["coverage"], categories=list(COVERAGE))
+    return for_people(frame)
 
 
 def span(duration: pd.Timedelta) -> str:
@@ -128,7 +158,7 @@ def _severity(score: float) -> str:
 
 
 def _items_table(items: Any, points: pd.DataFrame | None) -> pd.DataFrame:
-    """One row per item (text columns): the items frame's, plus the items of ``points`` it lacks."""
+    """One row per item or unprotected VM (text columns): the frame's, plus the items of ``points`` it lacks."""
     import pandas as pd
 
     from .items import COLUMNS as ITEM_COLUMNS
@@ -136,22 +166,30 @@ def _items_table(items: Any, points: pd.DataFrame | None) -> pd.DataFrame:
 
     state_columns = ["protection_state", "protection_status", "health", "last_backup_status", "last_backup_time",
                      "last_recovery_point"]
-    wanted = ["item_id", "vm_name", "vm_resource_group", "vault", "subscription_id", *state_columns]
+    wanted = ["item_id", "vm_id", "vm_name", "vm_resource_group", "vault", "subscription_id", "coverage",
+              *state_columns]
     if items is None:
         table = pd.DataFrame(columns=wanted)
     else:
         frame = items if isinstance(items, pd.DataFrame) else protected_items_frame(items)
         missing = [c for c in ("item_id", *state_columns) if c not in frame.columns]
         if missing:
-            raise ValueError(f"items lacks {missing}: expected a frame of protected_items_frame() ({list(ITEM_COLUMNS)})")
-        table = frame.reindex(columns=wanted + [c for c in ("soft_deleted", "purge_in") if c in frame.columns])
-    table = _as_text(table.dropna(subset=["item_id"]).drop_duplicates("item_id"))
+            raise ValueError(f"items lacks {missing}: expected a frame of protected_items_frame() ({list(ITEM_COLUMNS)})"
+                             " or of coverage_frame()")
+        table = frame.reindex(columns=[*wanted, *[c for c in ("soft_deleted", "purge_in", "tags")
+                                                  if c in frame.columns]])
+        if "coverage" not in frame.columns:  # an items frame lists protected items
+            table["coverage"] = "protected"
+    table = _as_text(table.dropna(subset=["item_id", "vm_id"], how="all"))
+    keyed = table["item_id"].notna()
+    table = pd.concat([table[keyed].drop_duplicates("item_id"), table[~keyed].drop_duplicates("vm_id")])
     if points is not None and len(points):
-        known = set(table["item_id"])
+        known = set(table["item_id"].dropna())
         extra = points.dropna(subset=["item_id"]).drop_duplicates("item_id")
         extra = extra[~extra["item_id"].astype(str).isin(known)]
         extra = extra[[c for c in FIELDS if c in extra.columns]].rename(columns={"resource_group": "vm_resource_group"})
-        table = pd.concat([table, _as_text(extra.reindex(columns=wanted))], ignore_index=True)
+        extra = _as_text(extra.reindex(columns=list(table.columns))).assign(coverage="protected")
+        table = pd.concat([table, extra], ignore_index=True)
     for column in ("last_backup_time", "last_recovery_point"):
         table[column] = pd.to_datetime(table[column], utc=True).astype("datetime64[ns, UTC]")
     return table.reset_index(drop=True)

@@ -111,8 +111,20 @@ def test_run_all_in_jupyterlab(source, jupyterlab, browser):
             readme_screenshot(page.locator(".rk-drill-progress").first, "drill-progress.png")
         if source.stem == "01-explore-recovery-points":  # the fleet heatmap, as JupyterLab shows it
             readme_screenshot(page.locator(".jp-OutputArea-output img").first, "fleet-heatmap.png")
+            # coverage comes first: the VMs with no backup and the item whose VM is gone, in a visible table
+            tables = page.locator(".jp-OutputArea-output table")
+            coverage = next(t for t in tables.all()  # text_content: JupyterLab renders only the cells in view
+                            if "not protected" in t.text_content() and "oldAppVM" in t.text_content())
+            coverage.evaluate("el => el.scrollIntoView({block: 'start'})")
+            page.wait_for_function("el => el.innerText.includes('payrollVM')", arg=coverage.element_handle(),
+                                   timeout=10_000)
+            shown_coverage = coverage.inner_text(timeout=10_000)
+            assert coverage.is_visible() and "VM missing" in shown_coverage and "payrollVM" in shown_coverage
+            assert "environment=production, owner=finance" in shown_coverage and "NaN" not in shown_coverage
             # the at-risk tables show every reason whole (pandas alone cuts them at 50 characters with "...")
             shown = page.locator(".jp-OutputArea-output td").all_inner_texts()
+            assert "not protected: no vault backs this VM up" in shown
+            assert any(text.endswith("its VM no longer exists (the retained points remain)") for text in shown)
             reasons = [text for text in shown if "newest point" in text or "missed backup" in text]
             assert reasons and not [r for r in reasons if r.rstrip().endswith("...")], reasons
             assert any(r.startswith("protection stopped; newest point") and r.endswith("(RPO 1 day)")

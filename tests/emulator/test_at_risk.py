@@ -40,7 +40,7 @@ def points(server, item):
 
 def test_every_item_states_its_health(server):
     found = items(server)
-    assert set(found) == {"testVM", "stalledVM", "flakyVM", "retiredVM", "pausedVM", "linuxWeb", "linuxDb"}
+    assert set(found) == {"testVM", "stalledVM", "flakyVM", "retiredVM", "pausedVM", "linuxWeb", "linuxDb", "oldAppVM"}
     for item in found.values():
         p = item["properties"]
         for key in ("protectionState", "protectionStatus", "healthStatus", "lastBackupStatus", "lastBackupTime",

@@ -13,7 +13,7 @@ from .entra import EmulatorCredential
 ITEMS = "microsoft.recoveryservices/vaults/backupfabrics/protectioncontainers/protecteditems"
 JOBS = "microsoft.recoveryservices/vaults/backupjobs"
 ITEM_QUERY = f"RecoveryServicesResources | where type =~ '{ITEMS}'"
-DEMO_ITEMS = 14  # testVault 5, crrVault 2, opsVault 7
+DEMO_ITEMS = 15  # testVault 5, crrVault 2, opsVault 8 (oldAppVM: its VM deleted)
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +113,7 @@ def test_where_and_order_by(demo):
     assert [r["properties"]["friendlyName"] for r in rows] == ["flakyVM", "stalledVM"]
     rows = graph(demo, {"query": f"RecoveryServicesResources | where type =~ '{ITEMS.upper()}' "
                                 "| where properties.protectionState != 'Protected' | sort by name"}).json()["data"]
-    assert [r["properties"]["friendlyName"] for r in rows] == ["retiredVM", "pausedVM"]  # descending by default
+    assert [r["properties"]["friendlyName"] for r in rows] == ["retiredVM", "pausedVM", "oldAppVM"]  # descending
     case = graph(demo, {"query": f"RecoveryServicesResources | where type == '{ITEMS.upper()}'"}).json()
     assert case["totalRecords"] == 0  # == is case-sensitive
     take = graph(demo, {"query": ITEM_QUERY + " | take 3"}).json()
@@ -137,10 +137,12 @@ def test_table_format(demo):
     assert {c["name"]: c["type"] for c in body["data"]["columns"]}["properties"] == "object"
 
 
-@pytest.mark.parametrize("query", ["SecurityResources | where type == 'x'", "RecoveryServicesResources | summarize count()",
+@pytest.mark.parametrize("query", ["SecurityResources | where type == 'x'",
+                                   "RecoveryServicesResources | mv-expand properties",
                                    "RecoveryServicesResources | where colour == 'red'",
-                                   "RecoveryServicesResources | where type has 'vault'",
                                    "RecoveryServicesResources | where name['x'] == 'y'",
+                                   "RecoveryServicesResources | extend x = nosuchfunction(name)",
+                                   "RecoveryServicesResources | join kind=leftanti (Resources) on id",
                                    "RecoveryServicesResources | where"])
 def test_unsupported_queries_get_resource_graphs_error(demo, query):
     r = graph(demo, {"query": query})
@@ -206,5 +208,65 @@ def test_official_client_pages_with_skip_token(make_srv):
     assert pages == 3 and answer.count == 500 and len({r["id"] for r in rows}) == 2500
     assert credential.fetched == 1  # one issued token, reused by the client's bearer policy
     with pytest.raises(Exception, match="InvalidQuery|BadRequest"):
-        client.resources(QueryRequest(subscriptions=[SUB], query="Resources | project id"), enforce_https=False)
+        client.resources(QueryRequest(subscriptions=[SUB], query="Resources | mv-expand tags"), enforce_https=False)
     client.close()
+
+
+VMS = "Resources | where type =~ 'microsoft.compute/virtualmachines'"
+
+
+def rows_of(server, query, **options):
+    answer = graph(server, {"query": query, "options": options})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_joins_as_kql_joins(demo):
+    """VMs and protected items: inner keeps matches, leftouter keeps VMs alone, fullouter items alone too."""
+    left = f"{VMS} | project vmKey = tolower(id), vmName = name"
+    right = (f"RecoveryServicesResources | where type =~ '{ITEMS}' "
+             "| project itemKey = tolower(tostring(properties.sourceResourceId)), item = name")
+    counts = {}
+    for kind in ("inner", "leftouter", "fullouter"):
+        body = rows_of(demo, f"{left} | join kind={kind} ({right}) on $left.vmKey == $right.itemKey")
+        counts[kind] = body["totalRecords"]
+        names = {r["vmName"] for r in body["data"]}
+        if kind == "inner":
+            assert "payrollVM" not in names and "testVM" in names
+        else:
+            assert {"payrollVM", "buildVM", "linuxWeb-dr"} <= names  # VMs no vault protects
+        if kind == "fullouter":  # the item whose VM is gone: empty on the left (KQL's strings are never null)
+            assert [r["item"] for r in body["data"] if not r["vmName"]] == ["VM;iaasvmcontainerv2;opsRG;oldAppVM"]
+    assert counts["inner"] < counts["leftouter"] < counts["fullouter"]
+
+
+def test_extend_case_and_ordering_with_nulls(demo):
+    body = rows_of(demo, f"RecoveryServicesResources | where type =~ '{ITEMS}' "
+                         "| extend stopped = iff(properties.protectionState == 'ProtectionStopped', 1, 0), "
+                         "last = todatetime(properties.lastRecoveryPoint) "
+                         "| extend age = datetime(2026-12-01) - last "
+                         "| order by stopped desc, age desc nulls first, name asc "
+                         "| project name, stopped, age")
+    first = body["data"][0]
+    assert first["stopped"] == 1 and isinstance(first["age"], str)  # a timespan written as Kusto's text
+    assert [r["stopped"] for r in body["data"]] == sorted((r["stopped"] for r in body["data"]), reverse=True)
+    table = rows_of(demo, f"RecoveryServicesResources | where type =~ '{ITEMS}' | summarize n = count() by "
+                          "state = tostring(properties.protectionState) | order by n desc", resultFormat="table")
+    assert [c["name"] for c in table["data"]["columns"]] == ["state", "n"]
+    assert {c["name"]: c["type"] for c in table["data"]["columns"]}["n"] == "integer"
+    assert sum(row[1] for row in table["data"]["rows"]) == DEMO_ITEMS
+
+
+def test_a_query_with_take_is_not_paged(demo):
+    """As Resource Graph documents it: take/limit/top results carry no skip token, and say they were cut."""
+    body = rows_of(demo, f"{ITEM_QUERY} | take 10", **{"$top": 4})
+    assert body["count"] == 4 and "$skipToken" not in body and body["resultTruncated"] == "true"
+    paged = rows_of(demo, ITEM_QUERY, **{"$top": 4})
+    assert "$skipToken" in paged and paged["resultTruncated"] == "false"
+
+
+def test_more_than_three_joins_are_refused(demo):
+    sub = f"({VMS} | project id)"
+    r = graph(demo, {"query": f"{VMS} | project id " + " ".join(f"| join kind=inner {sub} on id" for _ in range(4))})
+    assert r.status_code == 400 and [d["code"] for d in r.json()["error"]["details"]] == ["InvalidQuery",
+                                                                                           "ParserFailure"]

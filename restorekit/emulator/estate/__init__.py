@@ -1,9 +1,10 @@
 """The estate: everything the emulator's subscriptions hold, as data (no HTTP, no seeding).
 
-``vaults`` (vaults, protected VMs, their recovery points), ``resources`` (storage accounts, virtual
-networks), ``inventory`` (VMs, disks, NICs, disk encryption sets, blobs: what restores add to),
-``health`` (what happened to a VM's backups), ``protection`` (what requests changed since: stopped,
-soft-deleted, file recovery sessions), ``security`` (soft delete settings, Resource Guards), ``jobs`` (backup jobs and long-running operations on the
+``vaults`` (vaults, protected VMs, their recovery points), ``machines`` (the VMs no vault protects),
+``resources`` (storage accounts, virtual networks), ``inventory`` (VMs, disks, NICs, disk encryption sets,
+blobs: what restores add to), ``health`` (what happened to a VM's backups), ``protection`` (what requests changed
+since: stopped, soft-deleted, file recovery sessions), ``security`` (soft delete settings, Resource Guards),
+``jobs`` (backup jobs and long-running operations on the
 clock) and ``tenancy`` (the tenant and the subscription ids). :class:`Estate` holds them together;
 :mod:`~restorekit.emulator.seed` builds the demo estate.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .inventory import Inventory
+from .machines import Machine
 from .resources import StorageAccount, VirtualNetwork
 from .security import ResourceGuard
 from .vaults import ProtectedVM, Vault
@@ -35,6 +37,8 @@ class Estate:
     group_tags: dict[str, dict[str, str]] = field(default_factory=dict)
     #: Resource Guards vaults may link to (by lower-case id); they live in another tenant.
     resource_guards: dict[str, ResourceGuard] = field(default_factory=dict)
+    #: The VMs no vault protects, as seeded (their resources are in ``inventory``).
+    unprotected: list[Machine] = field(default_factory=list)
 
     def add_vault(self, vault: Vault) -> Vault:
         """Register a vault."""

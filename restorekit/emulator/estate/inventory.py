@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ipaddress
 import threading
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -148,19 +150,84 @@ R = TypeVar("R", ComputeVM, ManagedDisk, NetworkInterface, DiskEncryptionSet, Se
 KINDS: tuple[type, ...] = (ComputeVM, ManagedDisk, NetworkInterface, DiskEncryptionSet, SecurityGroup)
 
 
+class _Watched(dict):  # type: ignore[type-arg]
+    """A dict of one kind of resource that tells its inventory of every change, whichever method makes it."""
+
+    def __init__(self, changed: Callable[[], None]) -> None:
+        super().__init__()
+        self._changed = changed
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        self._changed()
+
+    def __delitem__(self, key: Any) -> None:
+        super().__delitem__(key)
+        self._changed()
+
+    def pop(self, *args: Any) -> Any:
+        """``dict.pop``, counted as a change."""
+        value = super().pop(*args)
+        self._changed()
+        return value
+
+    def popitem(self) -> Any:
+        """``dict.popitem``, counted as a change."""
+        item = super().popitem()
+        self._changed()
+        return item
+
+    def clear(self) -> None:
+        """``dict.clear``, counted as a change."""
+        super().clear()
+        self._changed()
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        """``dict.setdefault``, counted as a change."""
+        value = super().setdefault(key, default)
+        self._changed()
+        return value
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        """``dict.update``, counted as a change."""
+        super().update(*args, **kwargs)
+        self._changed()
+
+
 class Inventory:
-    """The mutable ARM resources of one subscription; every method is thread-safe."""
+    """The mutable ARM resources of the subscriptions; every method is thread-safe.
+
+    ``version`` changes whenever a resource is stored, replaced or removed, so readers may keep what they
+    derived from the inventory (Resource Graph's rows) until it changes.
+    """
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self._items: dict[type, dict[tuple[str, str], Resource]] = {kind: {} for kind in KINDS}
+        self.version = 0
+        self._items: dict[type, dict[tuple[str, str], Resource]] = {kind: _Watched(self._changed) for kind in KINDS}
         self._blobs: dict[str, list[str]] = {}
         self._reserved_vms: dict[tuple[str, str], str] = {}
+        #: NICs per subnet (lower-case id), as of ``_nics_counted_at`` (a version); recounted when older.
+        self._nics_per_subnet: Counter[str] = Counter()
+        self._nics_counted_at = 0
+
+    def _changed(self) -> None:
+        self.version += 1
 
     def add(self, resource: R) -> R:
         """Store (or replace) a resource."""
         with self.lock:
-            self._items[type(resource)][(resource.resource_group.lower(), resource.name.lower())] = resource
+            items = self._items[type(resource)]
+            key = (resource.resource_group.lower(), resource.name.lower())
+            replaced = items.get(key)
+            counted = self._nics_counted_at == self.version
+            items[key] = resource
+            if counted:  # keep the count current as resources come, rather than count again
+                if isinstance(replaced, NetworkInterface):
+                    self._nics_per_subnet[replaced.subnet_id.lower()] -= 1
+                if isinstance(resource, NetworkInterface):
+                    self._nics_per_subnet[resource.subnet_id.lower()] += 1
+                self._nics_counted_at = self.version
         return resource
 
     def get(self, kind: type[R], resource_group: str, name: str) -> R | None:
@@ -212,8 +279,11 @@ class Inventory:
     def next_private_ip(self, subnet_id: str, prefix: str) -> str:
         """The next address of the subnet (Azure keeps the first four for itself); wraps when it is full."""
         with self.lock:
-            used = sum(1 for nic in self._items[NetworkInterface].values()
-                       if nic.subnet_id.lower() == subnet_id.lower())  # type: ignore[union-attr]
+            if self._nics_counted_at != self.version:  # something was removed or replaced: count again
+                self._nics_per_subnet = Counter(nic.subnet_id.lower()  # type: ignore[union-attr]
+                                                for nic in self._items[NetworkInterface].values())
+                self._nics_counted_at = self.version
+            used = self._nics_per_subnet[subnet_id.lower()]
         network = ipaddress.ip_network(prefix)
         return str(network[4 + used % (network.num_addresses - 5)])
 

@@ -79,6 +79,8 @@ class ProtectedVM:
     tags: dict[str, str] = field(default_factory=dict)
     #: What requests changed since the seed (stopped, soft-deleted, file recovery sessions).
     protection: ItemProtection = field(default_factory=ItemProtection)
+    #: The VM itself was deleted after its protection stopped: its item and retained points remain.
+    vm_deleted: bool = False
     _points: list[RecoveryPoint] | None = field(default=None, repr=False)
     _by_name: dict[str, RecoveryPoint] = field(default_factory=dict, repr=False)
     #: The newest point found without the whole history, for the seed moment it was found for.

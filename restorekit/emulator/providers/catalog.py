@@ -32,12 +32,16 @@ def arm_resources(state: State, subscriptions: set[str], resource_group: str | N
     now = state.clock.now()
     estate = state.estate
     out: list[dict[str, Any]] = []
-    if SUBSCRIPTION_ID in subscriptions:
-        inventory = estate.inventory
-        for kind in (ComputeVM, ManagedDisk, DiskEncryptionSet):
-            out += [resource_body(state, r, now) for r in inventory.list(kind) if wanted(r.resource_group)]
-        out += [network_interface(n) for n in inventory.list(NetworkInterface) if wanted(n.resource_group)]
-        out += [security_group(state, g, now) for g in inventory.list(SecurityGroup) if wanted(g.resource_group)]
+    inventory = estate.inventory
+
+    def mine(resource: ComputeVM | ManagedDisk | DiskEncryptionSet | NetworkInterface | SecurityGroup) -> bool:
+        return resource.subscription.lower() in subscriptions and wanted(resource.resource_group)
+
+    for kind in (ComputeVM, ManagedDisk, DiskEncryptionSet):
+        out += [resource_body(state, r, now) for r in inventory.list(kind) if mine(r)]
+    out += [network_interface(n) for n in inventory.list(NetworkInterface) if mine(n)]
+    out += [security_group(state, g, now) for g in inventory.list(SecurityGroup) if mine(g)]
+    if SUBSCRIPTION_ID in subscriptions:  # networks and storage accounts live in the demo subscription
         out += [virtual_network(n, inventory, provisioning_state(state, n.id, now))
                 for n in list(estate.networks.values()) if wanted(n.resource_group)]
         out += [storage_account(a) for a in list(estate.storage_accounts.values()) if wanted(a.resource_group)]

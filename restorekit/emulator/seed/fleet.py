@@ -5,15 +5,21 @@ existed); the k-th subscription's (k >= 2) is ``fleetRG-k/fleetVault-k``, so vau
 group names stay unique across subscriptions. VM ``fleet-vm-NNNN`` goes to subscription
 ``(NNNN - 1) % len(subscriptions)``. A deterministic share of the fleet is at risk (see ``estate.health``):
 about 5% stalled (no backup for 5 days), 5% with a failed last backup, 2% with protection stopped
-and 1% paused.
+and 1% paused. Next to them, one VM in 25 more that no vault protects, ``fleet-nobackup-NNNN`` (as many
+as ``fleet // 25``, spread the same way, in the fleet vaults' resource groups). Every fleet VM is tagged
+``environment``: ``production`` (half of them), ``test`` or ``dev``.
 """
 
 from __future__ import annotations
 
 from ..estate import Estate
 from ..estate.health import HEALTHY, LAST_FAILED, PAUSED, STALLED, STOPPED, BackupHistory
+from ..estate.machines import Machine
 from ..estate.resources import VirtualNetwork
 from ..estate.vaults import Vault
+
+#: One fleet VM in this many more is not protected by any vault.
+UNPROTECTED_EVERY = 25
 
 
 def fleet_vault_names(index: int) -> tuple[str, str]:
@@ -34,8 +40,14 @@ def fleet_history(number: int) -> BackupHistory:
     return HEALTHY
 
 
+def fleet_environment(number: int) -> str:
+    """The ``environment`` tag of fleet VM ``number``: production, production, test, dev, in turn."""
+    return ("production", "production", "test", "dev")[number % 4]
+
+
 def add_fleet(estate: Estate, count: int, subscriptions: tuple[str, ...]) -> None:
-    """Add ``count`` generated VMs to fleet vaults, one vault per subscription that gets any."""
+    """Add ``count`` generated VMs to fleet vaults, one vault per subscription that gets any, and the
+    ``count // 25`` fleet VMs no vault protects."""
     vaults: dict[int, Vault] = {}
     if count:  # one network with large subnets holds every fleet VM's NIC
         estate.networks[("fleetrg", "fleetrg-vnet")] = VirtualNetwork("fleetRG-vnet", "fleetRG", "westus",
@@ -52,4 +64,12 @@ def add_fleet(estate: Estate, count: int, subscriptions: tuple[str, ...]) -> Non
                       os_type="Linux" if number % 3 == 0 else "Windows",
                       disks=((-1, f"{vm}_OsDisk_1"), (0, f"{vm}_DataDisk_0")),
                       daily_days=90, long_term=False, hour=(number * 7) % 24, minute=(number * 13) % 60,
-                      history=fleet_history(number))
+                      history=fleet_history(number), tags={"environment": fleet_environment(number)})
+    for number in range(1, count // UNPROTECTED_EVERY + 1):
+        index = (number - 1) % len(subscriptions)
+        rg, _ = fleet_vault_names(index)
+        vm = f"fleet-nobackup-{number:04d}"
+        estate.unprotected.append(Machine(subscriptions[index], rg, vm, "westus", "Standard_B2s",
+                                          os_type="Linux" if number % 3 == 0 else "Windows",
+                                          disks=((-1, f"{vm}_OsDisk_1"),),
+                                          tags={"environment": fleet_environment(number)}))

@@ -1,16 +1,17 @@
 """The compute and network resources behind the demo estate.
 
-Every protected VM exists as a Microsoft.Compute VM in its resource group and its vault's region, with
-the disks its recovery points list (OS disk at LUN -1, data disks at their LUNs; managed disks, or VHD
-blobs for an unmanaged VM) and one NIC in a subnet of a virtual network of its region (its own resource
-group's network when there is one). ``testRG/testDES`` is a disk encryption set restores may name.
-Names, sizes and dates derive from the VM's name and the estate's day, so seeding is deterministic.
+Every protected VM exists as a Microsoft.Compute VM in its subscription, its resource group and its vault's
+region, with the disks its recovery points list (OS disk at LUN -1, data disks at their LUNs; managed disks,
+or VHD blobs for an unmanaged VM), its tags, and one NIC in a subnet of a virtual network of its region (its
+own resource group's network when there is one); so does every VM no vault protects (``Estate.unprotected``),
+but not the VM of a protected item marked ``vm_deleted``. ``testRG/testDES`` is a disk encryption set restores
+may name. Names, sizes and dates derive from the VM's name and the estate's day, so seeding is deterministic.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from ..arm.ids import stable_guid
@@ -23,6 +24,7 @@ from ..estate.inventory import (
     ManagedDisk,
     NetworkInterface,
 )
+from ..estate.machines import Machine
 from ..estate.resources import StorageAccount, VirtualNetwork
 from ..estate.tenancy import SUBSCRIPTION_ID, TENANT_ID
 from ..estate.vaults import ProtectedVM
@@ -43,12 +45,12 @@ def _number(*parts: object) -> int:
     return int(hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:12], 16)
 
 
-def disk_sku(vm: ProtectedVM) -> str:
+def disk_sku(vm: ProtectedVM | Machine) -> str:
     """The managed disk SKU of a protected VM's disks (premium when its backups say premium storage)."""
     return "Premium_LRS" if vm.storage_type.startswith("Premium") else "StandardSSD_LRS"
 
 
-def disk_size_gb(vm: ProtectedVM, lun: int) -> int:
+def disk_size_gb(vm: ProtectedVM | Machine, lun: int) -> int:
     """Size of the VM's disk at ``lun``: 127 GiB Windows / 30 GiB Linux OS disks, data disks by LUN."""
     if lun < 0:
         return 127 if vm.os_type == "Windows" else 30
@@ -82,11 +84,11 @@ def vhd_account(estate: Estate, resource_group: str, location: str) -> StorageAc
 
 
 def add_nic(inv: Inventory, name: str, resource_group: str, net: VirtualNetwork, subnet: str,
-            vm_id: str | None) -> NetworkInterface:
+            vm_id: str | None, subscription: str = SUBSCRIPTION_ID) -> NetworkInterface:
     """Create a NIC with the next free address of ``net``/``subnet``."""
     subnet_id = f"{net.id}/subnets/{subnet}"
     mac = f"{_number(resource_group.lower(), name.lower(), 'mac'):012X}"[-6:]
-    nic = NetworkInterface(SUBSCRIPTION_ID, resource_group, name, net.location, subnet_id,
+    nic = NetworkInterface(subscription, resource_group, name, net.location, subnet_id,
                            inv.next_private_ip(subnet_id, net.subnet_prefix(subnet)),
                            "00-0D-3A-" + "-".join(mac[i:i + 2] for i in (0, 2, 4)),
                            stable_guid("nic", resource_group.lower(), name.lower()), vm_id)
@@ -102,17 +104,26 @@ def seed_resources(estate: Estate) -> None:
                               "https://testkeyvault.vault.azure.net/keys/testKey/6e8fbd1b2a0c4f7e9d3c5b7a9e1f2d4c",
                               kv, stable_guid("des", "testDES"), TENANT_ID))
     for vault in estate.vaults.values():
-        for vm in vault.items.values():
-            _seed_vm(estate, inv, vm)
+        for protected in vault.items.values():
+            if not protected.vm_deleted:
+                _seed_vm(estate, inv, machine_of(protected), vault.seeded_at.date())
+    for vm in estate.unprotected:
+        _seed_vm(estate, inv, vm, estate.today)
 
 
-def _seed_vm(estate: Estate, inv: Inventory, vm: ProtectedVM) -> None:
-    location = vm.vault.location
-    created = datetime.combine(vm.vault.seeded_at.date() - timedelta(days=400 + _number(vm.name) % 300),
+def machine_of(vm: ProtectedVM) -> Machine:
+    """The VM a protected item protects, as seeding creates it (in its vault's subscription and region)."""
+    return Machine(vm.vault.subscription_id, vm.resource_group, vm.name, vm.vault.location, vm.size, vm.os_type,
+                   vm.managed, vm.zones, vm.disks, vm.storage_type, vm.tags)
+
+
+def _seed_vm(estate: Estate, inv: Inventory, vm: Machine, today: date) -> None:
+    location = vm.location
+    created = datetime.combine(today - timedelta(days=400 + _number(vm.name) % 300),
                                time(9, _number(vm.name, "m") % 60), UTC)
-    machine = ComputeVM(SUBSCRIPTION_ID, vm.resource_group, vm.name, location, vm.size, vm.os_type, created,
+    machine = ComputeVM(vm.subscription_id, vm.resource_group, vm.name, location, vm.size, vm.os_type, created,
                         stable_guid("vm", vm.resource_group.lower(), vm.name.lower()), zones=vm.zones,
-                        image=IMAGES[vm.os_type], tags=dict(vm.tags))
+                        image=IMAGES[vm.os_type], tags=dict(vm.tags), restored_from=vm.restored_from)
     account = None if vm.managed else vhd_account(estate, vm.resource_group, location)
     for lun, disk_name in vm.disks:
         size = disk_size_gb(vm, lun)
@@ -120,7 +131,7 @@ def _seed_vm(estate: Estate, inv: Inventory, vm: ProtectedVM) -> None:
         create_option = "FromImage" if lun < 0 else "Empty"
         if vm.managed:
             disk = inv.add(ManagedDisk(
-                SUBSCRIPTION_ID, vm.resource_group, disk_name, location, size, disk_sku(vm), created,
+                vm.subscription_id, vm.resource_group, disk_name, location, size, disk_sku(vm), created,
                 stable_guid("disk", vm.resource_group.lower(), disk_name.lower()),
                 _creation_data(location, vm.os_type, lun), vm.os_type if lun < 0 else None, vm.zones,
                 managed_by=machine.id))
@@ -134,7 +145,7 @@ def _seed_vm(estate: Estate, inv: Inventory, vm: ProtectedVM) -> None:
     home = home_subnet(estate, vm.resource_group, location)
     if home is not None:
         nic = add_nic(inv, f"{vm.name.lower()}{_number(vm.name, 'nic') % 1000}", vm.resource_group,
-                      home[0], home[1], machine.id)
+                      home[0], home[1], machine.id, vm.subscription_id)
         machine.nic_ids.append(nic.id)
     inv.add(machine)
 

@@ -2,13 +2,14 @@
 
 :class:`State` holds the settings, the clock, the seeded estate, jobs and long-running operations, the
 injected faults (``faults``, ``storm``), the throttle's token buckets (``buckets``), issued bearer tokens
-(``tokens``), Resource Graph's quota (``graph_quota``), cross-region access grants and validate runs,
+(``tokens``), Resource Graph's quota (``graph_quota``) and what it keeps between queries (``graph_cache``),
+cross-region access grants and validate runs,
 what completed restores do to the inventory (``outcomes``, from a ``restore_plan``), the resource
 providers' long-running operations (``arm_operations``: deletes, Run Command), the faults of the
 machines a restore drill boots (``machine_faults``), the signer of the blob links it serves (``sas``), file
 recovery sessions (``file_recovery``), what completed protection jobs do to items (``protection_changes``: soft
-delete, undelete, the purge clock) and the actions tests deny (``access``). It answers no request: providers read and change it
-through a :class:`~restorekit.emulator.call.Call`.
+delete, undelete, the purge clock) and the actions tests deny (``access``). It answers no request: providers
+read and change it through a :class:`~restorekit.emulator.call.Call`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .arm_operations import ArmOperations
 from .buckets import TokenBucket
 from .faults import Faults
 from .file_recovery import FileRecoveries
+from .graph_cache import GraphCache
 from .graph_quota import GraphQuota
 from .machine_faults import MachineFaults
 from .outcomes import Outcomes
@@ -117,6 +119,7 @@ class State:
         self.crr_tokens: dict[str, CrrGrant] = {}
         self.tokens = TokenRegistry(self.clock)
         self.graph_quota = GraphQuota(settings.graph_quota, self.clock.monotonic)
+        self.graph_cache = GraphCache(self.clock.monotonic)
         self.outcomes = Outcomes(self.estate.inventory)
         self.validations: dict[str, ValidationRun] = {}
         self.arm_operations = ArmOperations()

@@ -79,6 +79,12 @@ class ArmOperations:
         return next((op for op in ops if op.target == target.lower() and (kind is None or op.kind == kind)
                      and op.status(now) == "InProgress"), None)
 
+    def in_progress(self, now: datetime) -> frozenset[str]:
+        """The targets of every operation still in progress at ``now``."""
+        with self._lock:
+            ops = list(self._ops.values())
+        return frozenset(op.target for op in ops if op.status(now) == "InProgress")
+
     def settle(self, now: datetime) -> None:
         """Run what every operation ended by ``now`` does, in order of its end (then start, then id), once."""
         with self._settling:
