@@ -21,7 +21,7 @@ from ..arm.responses import empty_response
 from ..call import Call, Route
 from ..estate.inventory import ComputeVM, Inventory, ManagedDisk, NetworkInterface
 from .arm_async import COMPUTE, DISKS, start_delete
-from .resources import resource_group_name
+from .resources import requested_resource
 
 
 def _detach_and_remove(inventory: Inventory, vm: ComputeVM) -> None:
@@ -39,9 +39,8 @@ def _detach_and_remove(inventory: Inventory, vm: ComputeVM) -> None:
 
 def delete_vm(call: Call) -> Response:
     """DELETE a virtual machine (``forceDeletion`` is accepted and changes nothing here)."""
-    rg = resource_group_name(call)
     inventory = call.state.estate.inventory
-    vm = inventory.get(ComputeVM, rg, call.groups["name"])
+    vm = requested_resource(call, ComputeVM)
     if vm is None:
         return empty_response(204)
     return start_delete(call, vm.id, vm.location, COMPUTE, lambda: _detach_and_remove(inventory, vm),
@@ -50,9 +49,8 @@ def delete_vm(call: Call) -> Response:
 
 def delete_disk(call: Call) -> Response:
     """DELETE a managed disk (refused while attached)."""
-    rg = resource_group_name(call)
     inventory = call.state.estate.inventory
-    disk = inventory.get(ManagedDisk, rg, call.groups["name"])
+    disk = requested_resource(call, ManagedDisk)
     if disk is None:
         return empty_response(204)
     if disk.managed_by:

@@ -30,7 +30,7 @@ from ..estate.resources import VirtualNetwork
 from .arm_async import NETWORK, accepted, start_delete
 from .network import VNET_TYPE, ip_configuration_id, requested_network, subnet, virtual_network
 from .resource_groups import check_tags
-from .resources import check_location, resource_group_name, writable_resource_group
+from .resources import check_location, requested_resource, resource_group_name, writable_resource_group
 
 
 def _prefix(value: Any, owner: str) -> ipaddress.IPv4Network:
@@ -197,9 +197,8 @@ def delete_subnet(call: Call) -> Response:
 
 def delete_network_interface(call: Call) -> Response:
     """DELETE a network interface (refused while a VM uses it: 400 ``NicInUse``)."""
-    rg = resource_group_name(call)
     inventory = call.state.estate.inventory
-    nic = inventory.get(NetworkInterface, rg, call.groups["name"])
+    nic = requested_resource(call, NetworkInterface)
     if nic is None:
         return empty_response(204)
     if nic.vm_id:

@@ -15,6 +15,7 @@ from ..arm.filters import parse_filter
 from ..arm.paths import RESOURCE_GROUP, SUBSCRIPTION
 from ..arm.responses import json_response
 from ..call import Call, Route, paged_response
+from ..estate.inventory import R
 from ..estate.tenancy import SUBSCRIPTION_ID
 from ..regions import REGIONS, Region, physical_zone, region
 
@@ -29,6 +30,11 @@ def resource_group_name(call: Call) -> str:
     if found is None:
         raise resource_group_not_found(call.groups["rg"])
     return found[0]
+
+
+def requested_resource(call: Call, kind: type[R]) -> R | None:
+    """The inventory's resource of ``kind`` that the call's path names (its group and ``name``), or None."""
+    return call.state.estate.inventory.get(kind, resource_group_name(call), call.groups["name"])
 
 
 def resource_group_id(name: str) -> str:
