@@ -126,10 +126,14 @@ def emulated_differences() -> dict[str, set[str]]:
         out["recovery points list"] = differences(recorded("test_backup_disk_exclusion", 170).body["value"][0], multi)
         out["recovery point get"] = differences(recorded("test_backup_disk_exclusion", 176).body,
                                                 e.get(multi["id"]).json())
-        started = e.restore(targetResourceGroupId=f"{SUB}/resourceGroups/targetRG")
+        for _ in range(5):  # an operation runs about 1 s: on a loaded machine the first read may come after it
+            started = e.restore(targetResourceGroupId=f"{SUB}/resourceGroups/targetRG")
+            op = started.headers["Azure-AsyncOperation"].split("?")[0].rsplit("/", 1)[1]
+            running = e.get(f"{VAULT}/backupOperations/{op}")
+            if running.json().get("status") == "InProgress":
+                break
+        assert running.json().get("status") == "InProgress", "no restore operation was seen running in 5 tries"
         out["restore 202"] = header_differences(recorded("test_backup_restore", 151).headers, started.headers)
-        op = started.headers["Azure-AsyncOperation"].split("?")[0].rsplit("/", 1)[1]
-        running = e.get(f"{VAULT}/backupOperations/{op}")
         out["operation status, running"] = differences(recorded("test_backup_restore", 174).body, running.json()) \
             | header_differences(recorded("test_backup_restore", 174).headers, running.headers)
         job = e.job_of(started)
