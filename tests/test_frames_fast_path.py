@@ -16,7 +16,7 @@ import orjson
 import pandas as pd
 import pytest
 
-from restorekit.data import columns, frames
+from restorekit.data import columns, frames, tiers
 from restorekit.data.frames import COLUMNS, recovery_points_frame
 
 RECORDINGS = Path(__file__).resolve().parents[1].parent / "shared" / "recordings" / "azure-cli" / "azure-cli-backup.json"
@@ -130,6 +130,7 @@ def _straightforward(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(frames, "_id_texts", frames._id_texts_as_given)
     monkeypatch.setattr(columns, "_keys_within", lambda dicts, array: set().union(*dicts) <= {f.name for f in array.type})
     monkeypatch.setattr(columns, "_ZONE", re.compile(""))
+    monkeypatch.setattr(tiers, "_bits_by_lookup", lambda values: None)
 
 
 SHAPES = {"2026": points_2026, "recorded": points_recorded}
@@ -151,6 +152,33 @@ def test_fast_path_gives_the_straightforward_frame(shape, odd, sample, monkeypat
     assert list(fast.columns) == list(COLUMNS)
     pd.testing.assert_frame_equal(fast, expected)
     assert fast.extra.dtype == expected.extra.dtype
+
+
+ODD_TIERS = [
+    [{"type": True, "status": 1}], [{"type": 1.0, "status": "Valid"}], [{"type": 1, "status": True}],
+    [{"type": " InstantRP", "status": "Valid"}], [{"type": "InstantRP", "status": " Valid "}],
+    [{"type": "FutureRP", "status": "Valid"}], [{"type": 9, "status": 1}], [{"type": 3, "status": 9}],
+    [{"type": "InstantRP", "status": "Valid", "extendedInfo": {"x": 1}}], [{"type": "InstantRP"}],
+    [{"type": None, "status": "Valid"}], ["InstantRP"], "InstantRP", None, [],
+    [{"type": "Invalid", "status": "Valid"}], [{"type": 0, "status": 1}], [{"type": "1", "status": "1"}],
+]
+
+
+@pytest.mark.parametrize("odd", [None, *ODD_TIERS], ids=["mixed", *map(json.dumps, ODD_TIERS)])
+def test_tiers_looked_up_give_what_arrow_reads(odd):
+    """Mixed numbers and names are looked up entry by entry; any odder value sends every point back to Arrow's
+    reading, which the lookup must equal (exact ints only, padded names and unknown types as Arrow reads them)."""
+    points = points_2026(60)
+    for status, i in zip(("Rehydrated", 4, "Deleted", 2, "Invalid", 0), range(0, 60, 7), strict=False):
+        points[i]["properties"]["recoveryPointTierDetails"] = [{"type": "ArchivedRP" if i % 2 else 3, "status": status}]
+    if odd is not None:
+        points[31]["properties"]["recoveryPointTierDetails"] = odd
+    looked_up = _frame(points)
+    with pytest.MonkeyPatch.context() as plain:
+        plain.setattr(tiers, "_bits_by_lookup", lambda values: None)
+        expected = _frame(points)
+    pd.testing.assert_frame_equal(looked_up, expected)
+    assert set(looked_up.tier) >= {"snapshot+vault", "vault", "archive", "none"}
 
 
 def test_odd_points_keep_their_odd_values():

@@ -28,6 +28,12 @@ _BITS_LABEL = {bits: "+".join(lab for lab, bit in _BITS.items() if bits & bit) o
 _TYPE_BIT = {**{name: _BITS[label] for name, label in TIER_LABELS.items()},
              **{str(code): _BITS[TIER_LABELS[name]] for code, name in TIER_TYPES.items() if name in TIER_LABELS}}
 _INVALID_TYPES = ("Invalid", "0")
+# the same, looked up as the API writes them (exact ints and names, the entries' types checked apart)
+_UNKNOWN = 255
+_KIND_BIT = {**{name: _BITS[label] for name, label in TIER_LABELS.items()},
+             **{code: _BITS[TIER_LABELS[name]] for code, name in TIER_TYPES.items() if name in TIER_LABELS}}
+_STATUS_USABLE = {**{name: int(name in USABLE_STATUSES) for name in TIER_STATUSES.values()},
+                  **{code: int(name in USABLE_STATUSES) for code, name in TIER_STATUSES.items()}}
 _USABLE = sorted({*USABLE_STATUSES, *(str(code) for code, name in TIER_STATUSES.items() if name in USABLE_STATUSES)})
 
 
@@ -38,7 +44,12 @@ def read_tiers(values: list[Any]) -> tuple[np.ndarray, dict[int, list[str]], np.
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    array, kept = _tier_array(values)
+    whole = _tiers_in_c(values)  # all numbers or all names: Arrow reads them fastest
+    if whole is None:  # mixed, as the service answers today: looked up entry by entry, in C
+        looked_up = _bits_by_lookup(values)
+        if looked_up is not None:
+            return looked_up, {}, np.zeros(len(values), dtype=bool), False
+    array, kept = (whole, False) if whole is not None else _tier_array(values)
     entries = array.flatten()
     parents = pc.list_parent_indices(array).to_numpy(zero_copy_only=False)
     kinds = pc.utf8_trim_whitespace(pc.struct_field(entries, "type"))
@@ -62,19 +73,50 @@ def read_tiers(values: list[Any]) -> tuple[np.ndarray, dict[int, list[str]], np.
     return bits, odd, array.is_null().to_numpy(zero_copy_only=False), kept
 
 
-def _tier_array(values: list[Any]) -> tuple[pa.ListArray, bool]:
-    """``list<struct<type, status>>`` of the details, and whether they hold more than types and statuses.
+def _bits_by_lookup(values: list[Any]) -> np.ndarray | None:
+    """The tier bits of each point when every value is a list of ``{"type", "status"}`` dicts whose types and
+    statuses are all known, exact ints or names as the API writes them (mixed or not): each entry is looked up
+    in a table, in C, and no Arrow array of the details is built. None when some value is odder (unknown,
+    padded, of another type): :func:`_tier_array` reads those."""
+    import numpy as np
 
-    In C when the lists hold dicts of ``type`` and ``status`` only, all numbers (exact ints, through
-    ``decimal``: a bool or float is no tier number) or all texts — the whole column at once, else the lists
-    of each kind apart; the other lists are read entry by entry in Python. Numbers come back as text.
+    if not set(map(type, values)) <= {list}:
+        return None
+    entries = list(chain.from_iterable(values))
+    try:  # dict.get refuses an entry that is no dict
+        kinds, statuses = list(map(dict.get, entries, repeat("type"))), list(map(dict.get, entries, repeat("status")))
+    except TypeError:
+        return None
+    if not set(map(type, kinds)) | set(map(type, statuses)) <= {int, str}:  # no bool or float read as a number
+        return None
+    if sum(map(len, entries)) != 2 * len(entries):  # no key but type and status
+        return None
+    count = len(entries)
+    kind_bits = np.fromiter(map(_KIND_BIT.get, kinds, repeat(_UNKNOWN)), dtype=np.uint8, count=count)
+    usable = np.fromiter(map(_STATUS_USABLE.get, statuses, repeat(_UNKNOWN)), dtype=np.uint8, count=count)
+    if (kind_bits == _UNKNOWN).any() or (usable == _UNKNOWN).any():
+        return None
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    parents = np.repeat(np.arange(len(values)), lengths)
+    entry_bits = kind_bits * usable
+    bits = np.zeros(len(values), dtype=np.uint8)
+    for bit in (1, 2, 4):
+        bits[parents[(entry_bits & bit) > 0]] |= bit
+    return bits
+
+
+def _tier_array(values: list[Any]) -> tuple[pa.ListArray, bool]:
+    """``list<struct<type, status>>`` of details that :func:`_tiers_in_c` could not read whole, and whether they
+    hold more than types and statuses.
+
+    In C when the lists hold dicts of ``type`` and ``status`` only, each an exact int or a text (through
+    ``decimal``: a bool or float is no tier number), else the lists of each kind apart; the other lists are read
+    entry by entry in Python. Numbers come back as text.
     """
     import numpy as np
     import pyarrow as pa
 
-    whole = _tiers_in_c(values)
-    if whole is None:
-        whole = _mixed_tiers_in_c(values)
+    whole = _mixed_tiers_in_c(values)
     if whole is not None:
         return whole, False
     kinds = np.array([type(v[0].get("type")) if type(v) is list and v and type(v[0]) is dict else None
