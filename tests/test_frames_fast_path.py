@@ -126,7 +126,8 @@ def _straightforward(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every shortcut off: the keys of every point, ids and names through Python lists, structs' keys compared,
     times cast with a zone first."""
     monkeypatch.setattr(columns, "sampled_key_union", columns.key_union)
-    monkeypatch.setattr(frames, "keys_accounted", lambda *args: False)
+    monkeypatch.setattr(frames, "sampled_key_union", columns.key_union)
+    monkeypatch.setattr(frames, "keys_accounted", lambda *args, **kwargs: False)
     monkeypatch.setattr(frames, "_id_texts", frames._id_texts_as_given)
     monkeypatch.setattr(columns, "_keys_within", lambda dicts, array: set().union(*dicts) <= {f.name for f in array.type})
     monkeypatch.setattr(columns, "_ZONE", re.compile(""))
@@ -192,6 +193,30 @@ def test_odd_points_keep_their_odd_values():
     assert df.tier[n // 5] == "snapshot+vault+archive" and df.tier[n // 4] == "none"
     assert df.disk_count.isna()[n // 3] and df.disk_count[0] == 2
     assert "late" in json.dumps(df.extra[n - 8]["recoveryPointMoveReadinessInfo"], default=str)
+
+
+@pytest.mark.parametrize("sample", [256, 4], ids=["sample-256", "sample-4"])
+def test_a_resource_key_beyond_the_sample_is_kept(sample, monkeypatch):
+    """The resources' keys come from a sample too, checked by counting ids, names, types and properties."""
+    monkeypatch.setattr(columns, "_SAMPLE", sample)
+    points = points_2026()
+    points[-2]["etag"] = 'W/"late"'
+    points[-3]["type"] = None  # a None value counts as missing: the whole key union is taken
+    df = _frame(points)
+    assert df.extra[len(points) - 2]["etag"] == 'W/"late"' and df.extra[0]["etag"] is None
+    with monkeypatch.context() as plain:
+        _straightforward(plain)
+        pd.testing.assert_frame_equal(df, _frame(points))
+
+
+def test_pages_among_resources_are_found_without_a_pass_for_them():
+    """A list of dicts is not searched for pages up front; a page (no properties) is found and read all the same."""
+    points = points_2026(120)
+    mixed = [*points[:50], {"value": points[50:100], "nextLink": None}, *points[100:]]
+    pd.testing.assert_frame_equal(_frame(mixed), _frame(points))
+    no_properties = [*points[:3], {"id": points[3]["id"], "name": points[3]["name"]}]
+    df = _frame(no_properties)
+    assert len(df) == 4 and df.recovery_point[3] == points[3]["name"] and df.time.isna()[3]
 
 
 def test_collector_is_paused_while_building_and_left_as_it_was(monkeypatch):

@@ -72,14 +72,15 @@ def sampled_key_union(records: list[dict[str, Any]]) -> list[Any]:
 
 
 def keys_accounted(records: list[dict[str, Any]], columns: dict[Any, pa.Array], moved: dict[Any, list[Any]],
-                   others: Iterable[list[Any]] = ()) -> bool:
+                   others: Iterable[list[Any]] = (), *, counted: int = 0) -> bool:
     """Whether the values that :func:`convert` put in ``columns`` and ``moved`` (and the ``others``, values of
-    the keys it skipped) are every key of every record: then no key lay beyond those converted.
+    the keys it skipped, or ``counted`` of them, not None) are every key of every record: then no key lay
+    beyond those converted.
 
     Counted in C: the records' lengths against the values that are not None. A key whose value is None
     counts as missing, so such records give False, as records with other keys do.
     """
-    found = sum(len(c) - c.null_count for c in columns.values())
+    found = counted + sum(len(c) - c.null_count for c in columns.values())
     found += sum(len(v) - v.count(None) for v in chain(moved.values(), others))
     return found == sum(map(len, records))
 

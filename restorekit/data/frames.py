@@ -39,7 +39,7 @@ import functools
 import gc
 import warnings
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..core.ids import ItemRef
 from .columns import (
@@ -51,6 +51,7 @@ from .columns import (
     key_union,
     keys_accounted,
     lossless,
+    sampled_key_union,
     struct,
     typed,
     utc_times,
@@ -126,7 +127,8 @@ def recovery_points_frame(raw: Any, *, vault: str | None = None, region: str | N
     >>> df = recovery_points_frame(page)                       # doctest: +SKIP
     >>> df.groupby("item_id", observed=True).time.max()        # doctest: +SKIP
     """
-    return for_people(_build(resources(raw), default_vault=vault, regions=region or "primary"))
+    items = resources(raw, deferred_pages=True)
+    return for_people(_build(items, default_vault=vault, regions=region or "primary", pages_unchecked=True))
 
 
 def points_to_frame(points: Iterable[RecoveryPoint]) -> pd.DataFrame:
@@ -201,8 +203,12 @@ def _collector_paused(build: Callable[..., pd.DataFrame]) -> Callable[..., pd.Da
 
 @_collector_paused
 def _build(items: list[dict[str, Any]], *, refs: list[Any] | None = None, default_vault: str | None = None,
-           regions: Any = "primary", locations: Any = None) -> pd.DataFrame:
-    """The frame of ``items`` (resource dicts); ``refs``: each point's ItemRef when known (points_to_frame)."""
+           regions: Any = "primary", locations: Any = None, pages_unchecked: bool = False) -> pd.DataFrame:
+    """The frame of ``items`` (resource dicts); ``refs``: each point's ItemRef when known (points_to_frame).
+
+    ``pages_unchecked``: ``items`` may still hold pages (``resources(…, deferred_pages=True)``); they are looked
+    for only when some item has no dict of properties, as a page has none.
+    """
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -212,8 +218,16 @@ def _build(items: list[dict[str, Any]], *, refs: list[Any] | None = None, defaul
     register()  # its nested columns read back from Parquet by plain pandas
     n = len(items)
     types = _property_types()
-    top, top_moved = convert(items, {"location": pa.string()}, skip=_TOP_SKIPPED)
     props, odd_props, keys = properties_of(items, sampled=True)  # the keys of a sample, checked next
+    if odd_props and pages_unchecked:  # some item without a dict of properties: a page, maybe
+        checked = resources(items)
+        if checked is not items:
+            return _build(checked, default_vault=default_vault, regions=regions)
+    texts = _id_texts(items)
+    top_types = {"location": pa.string()}
+    top, top_moved = convert(items, top_types, keys=sampled_key_union(items), skip=_TOP_SKIPPED)
+    if odd_props or not keys_accounted(items, top, top_moved, counted=texts.counted + n):  # id, name, type, props
+        top, top_moved = convert(items, top_types, skip=_TOP_SKIPPED)  # keys beyond the sample: all of them
     cols, moved = convert(props, types, keys=keys, skip=frozenset({_TIERS}))
     tier_values = values_of(props, _TIERS)
     if not keys_accounted(props, cols, moved, [tier_values]) and set(key_union(props)) != set(keys):
@@ -223,7 +237,7 @@ def _build(items: list[dict[str, Any]], *, refs: list[Any] | None = None, defaul
     # extra: the properties no column holds, then (below) what the columns could not read
     extra: dict[str, pa.Array] = {k: c for k, c in cols.items() if k not in types and k != _RULE}
 
-    identity, names, no_id = _identity(items, refs, default_vault, cols.get("sourceResourceId"), extra)
+    identity, names, no_id = _identity(items, texts, refs, default_vault, cols.get("sourceResourceId"), extra)
     bits, odd_tiers, no_tiers, tiers_kept = read_tiers(tier_values if n else [])
     if tiers_kept:
         extra[_TIERS] = lossless(tier_values)
@@ -270,13 +284,13 @@ def _build(items: list[dict[str, Any]], *, refs: list[Any] | None = None, defaul
     return frame
 
 
-def _identity(items: list[dict[str, Any]], refs: list[Any] | None, default_vault: str | None,
+def _identity(items: list[dict[str, Any]], texts: _Texts, refs: list[Any] | None, default_vault: str | None,
               source_vm: pa.Array | None, extra: dict[str, pa.Array]) -> tuple[dict[str, Any], pa.Array, np.ndarray]:
     """The identity columns, the points' names and the points without an item; ids and names that the
     columns do not rebuild go to ``extra``."""
     import numpy as np
 
-    id_chunks, given, ids, given_names = _id_texts(items)
+    id_chunks, given, ids, given_names, _ = texts
     codes, heads, names, kept_ids = _items_of(id_chunks, given, lambda: ids or values_of(items, "id"))
     if refs is not None and any(r is not None for r in refs):  # the point's item says where it lives
         code_of = {ref: len(heads) + k for k, ref in enumerate(dict.fromkeys(r for r in refs if r is not None))}
@@ -305,30 +319,44 @@ def _set_aside(extra: dict[str, pa.Array], moved: dict[str, list[Any]], top: dic
         extra["properties"] = lossless(odd_props)
 
 
-def _id_texts(items: list[dict[str, Any]]) -> tuple[list[pa.Array], pa.Array, list[Any] | None, list[Any] | None]:
+class _Texts(NamedTuple):
+    """The points' ids and names as Arrow texts (the ids in chunks), as given when some is no text, and how many
+    ids, names and types the resources hold (None values not counted)."""
+
+    id_chunks: list[pa.Array]
+    names: pa.Array
+    ids: list[Any] | None
+    given_names: list[Any] | None
+    counted: int
+
+
+def _id_texts(items: list[dict[str, Any]]) -> _Texts:
     """The points' ids (in chunks of 16,384: small temporaries are reused, no fresh memory for long ids) and
-    names as Arrow texts, read from the resources by one struct conversion per chunk; and, when some id or
-    name is no text (kept in ``extra``: its point has no item, or no given name), the ids and names as given.
+    names as Arrow texts, read from the resources by one struct conversion per chunk, which counts their types
+    too; and, when some id, name or type is no text (the id or name kept in ``extra``: its point has no item,
+    or no given name), the ids and names as given.
     """
     import pyarrow as pa
 
-    kind = pa.struct([("id", pa.string()), ("name", pa.string())])
+    kind = pa.struct([("id", pa.string()), ("name", pa.string()), ("type", pa.string())])
     try:
         parts = [pa.array(items[start:start + _CHUNK], type=kind).flatten() for start in range(0, len(items), _CHUNK)]
     except arrow_errors():
         return _id_texts_as_given(items)
     names = pa.concat_arrays([p[1] for p in parts]) if parts else pa.array([], type=pa.string())
-    return [p[0] for p in parts], names, None, None
+    counted = sum(len(field) - field.null_count for part in parts for field in part)
+    return _Texts([p[0] for p in parts], names, None, None, counted)
 
 
-def _id_texts_as_given(items: list[dict[str, Any]]) -> tuple[list[pa.Array], pa.Array, list[Any], list[Any]]:
+def _id_texts_as_given(items: list[dict[str, Any]]) -> _Texts:
     """:func:`_id_texts` through the Python lists of ids and names: the values that are no text become null."""
     import pyarrow as pa
 
-    ids, names = values_of(items, "id"), values_of(items, "name")
-    return ([pa.array([v if type(v) is str else None for v in ids[start:start + _CHUNK]], type=pa.string())
-             for start in range(0, len(ids), _CHUNK)],
-            pa.array([v if type(v) is str else None for v in names], type=pa.string()), ids, names)
+    ids, names, kinds = values_of(items, "id"), values_of(items, "name"), values_of(items, "type")
+    counted = 3 * len(items) - ids.count(None) - names.count(None) - kinds.count(None)
+    return _Texts([pa.array([v if type(v) is str else None for v in ids[start:start + _CHUNK]], type=pa.string())
+                   for start in range(0, len(ids), _CHUNK)],
+                  pa.array([v if type(v) is str else None for v in names], type=pa.string()), ids, names, counted)
 
 
 def _items_of(id_chunks: list[pa.Array], given: pa.Array, python_ids: Any) -> tuple[np.ndarray, list[str], pa.Array,

@@ -61,10 +61,12 @@ def camelize(value: Any) -> Any:
     return value
 
 
-def resources(raw: Any, what: str = "recovery points") -> list[dict[str, Any]]:
+def resources(raw: Any, what: str = "recovery points", *, deferred_pages: bool = False) -> list[dict[str, Any]]:
     """A flat list of resource dicts from any accepted shape; :class:`FrameInputError` otherwise.
 
-    ``what`` names the expected resources in error messages.
+    ``what`` names the expected resources in error messages. ``deferred_pages``: a list of dicts is returned as
+    it is, not searched for pages (a pass over every dict): the caller looks for them when some dict has no
+    ``properties``, as a page has none, by calling this again.
     """
     if isinstance(raw, str | bytes | bytearray) or raw is None or isinstance(raw, int | float):
         raise FrameInputError(f"{what} expected (a dict, a page or a list of them), got {type(raw).__name__}")
@@ -73,7 +75,8 @@ def resources(raw: Any, what: str = "recovery points") -> list[dict[str, Any]]:
         return _page_items(top, "the page", what) if _is_page(top) else [top]
     if not isinstance(raw, Iterable):
         raise FrameInputError(f"{what} expected, got {type(raw).__name__}")
-    if type(raw) is list and set(map(type, raw)) <= {dict} and not any(map(_is_page, _page_like(raw))):
+    if type(raw) is list and set(map(type, raw)) <= {dict} and (deferred_pages
+                                                                 or not any(map(_is_page, _page_like(raw)))):
         return raw  # the usual case: resources already (a page has no id)
     out: list[dict[str, Any]] = []
     for index, element in enumerate(raw):
