@@ -151,8 +151,12 @@ def by_runs(values: list[Any], convert_run_values: Any) -> tuple[pa.Array, list[
     import pyarrow as pa
 
     sample = values[:_SAMPLE]
-    if len(values) < 2 or sum(map(eq, sample, islice(sample, 1, None))) < len(sample) // 2:
+    repeats = sum(map(eq, sample, islice(sample, 1, None)))
+    if len(values) < 2 or repeats < len(sample) // 2:
         return convert_run_values(values)  # few repeats: runs would not pay for the comparisons
+    if repeats == len(sample) - 1 and values.count(values[0]) == len(values):  # one run: counted, no bools made
+        array, aside = convert_run_values(values[:1])
+        return array.take(pa.array(np.zeros(len(values), dtype=np.int64))), None if aside is None else aside * len(values)
     starts = np.ones(len(values), dtype=bool)
     starts[1:] = ~np.fromiter(map(eq, values, islice(values, 1, None)), dtype=bool, count=len(values) - 1)
     if starts.all():
