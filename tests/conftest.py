@@ -24,9 +24,12 @@ def scripted():
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def emulator_server():
-    """One emulator for the client tests: small fleet, short jobs, no read throttle."""
+    """One emulator per test module for the client tests: small fleet, short jobs, no read throttle.
+
+    Per module, not per session: each module starts from the estate as seeded, whichever worker runs it and
+    after whichever modules (the suite runs on two workers, a file at a time)."""
     from restorekit import emulator
 
     with emulator.start(fleet=6, job_seconds=2, retry_after=1, throttle=False) as server:

@@ -20,7 +20,8 @@ def test_the_binder_files_alone_give_an_environment_where_every_notebook_runs(tm
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RESTOREKIT_", "VIRTUAL_ENV"))}
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     env["RESTOREKIT_JOURNAL"] = str(tmp_path / "journal.jsonl")  # no restore journal in the user's folder
-    install = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "-r", "binder/requirements.txt"],
+    # --no-compile: Binder byte-compiles, which this test does not need to repeat (~20 s of the 2 cores)
+    install = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--no-compile", "-r", "binder/requirements.txt"],
                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert install.returncode == 0, install.stderr[-3000:]
     assert subprocess.run(["bash", "binder/postBuild"], cwd=ROOT, env=env, timeout=120).returncode == 0

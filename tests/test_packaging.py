@@ -19,7 +19,7 @@ def readme_commands() -> list[str]:
 def test_readme_opens_with_the_two_commands():
     demo, tests = readme_commands()
     assert demo.endswith("restorekit demo") and "pip install" in demo
-    assert "[test" in tests and tests.endswith("python -m pytest")
+    assert "[test" in tests and tests.endswith("python -m pytest -n 2 --dist loadfile")
     before = (ROOT / "README.md").read_text().split("```bash")[0]
     assert "```" not in before  # nothing else comes before them
 

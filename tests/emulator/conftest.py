@@ -46,9 +46,9 @@ def in_process(server: emulator.EmulatorServer) -> requests.Session:
     return session
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def srv() -> Iterator[emulator.EmulatorServer]:
-    """One shared emulator: fast jobs, no throttle (tests that need the throttle start their own)."""
+    """One emulator per test module, as seeded: fast jobs, no throttle (tests that need the throttle start their own)."""
     with emulator.start(job_seconds=1, retry_after=0, throttle=False) as server:
         yield server
 
