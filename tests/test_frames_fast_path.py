@@ -1,6 +1,7 @@
 """The frame's fast path (sampled keys checked by counting, ids read by struct, structs' keys counted, times
-cast in the likelier order, the collector paused) gives the very frame of the straightforward path, on the
-2026 shape and on Azure's recorded one, odd points included."""
+cast in the likelier order, mixed tier details looked up, pages looked for only when needed, the collector
+paused) gives the very frame of the straightforward path, on the 2026 shape and on Azure's recorded one, odd
+points included."""
 
 from __future__ import annotations
 

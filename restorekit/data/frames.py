@@ -10,14 +10,17 @@ See :data:`COLUMNS` for the columns.
 How it works (the Arrow path): the scalar properties (texts, booleans, numbers) are converted by one
 ``pa.array`` call over the property dicts to an explicit struct type — modelled fields to their types,
 the others to the types of their first values; nested properties (disk configuration…) are converted
-once per run of equal neighbours and repeated; tier details go to ``list<struct<type, status>>`` in C
+once per run of equal neighbours and repeated; tier details go to ``list<struct<type, status>>`` in C, or,
+when numbers and names mix (as the service answers today), are looked up entry by entry in C
 (:mod:`restorekit.data.columns`, :mod:`restorekit.data.tiers`). Ids are split by ``pyarrow.compute``
 and dictionary-encoded, so each protected item's ARM ID is parsed once (:mod:`restorekit.data.identity`);
 times are parsed by Arrow; identities and small vocabularies become categoricals, the rest Arrow strings,
 lists and structs. No Python object is built per point: the per-point work is C-level iteration
 (``map``, ``len``, ``==``) over the input dicts. Each such pass costs (a cache miss per dict), so there are few:
-the properties' keys come from a sample, proven complete by counting (the full key union only when the count
-differs); ids and names are read by one struct conversion; the cyclic collector waits until the frame is built.
+the properties' keys and the resources' keys come from a sample, proven complete by counting (the full key union
+only when the count differs); ids, names and types are read by one struct conversion, which counts them; a list
+of dicts is searched for pages only when some dict has no properties; the cyclic collector waits until the frame
+is built.
 
 Identity: ``item_id`` (the protected item's ARM ID, canonical and lowercased), ``vm_id`` (the source VM's)
 and ``subscription_id`` key the rows; ``vm_name``, ``resource_group`` and ``vault`` are for display. The
