@@ -44,11 +44,15 @@ def read_tiers(values: list[Any]) -> tuple[np.ndarray, dict[int, list[str]], np.
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    whole = _tiers_in_c(values)  # all numbers or all names: Arrow reads them fastest
-    if whole is None:  # mixed, as the service answers today: looked up entry by entry, in C
+    # all names: Arrow reads them fastest; numbers (which Arrow reads through decimal) and mixed details (as the
+    # service answers today): looked up entry by entry, in C
+    names = type(_first_entry(values).get("type")) is str
+    whole = _tiers_in_c(values) if names else None
+    if whole is None:
         looked_up = _bits_by_lookup(values)
         if looked_up is not None:
             return looked_up, {}, np.zeros(len(values), dtype=bool), False
+        whole = None if names else _tiers_in_c(values)
     array, kept = (whole, False) if whole is not None else _tier_array(values)
     entries = array.flatten()
     parents = pc.list_parent_indices(array).to_numpy(zero_copy_only=False)
@@ -146,8 +150,7 @@ def _tiers_in_c(values: list[Any]) -> pa.ListArray | None:
     """The details as ``list<struct<type: string, status: string>>`` when Arrow reads them all exactly, else None."""
     import pyarrow as pa
 
-    first = next((v[0] for v in values if type(v) is list and v and type(v[0]) is dict), {})
-    for kind in (exact_int(), pa.string()) if type(first.get("type")) is int else (pa.string(), exact_int()):
+    for kind in (exact_int(), pa.string()) if type(_first_entry(values).get("type")) is int else (pa.string(), exact_int()):
         try:
             array = pa.array(values, type=_tier_type(kind))
         except arrow_errors():
@@ -161,6 +164,11 @@ def _tiers_in_c(values: list[Any]) -> pa.ListArray | None:
             return None
         return array.cast(_tier_type(pa.string())) if kind == exact_int() else array
     return None
+
+
+def _first_entry(values: list[Any]) -> dict[str, Any]:
+    """The first tier entry that is a dict, else ``{}``."""
+    return next((v[0] for v in values if type(v) is list and v and type(v[0]) is dict), {})
 
 
 def _mixed_tiers_in_c(values: list[Any]) -> pa.ListArray | None:
