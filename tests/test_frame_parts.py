@@ -72,6 +72,39 @@ def test_a_batch_is_built_as_soon_as_it_is_full_and_its_points_let_go(estate_poi
     assert parts.parts >= 1
 
 
+def test_many_threads_adding_to_a_slow_builder_hold_a_few_batches_not_a_batch_each(monkeypatch):
+    """While the builder is two batches behind, every adding thread waits: the points taken and not yet built stay
+    within the pending batch, the two waiting, the one being built and the one being handed over, however many
+    threads add."""
+    import time
+
+    batch, adds, threads = 10, 3, 16
+    built, most_held = [0], [0]
+    parts = PointsFrameParts(batch=batch)
+
+    def slow_build(points):
+        time.sleep(0.01)
+        built[0] += len(points)
+        return pd.DataFrame()
+
+    monkeypatch.setattr(parts, "_build", slow_build)
+
+    def adder():
+        for _ in range(40):
+            parts.add([{}] * adds)
+            most_held[0] = max(most_held[0], parts.points - built[0])
+
+    workers = [threading.Thread(target=adder) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=120)
+    parts.close()
+    assert built[0] + len(parts._pending) == parts.points == threads * 40 * adds
+    # a batch holds up to batch + adds - 1 points; pending, two waiting, one built, one being handed over
+    assert most_held[0] <= (batch - 1) + 4 * (batch + adds - 1), most_held[0]  # a batch per thread: 16 batches
+
+
 def test_a_failing_build_is_raised_to_the_caller():
     parts = PointsFrameParts(batch=1)
     parts.add(["not a point"])  # type: ignore[list-item]
