@@ -24,17 +24,16 @@ TIER_COMBINATIONS = ("snapshot+vault", "snapshot", "vault", "vault+archive", "ar
                      "snapshot+archive", "snapshot+vault+archive", "none")
 _BITS = {"snapshot": 1, "vault": 2, "archive": 4}
 _BITS_LABEL = {bits: "+".join(lab for lab, bit in _BITS.items() if bits & bit) or "none" for bits in range(8)}
-# tier types and statuses as the API writes them (names or numbers, numbers as text once cast)
-_TYPE_BIT = {**{name: _BITS[label] for name, label in TIER_LABELS.items()},
-             **{str(code): _BITS[TIER_LABELS[name]] for code, name in TIER_TYPES.items() if name in TIER_LABELS}}
-_INVALID_TYPES = ("Invalid", "0")
-# the same, looked up as the API writes them (exact ints and names, the entries' types checked apart)
-_UNKNOWN = 255
+# tier types and statuses as the API writes them, names or exact ints (looked up: the entries' types checked apart)
 _KIND_BIT = {**{name: _BITS[label] for name, label in TIER_LABELS.items()},
              **{code: _BITS[TIER_LABELS[name]] for code, name in TIER_TYPES.items() if name in TIER_LABELS}}
 _STATUS_USABLE = {**{name: int(name in USABLE_STATUSES) for name in TIER_STATUSES.values()},
                   **{code: int(name in USABLE_STATUSES) for code, name in TIER_STATUSES.items()}}
-_USABLE = sorted({*USABLE_STATUSES, *(str(code) for code, name in TIER_STATUSES.items() if name in USABLE_STATUSES)})
+_UNKNOWN = 255
+# the same as Arrow reads them (numbers as text once cast)
+_TYPE_BIT = {str(kind): bit for kind, bit in _KIND_BIT.items()}
+_USABLE = sorted(str(status) for status, usable in _STATUS_USABLE.items() if usable)
+_INVALID_TYPES = ("Invalid", "0")
 
 
 def read_tiers(values: list[Any]) -> tuple[np.ndarray, dict[int, list[str]], np.ndarray, bool]:
@@ -46,13 +45,14 @@ def read_tiers(values: list[Any]) -> tuple[np.ndarray, dict[int, list[str]], np.
 
     # all names: Arrow reads them fastest; numbers (which Arrow reads through decimal) and mixed details (as the
     # service answers today): looked up entry by entry, in C
-    names = type(_first_entry(values).get("type")) is str
-    whole = _tiers_in_c(values) if names else None
+    written_as_names = type(_first_entry(values).get("type")) is str
+    whole = _tiers_in_c(values) if written_as_names else None
     if whole is None:
         looked_up = _bits_by_lookup(values)
         if looked_up is not None:
             return looked_up, {}, np.zeros(len(values), dtype=bool), False
-        whole = None if names else _tiers_in_c(values)
+        if not written_as_names:
+            whole = _tiers_in_c(values)
     array, kept = (whole, False) if whole is not None else _tier_array(values)
     entries = array.flatten()
     parents = pc.list_parent_indices(array).to_numpy(zero_copy_only=False)
@@ -64,9 +64,7 @@ def read_tiers(values: list[Any]) -> tuple[np.ndarray, dict[int, list[str]], np.
     entry_bits = np.array([_TYPE_BIT[name] for name in names] + [0], dtype=np.uint8)[found]
     unknown = found < 0
     entry_bits = np.where(usable, entry_bits, 0).astype(np.uint8)
-    bits = np.zeros(len(values), dtype=np.uint8)
-    for bit in (1, 2, 4):
-        bits[parents[(entry_bits & bit) > 0]] |= bit
+    bits = _per_point(entry_bits, parents, len(values))
     odd: dict[int, list[str]] = {}
     if unknown.any():
         kept = True
@@ -100,10 +98,15 @@ def _bits_by_lookup(values: list[Any]) -> np.ndarray | None:
     usable = np.fromiter(map(_STATUS_USABLE.get, statuses, repeat(_UNKNOWN)), dtype=np.uint8, count=count)
     if (kind_bits == _UNKNOWN).any() or (usable == _UNKNOWN).any():
         return None
-    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-    parents = np.repeat(np.arange(len(values)), lengths)
-    entry_bits = kind_bits * usable
-    bits = np.zeros(len(values), dtype=np.uint8)
+    parents = np.repeat(np.arange(len(values)), np.fromiter(map(len, values), dtype=np.int64, count=len(values)))
+    return _per_point(kind_bits * usable, parents, len(values))
+
+
+def _per_point(entry_bits: np.ndarray, parents: np.ndarray, points: int) -> np.ndarray:
+    """The usable tiers' bits of each entry OR-ed into its point's (``parents``: each entry's point)."""
+    import numpy as np
+
+    bits = np.zeros(points, dtype=np.uint8)
     for bit in (1, 2, 4):
         bits[parents[(entry_bits & bit) > 0]] |= bit
     return bits
