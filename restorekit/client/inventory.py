@@ -1,7 +1,8 @@
 """Fleet inventory: every protected VM's recovery points, across vaults and subscriptions, in one DataFrame.
 
-Requests run on a bounded thread pool per subscription (ARM throttles each subscription apart, so
-subscriptions proceed in parallel) and stay under ARM's read throttle: a :class:`ReadPacer` watches
+Requests run on one thread pool shared by the subscriptions, at most ``workers`` VMs of a subscription at
+once (ARM throttles each subscription apart, so subscriptions proceed in parallel:
+:class:`~restorekit.client.fair_pool.FairPool`), and stay under ARM's read throttle: a :class:`ReadPacer` watches
 ``x-ms-ratelimit-remaining-subscription-reads`` and, when few reads are left, spaces requests at the
 rate the bucket is seen to refill; a 429 is retried by the transport after its ``Retry-After``.
 Items that still fail are never dropped silently: they are listed in ``df.attrs["failures"]`` (JSON records of
@@ -13,8 +14,10 @@ Memory is bounded by the frame, not by the fleet: a VM's points are handed on as
 Arrow (:mod:`restorekit.data.frame_parts`), their decoded JSON released; the parts are joined at the end.
 Requests in flight are bounded by the session's connection pool (:class:`~restorekit.transport.arm.ArmSession`'s
 ``pool_size``, 64), so that every request finds a kept connection; VMs in flight, over all subscriptions, by
-twice that (128): the pages held in memory are those of a few VMs, whatever the number of subscriptions,
-and a subscription whose workers wait out its read throttle leaves slots to the others.
+as many (the pool's threads): the pages held in memory are those of a few VMs, whatever the number of
+subscriptions, and a subscription whose ``workers`` wait out its read throttle leave the other threads to the
+others. (Twice as many VMs as connections, half of them waiting for a connection, cost the 10,000-VM
+inventory 8-11 % of its time: ``benchmarks/README.md``.)
 """
 
 from __future__ import annotations
@@ -25,12 +28,13 @@ import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import RestorekitError
 from ..data.readable import for_people
+from .fair_pool import FairPool
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -40,8 +44,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..data.frame_parts import PointsFrameParts
 
 DEFAULT_WORKERS = 16
-#: VMs in flight per connection of the session's pool (a throttled subscription's VMs hold theirs while waiting).
-VMS_PER_CONNECTION = 2
+#: VMs in flight per connection of the session's pool (a VM holds its thread between its pages, and while its
+#: subscription's read throttle makes it wait; the subscription's ``workers`` bound how many threads that takes).
+VMS_PER_CONNECTION = 1
 
 
 class ReadPacer:
@@ -158,20 +163,15 @@ class _Progress:
                   f"{time.monotonic() - self.started:.1f} s, {failures} failed", flush=True)
 
 
-def _fetch_points(item: ProtectedItem, pacer: ReadPacer, params: dict[str, str], parts: PointsFrameParts,
-                  slots: threading.BoundedSemaphore) -> _Outcome:
-    """One VM's points, handed to ``parts`` once all its pages are in (a VM that fails gives none).
-
-    A VM is fetched while it holds one of ``slots``, so that the pages held in memory are those of a few VMs.
-    """
+def _fetch_points(item: ProtectedItem, pacer: ReadPacer, params: dict[str, str], parts: PointsFrameParts) -> _Outcome:
+    """One VM's points, handed to ``parts`` once all its pages are in (a VM that fails gives none)."""
     points: list[dict[str, Any]] = []
-    with slots:
-        try:
-            for page in item.connection.arm.pages(f"{item.ref.path}/recoveryPoints", params=params, pacer=pacer):
-                points.extend(page.get("value", []))
-        except RestorekitError as exc:
-            return _Outcome(item, len(points), exc)
-        parts.add(points)
+    try:
+        for page in item.connection.arm.pages(f"{item.ref.path}/recoveryPoints", params=params, pacer=pacer):
+            points.extend(page.get("value", []))
+    except RestorekitError as exc:
+        return _Outcome(item, len(points), exc)
+    parts.add(points)
     return _Outcome(item, len(points))
 
 
@@ -192,29 +192,27 @@ def collect(
 
     params = points_filter(start, end)
     bar = _Progress(label, progress)
-    pools: dict[str, ThreadPoolExecutor] = {}  # ARM throttles each subscription apart: one pool and pacer each
-    pacers: dict[str, ReadPacer] = {}
+    pool: FairPool | None = None  # VMs in flight: `workers` per subscription, twice the connections overall
+    pacers: dict[str, ReadPacer] = {}  # ARM throttles each subscription apart: one pacer each
     # the points become frame parts as they arrive: their dicts do not pile up
     parts = PointsFrameParts(sort_by=["vault", "vm_name", "item_id", "time"])
-    slots: threading.BoundedSemaphore | None = None  # VMs in flight, over all subscriptions
     futures = []
     try:
         for item in items:  # items may arrive page by page: fetching starts with the first page
             sub = item.ref.subscription_id.lower()
-            if slots is None:
-                slots = threading.BoundedSemaphore(VMS_PER_CONNECTION * max(1, item.connection.arm.pool_size))
-            if sub not in pools:
-                pools[sub] = ThreadPoolExecutor(max_workers=max(1, workers),
-                                                thread_name_prefix=f"restorekit-inventory-{sub[:8]}")
+            if pool is None:
+                pool = FairPool(VMS_PER_CONNECTION * max(1, item.connection.arm.pool_size), max(1, workers),
+                                thread_name_prefix="restorekit-inventory")
+            if sub not in pacers:
                 pacers[sub] = ReadPacer(item.connection.arm, subscription=sub)
-            futures.append(pools[sub].submit(_fetch_points, item, pacers[sub], params, parts, slots))
+            futures.append(pool.submit(sub, _fetch_points, item, pacers[sub], params, parts))
             bar.grow()
         for _ in as_completed(futures):
             bar.step()
         outcomes = [future.result() for future in futures]  # in the order the VMs came
     finally:
-        for pool in pools.values():
-            pool.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
         parts.close()
     frame = parts.frame()
     failures = failure_records(
