@@ -44,9 +44,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..data.frame_parts import PointsFrameParts
 
 DEFAULT_WORKERS = 16
-#: VMs in flight per connection of the session's pool (a VM holds its thread between its pages, and while its
-#: subscription's read throttle makes it wait; the subscription's ``workers`` bound how many threads that takes).
-VMS_PER_CONNECTION = 1
 
 
 class ReadPacer:
@@ -192,7 +189,9 @@ def collect(
 
     params = points_filter(start, end)
     bar = _Progress(label, progress)
-    pool: FairPool | None = None  # VMs in flight: `workers` per subscription, twice the connections overall
+    # VMs in flight: `workers` per subscription, as many as the session keeps connections overall (a VM holds its
+    # thread between its pages and while its subscription's read throttle makes it wait)
+    pool: FairPool | None = None
     pacers: dict[str, ReadPacer] = {}  # ARM throttles each subscription apart: one pacer each
     # the points become frame parts as they arrive: their dicts do not pile up
     parts = PointsFrameParts(sort_by=["vault", "vm_name", "item_id", "time"])
@@ -201,7 +200,7 @@ def collect(
         for item in items:  # items may arrive page by page: fetching starts with the first page
             sub = item.ref.subscription_id.lower()
             if pool is None:
-                pool = FairPool(VMS_PER_CONNECTION * max(1, item.connection.arm.pool_size), max(1, workers),
+                pool = FairPool(max(1, item.connection.arm.pool_size), max(1, workers),
                                 thread_name_prefix="restorekit-inventory")
             if sub not in pacers:
                 pacers[sub] = ReadPacer(item.connection.arm, subscription=sub)
