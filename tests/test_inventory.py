@@ -118,3 +118,27 @@ def test_pacer_learns_the_refill_rate():
         arm.remaining_reads = int(remaining)
         pacer.observe()
     assert 20 <= pacer.rate() <= 30
+
+
+def test_an_inventory_runs_with_the_collector_paused_and_restores_it(fleet_server, monkeypatch):
+    """The points held until they become parts are not walked by the cyclic collector; it is back on after,
+    failures included."""
+    import gc
+
+    from restorekit.client import inventory
+
+    fetched = inventory._fetch_points
+    enabled_while_fetching: list[bool] = []
+
+    def watched(*args, **kwargs):
+        enabled_while_fetching.append(gc.isenabled())
+        return fetched(*args, **kwargs)
+
+    monkeypatch.setattr(inventory, "_fetch_points", watched)
+    gc.enable()
+    fleet_server.state.faults.fail_next(50, status=500, retry_after=0, path_contains="fleet-vm-0003")
+    with rk.connect(fleet_server.url, retries=1) as az, pytest.warns(RuntimeWarning, match="fleet-vm-0003"):
+        df = az.vault("fleetRG", "fleetVault").inventory(progress=False, workers=4)
+    assert df["vm_name"].nunique() == 11
+    assert enabled_while_fetching and not any(enabled_while_fetching)
+    assert gc.isenabled()

@@ -18,6 +18,10 @@ as many (the pool's threads): the pages held in memory are those of a few VMs, w
 subscriptions, and a subscription whose ``workers`` wait out its read throttle leave the other threads to the
 others. (Twice as many VMs as connections, half of them waiting for a connection, cost the 10,000-VM
 inventory 8-11 % of its time: ``benchmarks/README.md``.)
+
+Python's cyclic garbage collector is paused while an inventory runs (:mod:`restorekit.core.collector`): the
+points held until they become frame parts are hundreds of thousands of dicts in no cycle, which it would walk
+again and again (a fifth of the client's CPU in a 10,000-VM inventory).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from concurrent.futures import as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..core.collector import with_collector_paused
 from ..core.errors import RestorekitError
 from ..data.readable import for_people
 from .fair_pool import FairPool
@@ -172,6 +177,7 @@ def _fetch_points(item: ProtectedItem, pacer: ReadPacer, params: dict[str, str],
     return _Outcome(item, len(points))
 
 
+@with_collector_paused  # the points held until they become frame parts: see restorekit.core.collector
 def collect(
     items: Iterable[ProtectedItem],
     *,

@@ -38,12 +38,11 @@ is a column. A property whose values disagree on their type from point to point 
 
 from __future__ import annotations
 
-import functools
-import gc
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ..core.collector import with_collector_paused
 from ..core.ids import ItemRef
 from .columns import (
     arrow_column,
@@ -184,27 +183,7 @@ def _property_types() -> dict[str, pa.DataType]:
             "zones": pa.list_(pa.string())}
 
 
-def _collector_paused(build: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
-    """``build`` with Python's cyclic garbage collector paused, then enabled again (if it was).
-
-    A build makes no reference cycles, but its temporary lists hold every point (200,000 references each),
-    and a collection triggered meanwhile walks them all, reading every point's header: 20–50 ms of a
-    200,000-point build. The collector catches up on its next allocation after the build.
-    """
-    @functools.wraps(build)
-    def paused(*args: Any, **kwargs: Any) -> pd.DataFrame:
-        if not gc.isenabled():
-            return build(*args, **kwargs)
-        gc.disable()
-        try:
-            return build(*args, **kwargs)
-        finally:
-            gc.enable()
-
-    return paused
-
-
-@_collector_paused
+@with_collector_paused  # a build's temporary lists hold every point: the collector would walk them
 def _build(items: list[dict[str, Any]], *, refs: list[Any] | None = None, default_vault: str | None = None,
            regions: Any = "primary", locations: Any = None, pages_unchecked: bool = False) -> pd.DataFrame:
     """The frame of ``items`` (resource dicts); ``refs``: each point's ItemRef when known (points_to_frame).
