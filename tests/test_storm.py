@@ -140,6 +140,9 @@ def test_nothing_lost_nothing_twice_every_error_actionable(request_log, capsys):
         # (b) 20 concurrent restores
         items = [i for i in vault.protected_items() if i.properties.get("protectionState") == "Protected"][:RESTORES]
         caller_errors: list[BaseException] = []
+        # the write bucket runs dry only when enough POSTs arrive together, which depends on how the threads and the
+        # storm's slow answers spread them (a run once saw no 429 at all): two POSTs are throttled on purpose
+        faults.fail_next(2, status=429, retry_after=1, method="POST", path_contains="/restore")
         timer = expire_tokens_in(srv, 3.0)
         with ThreadPoolExecutor(RESTORES) as pool:
             outcomes = list(pool.map(lambda item: restore_once(item, caller_errors), items))
@@ -182,8 +185,7 @@ def test_nothing_lost_nothing_twice_every_error_actionable(request_log, capsys):
         print("\n" + "\n".join(f"  {label:<62} {value}" for label, value in table))
 
     assert counts["error"] and counts["reset"] and counts["lost_answer"] and counts["slow"]
-    throttled = retries["429"] + request_log.resends["GET after 429"] + request_log.resends["POST after 429"]
-    assert throttled and request_log.renewals  # the throttles and the token expiry did bite
+    assert request_log.resends["POST after 429"] >= 2 and request_log.renewals  # the throttles and token expiry bit
     # (a) the inventory equals the calm one, row for row
     assert len(failures) == 0 and lost == 0
     assert stormy.reset_index(drop=True).equals(reference.reset_index(drop=True))
