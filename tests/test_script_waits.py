@@ -88,7 +88,8 @@ def test_ctrl_c_during_a_wait_says_the_restore_goes_on_and_how_to_follow_or_stop
     with emulator.start(job_seconds=600, retry_after=0, throttle=False) as srv:
         code = textwrap.dedent(RESTORE) + "op.wait()\nprint('NOT REACHED')\n"
         proc = subprocess.Popen([sys.executable, "-c", code], env=script_env(srv.url, journal),
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=_ctrl_c_as_in_a_terminal)
         try:
             seen = []
             deadline = time.monotonic() + 90
@@ -113,6 +114,15 @@ def test_ctrl_c_during_a_wait_says_the_restore_goes_on_and_how_to_follow_or_stop
                               f"of VM testVM goes on in the local emulator (not Azure) (job {job_id}: InProgress")
     assert last[1] == f"  follow it: op.wait() again, or rk.resume('{job_id}') from another kernel or script"
     assert last[2] == "  stop it:   op.cancel(), then op.wait() until it says Cancelled"
+
+
+def _ctrl_c_as_in_a_terminal() -> None:
+    """In the script's process, before it runs: Ctrl-C's default disposition, as a terminal starts a script with.
+
+    A child inherits an ignored SIGINT, and Python then leaves it ignored (no KeyboardInterrupt): a test that ran
+    earlier in the same pytest worker may have left it so, and the script would wait out its 600 s job.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _interrupt(*args, **kwargs):
