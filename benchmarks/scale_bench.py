@@ -17,7 +17,7 @@ and requests:
 
 The emulator makes each VM's recovery points the first time they are read, so an untimed bare fetch warms it
 first (``--no-warm`` skips it): otherwise the first case timed pays for that once (a bare run of 56-77 s against
-36-47 s after it), which flattered restorekit when the bound ran first. ``--repeat N`` interleaves the cases N
+36-52 s after it), which flattered restorekit when the bound ran first. ``--repeat N`` interleaves the cases N
 times and keeps each one's best time (and its lowest peak). A case is a
 function ``(url, args) -> dict`` in ``CASES``: add one there (and to ``--cases``) to measure another question.
 """

@@ -119,8 +119,9 @@ def test_ctrl_c_during_a_wait_says_the_restore_goes_on_and_how_to_follow_or_stop
 def _ctrl_c_as_in_a_terminal() -> None:
     """In the script's process, before it runs: Ctrl-C's default disposition, as a terminal starts a script with.
 
-    A child inherits an ignored SIGINT, and Python then leaves it ignored (no KeyboardInterrupt): a test that ran
-    earlier in the same pytest worker may have left it so, and the script would wait out its 600 s job.
+    A child inherits an ignored SIGINT, and Python then leaves it ignored (no KeyboardInterrupt): a suite started
+    in the background by a non-interactive shell (``pytest … &``) has SIGINT ignored, and the script would wait out
+    its 600 s job.
     """
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 

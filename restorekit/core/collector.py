@@ -4,15 +4,15 @@ The cyclic collector walks every tracked container of a generation when that gen
 allocations for the youngest, and the whole heap once enough objects have survived. Work that decodes and
 holds hundreds of thousands of dicts makes it walk them again and again although none of them is in a cycle. A
 frame build's temporary lists hold every point (a collection during a 200,000-point build cost 20-50 ms); in a
-10,000-VM inventory the collector took 9-10 s (2,400-2,800 young collections, 220-260 middle ones and 20-23 of
-the whole heap, each over the held points), a fifth of the client's CPU, and the inventory went from 52 s to
-42 s with it paused (``benchmarks/README.md``). Reference counting still frees every object as it goes; what a
-pause leaves is garbage in cycles, which the inventory makes little of (989 objects after 20,070 requests), and
-which the collector takes on its next pass.
+10,000-VM inventory the collector took 9-10 s (2,400-2,800 young collections over the pages just decoded,
+220-260 middle ones and 20-23 of the whole heap over the points held), a fifth of the client's CPU, and the
+inventory went from 52 s to 42 s with it paused (``benchmarks/README.md``). Reference counting still frees every
+object as it goes; what a pause leaves is garbage in cycles, which the inventory makes little of (989 objects
+after 20,070 requests), and which the collector takes on its next pass.
 
 :func:`collector_paused` is counted over threads: the collector is paused by the first of overlapping pauses and
 enabled again when the last one ends, and only if it was enabled when the first began (a user who disabled it
-keeps it disabled).
+keeps it disabled; a ``gc.disable()`` made during a pause is undone when it ends).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ _lock = threading.Lock()
 _pauses = 0  # pauses in progress, over all threads
 _resume = False  # whether the last pause to end enables the collector again
 
-F = TypeVar("F", bound=Callable[..., Any])
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 @contextmanager
@@ -49,7 +49,7 @@ def collector_paused() -> Iterator[None]:
                 gc.enable()
 
 
-def with_collector_paused(function: F) -> F:
+def with_collector_paused(function: _F) -> _F:
     """``function`` run under :func:`collector_paused`."""
     @functools.wraps(function)
     def paused(*args: Any, **kwargs: Any) -> Any:
