@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from restorekit.core.collector import collector_paused, with_collector_paused
+from restorekit.core.collector import collector_paused
 
 
 @pytest.fixture(autouse=True)
@@ -70,8 +70,8 @@ def test_overlapping_pauses_in_threads_enable_it_when_the_last_one_ends():
     assert gc.isenabled()
 
 
-def test_a_wrapped_function_runs_paused_and_keeps_its_name():
-    @with_collector_paused
+def test_as_a_decorator_the_function_runs_paused_and_keeps_its_name():
+    @collector_paused()
     def build(x: int) -> tuple[int, bool]:
         """Doc."""
         return x + 1, gc.isenabled()

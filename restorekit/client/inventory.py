@@ -36,7 +36,7 @@ from concurrent.futures import as_completed
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..core.collector import with_collector_paused
+from ..core.collector import collector_paused
 from ..core.errors import RestorekitError
 from ..data.readable import for_people
 from .fair_pool import FairPool
@@ -177,7 +177,7 @@ def _fetch_points(item: ProtectedItem, pacer: ReadPacer, params: dict[str, str],
     return _Outcome(item, len(points))
 
 
-@with_collector_paused  # the points held until they become frame parts: see restorekit.core.collector
+@collector_paused()  # the points held until they become frame parts: see restorekit.core.collector
 def collect(
     items: Iterable[ProtectedItem],
     *,

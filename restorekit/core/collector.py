@@ -17,23 +17,22 @@ keeps it disabled; a ``gc.disable()`` made during a pause is undone when it ends
 
 from __future__ import annotations
 
-import functools
 import gc
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
 
 _lock = threading.Lock()
 _pauses = 0  # pauses in progress, over all threads
 _resume = False  # whether the last pause to end enables the collector again
 
-_F = TypeVar("_F", bound=Callable[..., Any])
-
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for the ``with`` block (counted over threads; see the module doc)."""
+    """Pause the cyclic garbage collector for the ``with`` block (counted over threads; see the module doc).
+
+    Also a decorator (``@collector_paused()``: contextlib's ``ContextDecorator``), each call paused apart.
+    """
     global _pauses, _resume
     with _lock:
         if _pauses == 0:
@@ -47,13 +46,3 @@ def collector_paused() -> Iterator[None]:
             _pauses -= 1
             if _pauses == 0 and _resume:
                 gc.enable()
-
-
-def with_collector_paused(function: _F) -> _F:
-    """``function`` run under :func:`collector_paused`."""
-    @functools.wraps(function)
-    def paused(*args: Any, **kwargs: Any) -> Any:
-        with collector_paused():
-            return function(*args, **kwargs)
-
-    return paused  # type: ignore[return-value]

@@ -42,7 +42,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..core.collector import with_collector_paused
+from ..core.collector import collector_paused
 from ..core.ids import ItemRef
 from .columns import (
     arrow_column,
@@ -183,7 +183,7 @@ def _property_types() -> dict[str, pa.DataType]:
             "zones": pa.list_(pa.string())}
 
 
-@with_collector_paused  # a build's temporary lists hold every point: the collector would walk them
+@collector_paused()  # a build's temporary lists hold every point: the collector would walk them
 def _build(items: list[dict[str, Any]], *, refs: list[Any] | None = None, default_vault: str | None = None,
            regions: Any = "primary", locations: Any = None, pages_unchecked: bool = False) -> pd.DataFrame:
     """The frame of ``items`` (resource dicts); ``refs``: each point's ItemRef when known (points_to_frame).
